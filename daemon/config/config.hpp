@@ -1,0 +1,122 @@
+// The immutable configuration (DESIGN.md §6). Loaded once per start or reload by load_config;
+// shared as std::shared_ptr<const Config>. Every field has a default so that a near-empty file
+// gives the embedded defaults (SQLite + maildir under the storage directory).
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/alert.hpp"
+#include "core/error.hpp"
+#include "core/net.hpp"
+#include "core/time.hpp"
+
+namespace vigie::config {
+
+struct Site {
+  std::string id;
+  std::string name;
+  std::vector<core::Cidr> networks;
+  std::string timezone = "UTC";  // IANA name, used for RFC 3164 timestamps
+  std::vector<std::string> contacts;
+  std::string tls_subject_cn;
+};
+
+struct SyslogInput {
+  enum class Proto { udp, tcp, tls };
+  Proto proto = Proto::udp;
+  std::string address = "0.0.0.0";  // host part of listen
+  uint16_t port = 514;              // 0 = ephemeral (tests)
+  std::string listen;               // as written, e.g. "udp://0.0.0.0:514"
+  std::string cert, key, client_ca;  // tls only
+  bool require_client_cert = false;
+};
+
+struct Inputs {
+  std::vector<SyslogInput> syslog;
+  std::size_t max_message_size = 64 * 1024;  // bytes; longer messages are truncated and counted
+  std::size_t queue_batches = 1024;          // capacity of the raw-batch queue (Q1), in batches
+  std::string default_timezone = "UTC";     // for senders that belong to no site
+};
+
+struct Rules {
+  std::vector<std::filesystem::path> paths;  // files or directories (*.yml, *.yaml, recursive)
+};
+
+struct Storage {
+  std::filesystem::path path = "/var/lib/vigie/vigie.db";
+};
+
+enum class StartTls { required, opportunistic, never };
+
+struct Smtp {
+  std::string url;  // smtp://host:port or smtps://host:port
+  StartTls starttls = StartTls::required;
+  std::string username;
+  std::filesystem::path password_file;
+  std::string from = "Vigie <vigie@localhost>";
+  std::filesystem::path ca_file;  // optional extra trust anchor
+  core::Duration timeout = std::chrono::seconds(30);
+};
+
+struct Receiver {
+  std::string name;
+  std::vector<std::string> to;      // email addresses
+  bool to_site_contacts = false;    // add the contacts of the alert's site
+};
+
+struct Route {
+  // match: field → accepted values. Known fields: level, rule.id, observer.site, tags.
+  // Empty match = every alert.
+  std::map<std::string, std::vector<std::string>> match;
+  std::vector<std::string> receivers;
+  std::vector<std::string> group_by;
+  core::Duration group_wait = std::chrono::seconds(0);
+  core::Duration group_interval = std::chrono::minutes(5);
+  core::Duration repeat_interval = std::chrono::hours(4);
+  bool continue_matching = false;  // `continue: true`: later routes are also tried
+};
+
+struct Notify {
+  std::optional<Smtp> smtp;              // absent → maildir
+  std::filesystem::path maildir;         // default: <storage dir>/maildir
+  std::string language = "fr";           // fr | en
+  std::filesystem::path templates_dir;   // empty → built-in templates
+  std::string hostname;                  // right side of Message-ID; default: gethostname()
+  std::vector<Receiver> receivers;
+  std::vector<Route> routes;
+  core::Duration retry_initial = std::chrono::seconds(5);
+  core::Duration retry_max = std::chrono::minutes(10);
+};
+
+struct Detection {
+  core::Duration suppress_for = std::chrono::hours(1);  // default dedup window per (rule, key)
+  core::Duration lateness = std::chrono::seconds(30);   // bounded lateness on event time
+};
+
+struct Config {
+  std::filesystem::path source;  // file it was loaded from ("" for defaults)
+  Storage storage;
+  std::vector<Site> sites;
+  Inputs inputs;
+  Rules rules;
+  Detection detection;
+  Notify notify;
+  int workers = 0;  // matcher threads; 0 = hardware concurrency
+
+  [[nodiscard]] const Site* site(std::string_view id) const;
+  // The site whose networks contain ip (most specific prefix wins), or nullptr.
+  [[nodiscard]] const Site* site_for(const core::IpAddress& ip) const;
+  [[nodiscard]] std::filesystem::path maildir() const;  // resolved maildir path
+};
+
+// Loads and validates; on failure returns every error found (file:line: reason), not just
+// the first. Relative paths in the file are resolved against the file's directory.
+[[nodiscard]] tl::expected<std::shared_ptr<const Config>, std::vector<core::Error>> load_config(
+    const std::filesystem::path& file);
+
+}  // namespace vigie::config

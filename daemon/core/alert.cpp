@@ -1,0 +1,71 @@
+#include "core/alert.hpp"
+
+#include <array>
+#include <cstdio>
+
+#include "core/json.hpp"
+
+namespace vigie::core {
+namespace {
+constexpr std::array<std::string_view, 5> kLevels = {"informational", "low", "medium", "high", "critical"};
+}
+
+std::string_view level_name(Level l) { return kLevels[static_cast<std::size_t>(l)]; }
+
+std::optional<Level> parse_level(std::string_view s) {
+  for (std::size_t i = 0; i < kLevels.size(); ++i)
+    if (kLevels[i] == s) return static_cast<Level>(i);
+  return std::nullopt;
+}
+
+std::string make_alert_id(std::string_view rule_id, const KeyValues& key, TimePoint first_seen) {
+  uint64_t h = 1469598103934665603ULL;
+  auto mix = [&](std::string_view s) {
+    for (unsigned char c : s) {
+      h ^= c;
+      h *= 1099511628211ULL;
+    }
+    h ^= 0xff;  // separator so ("ab","c") != ("a","bc")
+    h *= 1099511628211ULL;
+  };
+  mix(rule_id);
+  for (const auto& [k, v] : key) {
+    mix(k);
+    mix(v);
+  }
+  mix(std::to_string(first_seen.time_since_epoch().count()));
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+std::string to_json(const Alert& a) {
+  JsonWriter w;
+  w.begin_object();
+  w.key("id").value(a.id);
+  w.key("rule").begin_object();
+  w.key("id").value(a.rule.id);
+  w.key("title").value(a.rule.title);
+  w.key("level").value(level_name(a.rule.level));
+  w.key("tags").begin_array();
+  for (const auto& t : a.rule.tags) w.value(t);
+  w.end_array();
+  w.end_object();
+  w.key("site").value(a.site);
+  w.key("key").begin_object();
+  for (const auto& [k, v] : a.key) w.key(k).value(v);
+  w.end_object();
+  w.key("count").value(a.count);
+  w.key("first_seen").value(format_rfc3339(a.first_seen));
+  w.key("last_seen").value(format_rfc3339(a.last_seen));
+  w.key("summary").value(a.summary);
+  w.key("evidence").begin_array();
+  for (const auto& e : a.evidence) w.value(e);
+  w.end_array();
+  w.key("ioc").null();
+  w.key("advisory").null();
+  w.end_object();
+  return w.take();
+}
+
+}  // namespace vigie::core

@@ -1,0 +1,52 @@
+// Alert: what detect produces, store persists and notify delivers (DESIGN.md §8).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/time.hpp"
+
+namespace vigie::core {
+
+enum class Level : uint8_t { informational, low, medium, high, critical };
+
+[[nodiscard]] std::string_view level_name(Level l);  // "low", "high", ...
+[[nodiscard]] std::optional<Level> parse_level(std::string_view s);
+
+struct RuleInfo {
+  std::string id;
+  std::string title;
+  Level level = Level::medium;
+  std::vector<std::string> tags;
+  std::string description;
+  std::string tlp = "AMBER";  // CLEAR, GREEN, AMBER, AMBER+STRICT, RED
+};
+
+using KeyValues = std::vector<std::pair<std::string, std::string>>;
+
+inline constexpr std::size_t kMaxEvidence = 20;
+
+struct Alert {
+  std::string id;  // stable for (rule, key, first_seen): see make_alert_id
+  RuleInfo rule;
+  std::string site;  // observer.site of the events, "" if unknown
+  KeyValues key;     // group-by field → value, in the rule's group-by order
+  uint64_t count = 1;
+  TimePoint first_seen{};
+  TimePoint last_seen{};
+  std::string summary;
+  std::vector<std::string> evidence;  // raw messages, oldest first, at most kMaxEvidence
+  bool update = false;  // true: repeat within suppress_for; same id, new count/last_seen
+};
+
+// Deterministic id: 16 hex digits of a 64-bit FNV-1a over rule id, key and first_seen.
+[[nodiscard]] std::string make_alert_id(std::string_view rule_id, const KeyValues& key, TimePoint first_seen);
+
+// One JSON object on one line (DESIGN.md §8 shape; "ioc" and "advisory" are null for now).
+[[nodiscard]] std::string to_json(const Alert& a);
+
+}  // namespace vigie::core

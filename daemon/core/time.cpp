@@ -1,0 +1,89 @@
+#include "core/time.hpp"
+
+#include <charconv>
+#include <cstdio>
+
+namespace vigie::core {
+namespace {
+
+bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
+  if (pos + n > s.size()) return false;
+  int v = 0;
+  for (std::size_t i = pos; i < pos + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  out = v;
+  return true;
+}
+
+}  // namespace
+
+std::string format_rfc3339(TimePoint t) {
+  using namespace std::chrono;
+  const auto day = floor<days>(t);
+  const year_month_day ymd{day};
+  const hh_mm_ss hms{t - day};
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02ld.%06ldZ", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                static_cast<long>(hms.hours().count()), static_cast<long>(hms.minutes().count()),
+                static_cast<long>(hms.seconds().count()), static_cast<long>(hms.subseconds().count()));
+  return buf;
+}
+
+std::optional<TimePoint> parse_rfc3339(std::string_view s) {
+  using namespace std::chrono;
+  int y, mo, d, h, mi, se;
+  if (!digits(s, 0, 4, y) || s.size() < 19 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' ||
+      !digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s, 11, 2, h) ||
+      s[13] != ':' || !digits(s, 14, 2, mi) || s[16] != ':' || !digits(s, 17, 2, se))
+    return std::nullopt;
+  const year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
+  if (!ymd.ok() || h > 23 || mi > 59 || se > 60) return std::nullopt;
+  std::size_t i = 19;
+  int64_t micros = 0;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    int64_t scale = 100000;
+    const std::size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+      micros += (s[i] - '0') * scale;
+      scale /= 10;
+      ++i;
+    }
+    if (i == start) return std::nullopt;
+  }
+  int64_t offset_s = 0;
+  if (i < s.size() && (s[i] == 'Z' || s[i] == 'z')) {
+    ++i;
+  } else if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+    int oh, om;
+    const bool colon = i + 3 < s.size() && s[i + 3] == ':';
+    if (!digits(s, i + 1, 2, oh) || !digits(s, i + (colon ? 4 : 3), 2, om)) return std::nullopt;
+    offset_s = (oh * 3600 + om * 60) * (s[i] == '-' ? -1 : 1);
+    i += colon ? 6 : 5;
+  } else {
+    return std::nullopt;
+  }
+  if (i != s.size()) return std::nullopt;
+  const auto t = sys_days{ymd} + hours{h} + minutes{mi} + seconds{se > 59 ? 59 : se} - seconds{offset_s};
+  return time_point_cast<Duration>(t) + Duration{micros};
+}
+
+std::optional<Duration> parse_duration(std::string_view s) {
+  if (s.empty()) return std::nullopt;
+  int64_t n = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+  if (ec != std::errc{} || n < 0) return std::nullopt;
+  const std::string_view unit(end, static_cast<std::size_t>(s.data() + s.size() - end));
+  using namespace std::chrono;
+  if (unit == "ms") return duration_cast<Duration>(milliseconds{n});
+  if (unit == "s" || unit.empty()) return duration_cast<Duration>(seconds{n});
+  if (unit == "m") return duration_cast<Duration>(minutes{n});
+  if (unit == "h") return duration_cast<Duration>(hours{n});
+  if (unit == "d") return duration_cast<Duration>(hours{24 * n});
+  return std::nullopt;
+}
+
+}  // namespace vigie::core

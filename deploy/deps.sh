@@ -1,0 +1,35 @@
+# Sourced by quickstart.sh, test.sh and bench.sh: installs the Debian 12 packages Vigie needs
+# (DESIGN.md §2) plus, with --test / --bench, the real peers the tests and benchmarks use.
+# Runs `apt-get update` once and only when something is missing.
+vigie_install_deps() {
+  local pkgs=(build-essential cmake ninja-build pkg-config libasio-dev libssl-dev libpcap-dev
+    libsimdjson-dev libre2-dev libsqlite3-dev libspdlog-dev libyaml-cpp-dev libcli11-dev
+    libcurl4-openssl-dev libpugixml-dev libkainjow-mustache-dev libsystemd-dev libexpected-dev
+    doctest-dev tzdata ca-certificates)
+  local extra
+  for extra in "$@"; do
+    case "$extra" in
+      --test) pkgs+=(python3 python3-aiosmtpd bsdutils util-linux openssl sqlite3 procps) ;;
+      --bench) pkgs+=(sec time python3) ;;
+    esac
+  done
+  local missing=()
+  local p
+  for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    echo "vigie: installing ${missing[*]}" >&2
+    $sudo apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}"
+  fi
+}
+
+vigie_build() {
+  local build_dir="$1"
+  shift
+  cmake -S "$VIGIE_ROOT" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  cmake --build "$build_dir" -j "$(nproc)"
+}

@@ -1,0 +1,57 @@
+// `vigie check` and the loading steps every subcommand shares.
+#include <cstdio>
+
+#include <spdlog/spdlog.h>
+
+#include "app/commands.hpp"
+
+namespace vigie::app {
+
+std::shared_ptr<const config::Config> load_config_or_report(const std::filesystem::path& file) {
+  auto cfg = config::load_config(file);
+  if (!cfg) {
+    for (const auto& e : cfg.error()) std::fprintf(stderr, "%s\n", e.to_string().c_str());
+    std::fprintf(stderr, "vigie: %zu error(s) in configuration %s\n", cfg.error().size(), file.c_str());
+    return nullptr;
+  }
+  return *cfg;
+}
+
+std::shared_ptr<const detect::RuleSet> load_rules_or_report(const config::Config& cfg,
+                                                            const std::vector<std::filesystem::path>& paths) {
+  auto rules = detect::load_rules(paths, cfg.detection);
+  if (!rules) {
+    for (const auto& e : rules.error()) std::fprintf(stderr, "%s\n", e.to_string().c_str());
+    std::fprintf(stderr, "vigie: %zu error(s) in rules\n", rules.error().size());
+    return nullptr;
+  }
+  return *rules;
+}
+
+int run_check(const std::filesystem::path& config) {
+  auto cfg = load_config_or_report(config);
+  if (!cfg) return kExitFailed;
+  auto rules = load_rules_or_report(*cfg, cfg->rules.paths);
+  if (!rules) return kExitFailed;
+  std::printf("%s: OK — %zu site(s), %zu syslog input(s), %zu decoder(s), %zu rule(s), %zu receiver(s), %zu route(s)\n",
+              config.c_str(), cfg->sites.size(), cfg->inputs.syslog.size(), rules->decoder_count(),
+              rules->rule_count(), cfg->notify.receivers.size(), cfg->notify.routes.size());
+  return kExitOk;
+}
+
+int run_rules_lint(const RulesTestOptions& opts) {
+  auto cfg = opts.config.empty() ? std::make_shared<const config::Config>() : load_config_or_report(opts.config);
+  if (!cfg) return kExitFailed;
+  const auto& paths = opts.paths.empty() ? cfg->rules.paths : opts.paths;
+  if (paths.empty()) {
+    std::fprintf(stderr, "vigie: no rule paths given and none in the configuration\n");
+    return kExitUsage;
+  }
+  auto rules = load_rules_or_report(*cfg, paths);
+  if (!rules) return kExitFailed;
+  std::printf("OK — %zu decoder(s), %zu rule(s), %zu test(s)\n", rules->decoder_count(), rules->rule_count(),
+              rules->tests().size());
+  return kExitOk;
+}
+
+}  // namespace vigie::app

@@ -1,0 +1,45 @@
+// Subcommands of the `vigie` binary (DESIGN.md §9). Each returns the process exit code:
+// 0 success, 1 a check/test failed or bad input, 2 usage error.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "detect/engine.hpp"
+
+namespace vigie::app {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;
+inline constexpr int kExitUsage = 2;
+
+inline const std::filesystem::path kDefaultConfig = "/etc/vigie/vigie.yml";
+
+struct ReplayOptions {
+  std::filesystem::path config;
+  std::string format = "json";  // json | text
+  bool deliver = false;
+  std::vector<std::filesystem::path> files;
+};
+
+struct RulesTestOptions {
+  std::filesystem::path config;  // optional: sites and time zones for parsing test lines
+  std::vector<std::filesystem::path> paths;  // rule files/dirs; default: the config's rules.paths
+  bool verbose = false;
+};
+
+int run_serve(const std::filesystem::path& config);
+int run_check(const std::filesystem::path& config);
+int run_replay(const ReplayOptions& opts);
+int run_rules_test(const RulesTestOptions& opts);
+int run_rules_lint(const RulesTestOptions& opts);
+
+// Shared loading steps: print every error (file:line: reason) to stderr and return nullptr.
+std::shared_ptr<const config::Config> load_config_or_report(const std::filesystem::path& file);
+std::shared_ptr<const detect::RuleSet> load_rules_or_report(const config::Config& cfg,
+                                                            const std::vector<std::filesystem::path>& paths);
+
+}  // namespace vigie::app

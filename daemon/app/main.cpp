@@ -1,0 +1,66 @@
+// vigie: one binary, several subcommands (DESIGN.md §9).
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "app/commands.hpp"
+
+int main(int argc, char** argv) {
+  using namespace vigie::app;
+  auto logger = spdlog::stderr_color_mt("vigie");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+
+  CLI::App app{"Vigie: security alert relay and log correlation for a regional health network"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "vigie 0.1.0");
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level, "trace|debug|info|warn|error")->check(
+      CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+
+  std::filesystem::path config = kDefaultConfig;
+  auto* serve = app.add_subcommand("serve", "run the daemon in the foreground (systemd Type=notify)");
+  serve->add_option("-c,--config", config, "configuration file");
+
+  auto* check = app.add_subcommand("check", "validate the configuration and rules; list every error");
+  check->add_option("-c,--config", config, "configuration file");
+
+  ReplayOptions replay_opts;
+  auto* replay = app.add_subcommand("replay", "run log files through the pipeline and print the alerts");
+  replay->add_option("-c,--config", replay_opts.config, "configuration file")->default_val(kDefaultConfig);
+  replay->add_option("--format", replay_opts.format, "json|text")->check(CLI::IsMember({"json", "text"}));
+  replay->add_flag("--deliver", replay_opts.deliver, "also store and deliver the alerts");
+  replay->add_option("files", replay_opts.files, "log files (one syslog message per line)")->required();
+
+  RulesTestOptions rules_opts;
+  auto* rules = app.add_subcommand("rules", "rule tooling");
+  rules->require_subcommand(1);
+  auto* rules_test = rules->add_subcommand("test", "run the tests: embedded in rule files");
+  auto* rules_lint = rules->add_subcommand("lint", "load rules and report every error");
+  for (auto* sub : {rules_test, rules_lint}) {
+    sub->add_option("-c,--config", rules_opts.config, "configuration file (sites, time zones, rule paths)");
+    sub->add_option("paths", rules_opts.paths, "rule files or directories (default: the config's rules.paths)");
+    sub->add_flag("-v,--verbose", rules_opts.verbose, "list every test, not only failures");
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  }
+  spdlog::set_level(spdlog::level::from_str(log_level));
+
+  if (*serve) return run_serve(config);
+  if (*check) return run_check(config);
+  if (*replay) return run_replay(replay_opts);
+  if (*rules_test) return run_rules_test(rules_opts);
+  if (*rules_lint) return run_rules_lint(rules_opts);
+  return kExitUsage;
+}

@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# Throughput figure (issue 2): replays a generated auth log through `vigie replay` with a
+# 1,000-rule pack and prints lines/s side by side, in the same run, with SEC (100 of the same
+# patterns as SingleWithThreshold rules, over a prefix of the log) and with RE2::Set alone (the
+# same 1,000 patterns, the matching limit). See tests/bench/README.md.
+set -euo pipefail
+VIGIE_ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+. "$VIGIE_ROOT/deploy/deps.sh"
+
+LINES=1000000
+SEC_LINES=100000
+RULES=1000
+SEC_RULES=100
+SEED=1
+BUILD="${VIGIE_BUILD_DIR:-$VIGIE_ROOT/build-release}"
+OUT="$VIGIE_ROOT/tests/bench/out"
+TOOLS="vigie,sec,re2set"
+DO_BUILD=1
+
+usage() {
+  cat <<EOF
+usage: deploy/bench.sh [options]
+  --lines N        lines in the generated log (default $LINES)
+  --sec-lines N    prefix of the log given to SEC, which is slow (default $SEC_LINES)
+  --rules N        regex rules in the pack and in the RE2::Set (default $RULES)
+  --sec-rules N    first N of those patterns given to SEC (default $SEC_RULES)
+  --seed N         generator seed; same seed, same log and pack (default $SEED)
+  --tools LIST     comma-separated subset of vigie,sec,re2set (default all)
+  --build DIR      build directory, configured Release (default \$VIGIE_BUILD_DIR or build-release)
+  --out DIR        scratch directory for log, pack, store, results (default tests/bench/out)
+  --no-build       do not install packages nor build; use what is in the build directory
+EOF
+}
+
+while (($#)); do
+  case "$1" in
+    --lines) LINES="$2"; shift 2 ;;
+    --sec-lines) SEC_LINES="$2"; shift 2 ;;
+    --rules) RULES="$2"; shift 2 ;;
+    --sec-rules) SEC_RULES="$2"; shift 2 ;;
+    --seed) SEED="$2"; shift 2 ;;
+    --tools) TOOLS="$2"; shift 2 ;;
+    --build) BUILD="$2"; shift 2 ;;
+    --out) OUT="$2"; shift 2 ;;
+    --no-build) DO_BUILD=0; shift ;;
+    -h | --help) usage; exit 0 ;;
+    *) echo "bench.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
+  esac
+done
+for n in "$LINES" "$SEC_LINES" "$RULES" "$SEC_RULES" "$SEED"; do
+  [[ "$n" =~ ^[0-9]+$ ]] || { echo "bench.sh: not a number: $n" >&2; exit 2; }
+done
+want() { [[ ",$TOOLS," == *",$1,"* ]]; }
+
+if ((DO_BUILD)); then
+  vigie_install_deps --bench
+  vigie_build "$BUILD" -DCMAKE_BUILD_TYPE=Release
+fi
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+BENCH_SRC="$VIGIE_ROOT/tests/bench"
+mkdir -p "$OUT"
+OUT="$(cd "$OUT" && pwd)"
+
+# Log: reused when already generated for these parameters by the current generator.
+LOG="$OUT/auth-$LINES-s$SEED.log"
+if [ -s "$LOG" ] && [ "$LOG" -nt "$BENCH_SRC/gen_authlog.py" ] && [ "$LOG" -nt "$BENCH_SRC/authlog_vocab.py" ]; then
+  echo "bench: reusing $LOG" >&2
+else
+  echo "bench: generating $LINES lines into $LOG" >&2
+  "$PY" "$BENCH_SRC/gen_authlog.py" --lines "$LINES" --seed "$SEED" "$LOG.tmp"
+  mv "$LOG.tmp" "$LOG"
+fi
+PACK="$OUT/pack"
+"$PY" "$BENCH_SRC/gen_rulepack.py" --rules "$RULES" --sec-rules "$SEC_RULES" --seed "$SEED" "$PACK"
+
+now() { date +%s.%N; }
+# rate LINES SECONDS → lines per second, rounded
+rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }
+
+ROWS=()      # "tool|rules|lines|seconds|lines/s"
+NOTES=()
+STATUS=0
+RE2_RATE="" SEC_RATE="" VIGIE_RATE="" VIGIE_RSS=""
+
+if want re2set; then
+  RE2_BIN="$BUILD/tests/bench/bench_re2set"
+  [ -x "$RE2_BIN" ] || { echo "bench: $RE2_BIN missing (build first)" >&2; exit 1; }
+  echo "bench: RE2::Set, $RULES patterns, $LINES lines" >&2
+  "$RE2_BIN" "$PACK/patterns.txt" "$LOG" > "$OUT/re2set.txt"
+  kv() { sed -n "s/^$1=//p" "$OUT/re2set.txt"; }
+  RE2_RATE="$(kv lines_per_s)"
+  ROWS+=("RE2::Set alone|$(kv patterns)|$(kv lines)|$(kv seconds)|$RE2_RATE")
+  NOTES+=("RE2::Set: $(kv matched_lines) of $(kv lines) lines match at least one pattern ($(kv matches) matches)")
+fi
+
+if want sec; then
+  command -v sec >/dev/null || { echo "bench: sec not installed (Debian package sec)" >&2; exit 1; }
+  n=$((SEC_LINES < LINES ? SEC_LINES : LINES))
+  head -n "$n" "$LOG" > "$OUT/sec-input.log"
+  sec --conf="$PACK/sec.conf" --testonly --log=/dev/null >/dev/null
+  echo "bench: SEC, $SEC_RULES rules, $n lines" >&2
+  t0="$(now)"
+  sec --conf="$PACK/sec.conf" --input="$OUT/sec-input.log" --notail --nointevents \
+    --log=/dev/null > "$OUT/sec-alerts.txt"
+  t1="$(now)"
+  secs="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')"
+  SEC_RATE="$(rate "$n" "$secs")"
+  ROWS+=("SEC 2.9 (SingleWithThreshold)|$SEC_RULES|$n|$secs|$SEC_RATE")
+  NOTES+=("SEC: $(wc -l < "$OUT/sec-alerts.txt") threshold actions")
+fi
+
+if want vigie; then
+  VIGIE_BIN=""
+  for c in "$BUILD/daemon/app/vigie" "$BUILD/vigie" "$BUILD/bin/vigie"; do
+    [ -x "$c" ] && { VIGIE_BIN="$c"; break; }
+  done
+  [ -n "$VIGIE_BIN" ] || VIGIE_BIN="$(find "$BUILD" -type f -name vigie -perm -u+x | head -n 1)"
+  [ -n "$VIGIE_BIN" ] || { echo "bench: no vigie binary under $BUILD (build first)" >&2; exit 1; }
+  [ -x /usr/bin/time ] || { echo "bench: /usr/bin/time missing (Debian package time)" >&2; exit 1; }
+  rule_paths="    - '$PACK/rules'"
+  if [ -d "$VIGIE_ROOT/rules/decoders" ]; then
+    rule_paths="    - '$VIGIE_ROOT/rules/decoders'"$'\n'"$rule_paths"
+  else
+    NOTES+=("rules/decoders absent: vigie ran without the shipped decoders")
+  fi
+  cat > "$OUT/vigie.yml" <<EOF
+# Written by deploy/bench.sh: replay only, fresh store each run.
+storage: { path: '$OUT/vigie.db' }
+rules:
+  paths:
+$rule_paths
+EOF
+  rm -f "$OUT"/vigie.db "$OUT"/vigie.db-wal "$OUT"/vigie.db-shm
+  n_rules=$((RULES + $(grep -c '^id: ' "$PACK/rules/fields.yml")))
+  echo "bench: vigie replay, $n_rules rules, $LINES lines" >&2
+  t0="$(now)"
+  rc=0
+  /usr/bin/time -v -o "$OUT/vigie.time" "$VIGIE_BIN" replay --config "$OUT/vigie.yml" --format json \
+    "$LOG" > "$OUT/vigie-alerts.jsonl" 2> "$OUT/vigie.stderr" || rc=$?
+  t1="$(now)"
+  secs="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')"
+  if ((rc != 0)); then
+    echo "bench: vigie replay exited $rc; last lines of $OUT/vigie.stderr:" >&2
+    tail -n 20 "$OUT/vigie.stderr" >&2
+    STATUS=1
+  else
+    VIGIE_RATE="$(rate "$LINES" "$secs")"
+    rss_kb="$(sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' "$OUT/vigie.time")"
+    VIGIE_RSS="$(awk -v k="$rss_kb" 'BEGIN { printf "%.0f", k / 1024 }')"
+    ROWS+=("vigie replay|$n_rules|$LINES|$secs|$VIGIE_RATE")
+    summary="$("$PY" - "$OUT/vigie-alerts.jsonl" <<'EOF'
+import json, sys
+alerts, rules, events, bad = 0, set(), 0, 0
+with open(sys.argv[1], encoding="utf-8") as f:
+    for line in f:
+        try:
+            a = json.loads(line)
+            alerts += 1
+            rules.add(a["rule"]["id"])
+            events += int(a.get("count", 1))
+        except (ValueError, KeyError, TypeError):
+            bad += 1
+print(f"{alerts} alerts from {len(rules)} rules, {events} events counted in them, {bad} unparseable lines")
+EOF
+)"
+    NOTES+=("vigie: $summary; peak RSS ${VIGIE_RSS} MiB")
+    # No alert at all from a log where thousands of lines match means the rules did not load
+    # or did not run: the figure would be meaningless, so no target is checked against it.
+    if [[ "$summary" == 0\ alerts* ]] || [[ "$summary" != *", 0 unparseable lines" ]]; then
+      echo "bench: vigie output is not the expected alerts: $summary" >&2
+      NOTES+=("vigie: output rejected, figure not comparable")
+      VIGIE_RATE=""
+      STATUS=1
+    fi
+  fi
+fi
+
+{
+  echo
+  echo "vigie bench — $(date -u +%Y-%m-%dT%H:%M:%SZ), $(git -C "$VIGIE_ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
+  echo "log: $LOG ($LINES lines, seed $SEED)"
+  printf '%-30s %6s %9s %9s %11s %9s\n' tool rules lines seconds lines/s "÷RE2::Set"
+  for row in "${ROWS[@]}"; do
+    IFS='|' read -r tool rules lines secs lps <<< "$row"
+    ratio="-"
+    [ -n "$RE2_RATE" ] && ratio="$(awk -v a="$lps" -v b="$RE2_RATE" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')"
+    printf '%-30s %6s %9s %9s %11s %9s\n' "$tool" "$rules" "$lines" "$secs" "$lps" "$ratio"
+  done
+  for note in "${NOTES[@]}"; do echo "  $note"; done
+  if [ -n "$VIGIE_RATE" ]; then
+    check() { awk -v v="$1" -v t="$2" 'BEGIN { exit !(v >= t) }' && echo met || echo MISSED; }
+    echo "targets (issue 2):"
+    echo "  vigie >= 300000 lines/s with 1,000 rules: $VIGIE_RATE — $(check "$VIGIE_RATE" 300000)"
+    if [ -n "$RE2_RATE" ]; then
+      r="$(awk -v a="$VIGIE_RATE" -v b="$RE2_RATE" 'BEGIN { printf "%.3f", a / b }')"
+      echo "  vigie >= 0.15 x RE2::Set: $r x — $(check "$r" 0.15)"
+    fi
+    if [ -n "$SEC_RATE" ]; then
+      r="$(awk -v a="$VIGIE_RATE" -v b="$SEC_RATE" 'BEGIN { printf "%.1f", a / b }')"
+      echo "  vigie >= 25 x SEC: $r x — $(check "$r" 25)"
+    fi
+  fi
+} | tee "$OUT/results.txt"
+exit "$STATUS"

@@ -35,9 +35,7 @@ struct Options {
   std::size_t top_hits = 0;
 };
 
-void usage() {
-  std::cerr << "usage: bench_re2set [--max-mem-mb N] [--hits K] PATTERNS LOG\n";
-}
+void usage() { std::cerr << "usage: bench_re2set [--max-mem-mb N] [--hits K] PATTERNS LOG\n"; }
 
 bool parse_args(int argc, char** argv, Options& opt) {
   std::vector<std::string> positional;
@@ -47,8 +45,10 @@ bool parse_args(int argc, char** argv, Options& opt) {
       char* end = nullptr;
       const long long v = std::strtoll(argv[++i], &end, 10);
       if (end == nullptr || *end != '\0' || v < 0) return false;
-      if (arg == "--hits") opt.top_hits = static_cast<std::size_t>(v);
-      else opt.max_mem_mb = v;
+      if (arg == "--hits")
+        opt.top_hits = static_cast<std::size_t>(v);
+      else
+        opt.max_mem_mb = v;
     } else if (!arg.empty() && arg[0] == '-') {
       return false;
     } else {
@@ -149,8 +149,8 @@ int main(int argc, char** argv) {
   const double seconds = seconds_since(start);
 
   const double safe = seconds > 0 ? seconds : 1e-9;
-  std::printf("patterns=%zu\nlines=%zu\nbytes=%zu\ncompile_seconds=%.3f\nseconds=%.3f\n",
-              patterns.size(), lines.size(), log_text.size(), compile_seconds, seconds);
+  std::printf("patterns=%zu\nlines=%zu\nbytes=%zu\ncompile_seconds=%.3f\nseconds=%.3f\n", patterns.size(), lines.size(),
+              log_text.size(), compile_seconds, seconds);
   std::printf("lines_per_s=%.0f\nmb_per_s=%.1f\nmatched_lines=%llu\nmatches=%llu\n",
               static_cast<double>(lines.size()) / safe, static_cast<double>(log_text.size()) / safe / 1e6,
               static_cast<unsigned long long>(matched_lines), static_cast<unsigned long long>(matches));

@@ -1,0 +1,95 @@
+#include "store/schema.hpp"
+
+#include <array>
+#include <string>
+
+namespace vigie::store {
+namespace {
+
+// Times are integers: microseconds since the Unix epoch, UTC (core::TimePoint).
+// Append only: never edit a migration that has shipped, add a new one.
+constexpr std::array<const char*, 2> kMigrations = {
+    // 1: alerts, their evidence and the outbox.
+    R"sql(
+CREATE TABLE alerts (
+  id            TEXT PRIMARY KEY,
+  rule_id       TEXT NOT NULL,
+  rule_title    TEXT NOT NULL,
+  level         TEXT NOT NULL,
+  tags          TEXT NOT NULL DEFAULT '[]',   -- JSON array of strings
+  tlp           TEXT NOT NULL,
+  description   TEXT NOT NULL DEFAULT '',
+  site          TEXT NOT NULL,
+  key           TEXT NOT NULL DEFAULT '[]',   -- JSON array of [field, value] pairs, group-by order
+  count         INTEGER NOT NULL CHECK (count >= 1),
+  first_seen    INTEGER NOT NULL,
+  last_seen     INTEGER NOT NULL,
+  summary       TEXT NOT NULL DEFAULT '',
+  last_notified INTEGER,                      -- NULL: no mail queued for this alert yet
+  created_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL
+);
+CREATE INDEX alerts_last_seen ON alerts(last_seen);
+CREATE TABLE alert_evidence (
+  alert_id TEXT NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
+  seq      INTEGER NOT NULL,                  -- position in the alert's evidence, oldest first
+  line     TEXT NOT NULL,
+  PRIMARY KEY (alert_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE deliveries (
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,
+  alert_id     TEXT NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
+  receiver     TEXT NOT NULL CHECK (receiver <> ''),
+  recipients   TEXT NOT NULL CHECK (recipients <> '[]'),  -- JSON array of addresses
+  message_id   TEXT NOT NULL CHECK (message_id <> ''),
+  message      BLOB NOT NULL CHECK (length(message) > 0), -- the exact bytes sent, CRLF
+  status       TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
+  attempts     INTEGER NOT NULL DEFAULT 0,
+  next_attempt INTEGER NOT NULL,
+  last_error   TEXT,
+  created_at   INTEGER NOT NULL,
+  sent_at      INTEGER
+);
+CREATE INDEX deliveries_due ON deliveries(status, next_attempt);
+CREATE INDEX deliveries_alert ON deliveries(alert_id);
+)sql",
+    // 2: operator-visible history of what the daemon did to alerts and deliveries.
+    R"sql(
+CREATE TABLE audit (
+  id       INTEGER PRIMARY KEY AUTOINCREMENT,
+  at       INTEGER NOT NULL,
+  subject  TEXT NOT NULL,                     -- alert id, or "delivery:<id>"
+  action   TEXT NOT NULL,                     -- created, updated, queued, sent, retry, failed
+  detail   TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_subject ON audit(subject);
+)sql",
+};
+
+}  // namespace
+
+int schema_version() { return static_cast<int>(kMigrations.size()); }
+
+core::Result<void> migrate(Db& db) {
+  auto current = db.query_int("PRAGMA user_version");
+  if (!current) return tl::unexpected(current.error());
+  if (*current > schema_version())
+    return core::fail(db.where(), "database schema version " + std::to_string(*current) +
+                                      " is newer than this vigie supports (" + std::to_string(schema_version()) +
+                                      "); refusing to open it — upgrade vigie or restore a matching backup");
+  for (;;) {
+    // The version is read again under the write lock: two processes opening the same fresh
+    // database must not both apply migration 1.
+    auto tx = Transaction::begin(db);
+    if (!tx) return tl::unexpected(tx.error());
+    auto v = db.query_int("PRAGMA user_version");
+    if (!v) return tl::unexpected(v.error());
+    if (*v >= schema_version()) return tx->commit();
+    if (auto r = db.exec(kMigrations[static_cast<std::size_t>(*v)]); !r)
+      return core::fail(db.where(), "migration " + std::to_string(*v + 1) + " failed: " + r.error().what);
+    if (auto r = db.exec("PRAGMA user_version = " + std::to_string(*v + 1)); !r) return r;
+    if (auto r = tx->commit(); !r) return r;
+  }
+}
+
+}  // namespace vigie::store

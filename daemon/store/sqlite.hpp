@@ -1,0 +1,93 @@
+// A thin RAII layer over the SQLite C API: a connection and prepared statements that return
+// core::Result instead of codes. Not thread-safe: a Db and its Stmts belong to one thread.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "core/error.hpp"
+
+namespace vigie::store {
+
+class Stmt {
+ public:
+  Stmt() = default;
+  Stmt(sqlite3* db, sqlite3_stmt* s) : db_(db), s_(s) {}
+  Stmt(Stmt&& o) noexcept : db_(o.db_), s_(std::exchange(o.s_, nullptr)) {}
+  Stmt& operator=(Stmt&& o) noexcept;
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  ~Stmt();
+
+  // Parameters are 1-based, as in SQLite. Text and blobs are copied (SQLITE_TRANSIENT).
+  Stmt& bind(int i, int64_t v);
+  Stmt& bind(int i, std::string_view v);
+  Stmt& bind_blob(int i, std::string_view v);
+  Stmt& bind_null(int i);
+  Stmt& bind(int i, std::optional<int64_t> v) { return v ? bind(i, *v) : bind_null(i); }
+
+  // true: a row is available; false: done. Errors carry SQLite's message.
+  [[nodiscard]] core::Result<bool> step();
+  // Runs to completion (statements without result rows).
+  [[nodiscard]] core::Result<void> run();
+  // Resets and clears bindings so the cached statement can be reused.
+  void reset();
+
+  [[nodiscard]] int64_t int64(int col) const { return sqlite3_column_int64(s_, col); }
+  [[nodiscard]] bool is_null(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
+  [[nodiscard]] std::string text(int col) const;
+
+ private:
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* s_ = nullptr;
+};
+
+class Db {
+ public:
+  [[nodiscard]] static core::Result<Db> open(const std::filesystem::path& file);
+  Db(Db&&) noexcept = default;
+  Db& operator=(Db&&) noexcept = default;
+
+  [[nodiscard]] core::Result<void> exec(const std::string& sql);
+  [[nodiscard]] core::Result<Stmt> prepare(std::string_view sql);
+  [[nodiscard]] core::Result<int64_t> query_int(const std::string& sql);
+  [[nodiscard]] int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_.get()); }
+  [[nodiscard]] int changes() const { return sqlite3_changes(db_.get()); }
+  [[nodiscard]] sqlite3* handle() const { return db_.get(); }
+  [[nodiscard]] const std::string& where() const { return where_; }
+  [[nodiscard]] core::Error error(std::string_view context) const;
+
+ private:
+  struct Close {
+    void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+  };
+  Db(sqlite3* db, std::string where) : db_(db), where_(std::move(where)) {}
+  std::unique_ptr<sqlite3, Close> db_;
+  std::string where_;  // the database file, for error messages
+};
+
+// Begins a transaction (BEGIN IMMEDIATE: takes the write lock up front, so busy_timeout
+// applies at the start instead of failing at commit) and rolls back unless commit() was called.
+class Transaction {
+ public:
+  [[nodiscard]] static core::Result<Transaction> begin(Db& db);
+  Transaction(Transaction&& o) noexcept : db_(std::exchange(o.db_, nullptr)) {}
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  Transaction& operator=(Transaction&&) = delete;
+  ~Transaction();
+  [[nodiscard]] core::Result<void> commit();
+
+ private:
+  explicit Transaction(Db* db) : db_(db) {}
+  Db* db_;
+};
+
+}  // namespace vigie::store

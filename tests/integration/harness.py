@@ -1,0 +1,196 @@
+"""Helpers for Vigie's integration tests: real processes on loopback, ephemeral ports.
+
+Every test starts the real `vigie` binary, real syslog senders (`logger`, raw sockets) and a
+real SMTP server (Debian's python3-aiosmtpd) and inspects what a user would see: mail in a
+maildir, rows in the SQLite database, exit codes and error messages.
+"""
+import mailbox
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import tempfile
+import textwrap
+import time
+import unittest
+
+VIGIE = os.environ["VIGIE_BIN"]
+SOURCE_DIR = os.environ["VIGIE_SOURCE_DIR"]
+SYSTEM_PYTHON = "/usr/bin/python3"  # Debian's interpreter, the one that has aiosmtpd
+
+
+def free_port(kind=socket.SOCK_STREAM):
+    """A port that is free for both UDP and TCP at the time of the call."""
+    for _ in range(50):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+            t.bind(("127.0.0.1", 0))
+            port = t.getsockname()[1]
+            try:
+                u.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port")
+
+
+def wait_for(predicate, timeout=20.0, interval=0.05, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def wait_port(port, timeout=15.0):
+    def connectable():
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return True
+        except OSError:
+            return False
+    wait_for(connectable, timeout, what=f"port {port}")
+
+
+class SmtpServer:
+    """aiosmtpd storing every message it accepts in a maildir."""
+
+    def __init__(self, workdir, port=None):
+        self.port = port or free_port()
+        self.maildir = os.path.join(workdir, f"smtp-{self.port}")
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            [SYSTEM_PYTHON, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{self.port}",
+             "-c", "aiosmtpd.handlers.Mailbox", self.maildir],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_port(self.port)
+        return self
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+    def messages(self):
+        if not os.path.isdir(os.path.join(self.maildir, "new")):
+            return []
+        return list(mailbox.Maildir(self.maildir, create=False))
+
+
+def maildir_messages(path):
+    if not os.path.isdir(os.path.join(path, "new")):
+        return []
+    return list(mailbox.Maildir(path, create=False))
+
+
+class Vigie:
+    """A `vigie serve` process on a config written into a temporary directory."""
+
+    def __init__(self, workdir, smtp_port=None, rules=None, extra=""):
+        self.workdir = workdir
+        self.port = free_port()
+        self.db = os.path.join(workdir, "vigie.db")
+        self.log_path = os.path.join(workdir, "vigie.log")
+        self.proc = None
+        rules = rules or [os.path.join(SOURCE_DIR, "rules")]
+        smtp = ""
+        if smtp_port:
+            smtp = f'  smtp: {{ url: "smtp://127.0.0.1:{smtp_port}", starttls: never, from: "Vigie <vigie@test.example>" }}\n'
+        self.config = os.path.join(workdir, "vigie.yml")
+        with open(self.config, "w") as f:
+            f.write(textwrap.dedent(f"""\
+                storage: {{ path: {self.db} }}
+                sites:
+                  - {{ id: ch-test, name: "CH de Test", networks: [127.0.0.0/8], timezone: Europe/Paris,
+                      contacts: [rssi@ch-test.example] }}
+                inputs:
+                  syslog:
+                    - {{ listen: "udp://127.0.0.1:{self.port}" }}
+                    - {{ listen: "tcp://127.0.0.1:{self.port}" }}
+                rules: {{ paths: [{", ".join(rules)}] }}
+                """))
+            f.write("notify:\n" + smtp + textwrap.dedent("""\
+                  hostname: vigie.test.example
+                  retry_initial: 200ms
+                  retry_max: 1s
+                  receivers:
+                    - { name: regional-list, email: { to: [alertes-ssi@listes.example] } }
+                    - { name: site-contacts, email: { to_site_contacts: true } }
+                  routes:
+                    - { match: { level: [high, critical] }, receivers: [regional-list, site-contacts] }
+                    - { match: {}, receivers: [site-contacts] }
+                """) + extra)
+
+    def start(self):
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen([VIGIE, "serve", "--config", self.config], stdout=self.log, stderr=self.log)
+        wait_for(lambda: "vigie ready" in self.log_text() or self.proc.poll() is not None, what="vigie ready")
+        if self.proc.poll() is not None:
+            raise AssertionError("vigie exited at start:\n" + self.log_text())
+        wait_port(self.port)
+        return self
+
+    def log_text(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def kill9(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(10)
+
+    def stop(self):
+        if self.alive():
+            self.proc.terminate()
+            try:
+                rc = self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                raise AssertionError("vigie did not stop within 20s of SIGTERM")
+            return rc
+        return self.proc.returncode if self.proc else None
+
+    def query(self, sql, *args):
+        con = sqlite3.connect(self.db, timeout=10)
+        try:
+            return con.execute(sql, args).fetchall()
+        finally:
+            con.close()
+
+    def logger(self, message, tag="sshd", tcp=False, extra=()):
+        """Sends one message with util-linux logger (RFC 3164 framing like a site's host)."""
+        cmd = ["logger", "-n", "127.0.0.1", "-P", str(self.port), "--rfc3164", "-t", tag]
+        cmd += ["-T", "--octet-count"] if tcp else ["-d"]
+        subprocess.run(cmd + list(extra) + [message], check=True)
+
+
+def run_vigie(*args, timeout=60):
+    return subprocess.run([VIGIE, *args], capture_output=True, text=True, timeout=timeout)
+
+
+class VigieTestCase(unittest.TestCase):
+    def setUp(self):
+        self._tmp = tempfile.TemporaryDirectory(prefix="vigie-it-")
+        self.tmp = self._tmp.name
+        self._procs = []
+
+    def tearDown(self):
+        for p in reversed(self._procs):
+            try:
+                p.stop()
+            except Exception:
+                pass
+        if os.environ.get("VIGIE_KEEP_TMP"):
+            print("kept", self.tmp)
+        else:
+            self._tmp.cleanup()
+
+    def track(self, proc):
+        self._procs.append(proc)
+        return proc

@@ -21,7 +21,7 @@ class BadInput(VigieTestCase):
         lines = [PRI_LINE.format(s=i, ip=ip, p=40000 + i) for i in range(10)]
         with self.tcp() as s:
             s.sendall(("\n".join(lines) + "\n").encode())
-        wait_for(lambda: self.vigie.query("SELECT count(*) FROM alerts WHERE rule_level = 'high' AND key_json LIKE ?",
+        wait_for(lambda: self.vigie.query("SELECT count(*) FROM alerts WHERE level = 'high' AND key LIKE ?",
                                           f"%{ip}%")[0][0] >= 1,
                  what=f"the brute-force alert for {ip}")
         self.assertTrue(self.vigie.alive(), self.vigie.log_text())
@@ -42,7 +42,7 @@ class BadInput(VigieTestCase):
         lines = [PRI_LINE.format(s=i, ip=ip, p=40000 + i) for i in range(10)]
         with self.tcp() as s:
             s.sendall(b"<38>Nov 22 10:00:00 srv app: " + b"A" * (1 << 20) + b"\n" + ("\n".join(lines) + "\n").encode())
-        wait_for(lambda: self.vigie.query("SELECT count(*) FROM alerts WHERE key_json LIKE ?", f"%{ip}%")[0][0] >= 1,
+        wait_for(lambda: self.vigie.query("SELECT count(*) FROM alerts WHERE key LIKE ?", f"%{ip}%")[0][0] >= 1,
                  what="the alert sent after the oversized line")
         self.assertTrue(self.vigie.alive())
         self.assertIn("trunc", self.vigie.log_text().lower())

@@ -40,10 +40,10 @@ class ServeMail(VigieTestCase):
         self.assertIn(ATTACKER, body)
         # Stored before delivery, and marked sent only once the server accepted it.
         rows = vigie.query("SELECT status FROM deliveries d JOIN alerts a ON a.id = d.alert_id "
-                           "WHERE a.rule_level = 'high'")
+                           "WHERE a.level = 'high'")
         self.assertTrue(rows)
         wait_for(lambda: all(r[0] == "sent" for r in vigie.query(
-            "SELECT d.status FROM deliveries d JOIN alerts a ON a.id = d.alert_id WHERE a.rule_level = 'high'")),
+            "SELECT d.status FROM deliveries d JOIN alerts a ON a.id = d.alert_id WHERE a.level = 'high'")),
             what="deliveries marked sent")
         self.assertEqual(vigie.stop(), 0)
 
@@ -54,7 +54,7 @@ class ServeMail(VigieTestCase):
 
         def pending_high():
             return vigie.query("SELECT d.id, d.message_id, d.attempts FROM deliveries d JOIN alerts a "
-                               "ON a.id = d.alert_id WHERE a.rule_level = 'high' AND d.status = 'pending'")
+                               "ON a.id = d.alert_id WHERE a.level = 'high' AND d.status = 'pending'")
         rows = wait_for(lambda: (lambda r: r if len(r) == 2 and all(x[2] >= 1 for x in r) else None)(pending_high()),
                         what="two pending high deliveries that already failed once")
         stored_ids = sorted(r[1] for r in rows)

@@ -1,0 +1,88 @@
+// RuleSetBuilder: turns YAML documents into a RuleSet (internal to the detect module). Loading
+// may throw inside yaml-cpp; every exception is caught per document and becomes an Error with
+// file:line, so one bad document never hides the errors of the others.
+//
+// Split by responsibility: loader.cpp (files, documents, metadata, tests), load_rule.cpp
+// (detection and correlation), load_decoder.cpp (decoders), index.cpp (resolution and the
+// match index built by finish()).
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "detect/condition.hpp"
+#include "detect/engine.hpp"
+
+namespace vigie::detect {
+
+class RuleSetBuilder {
+ public:
+  RuleSetBuilder(const config::Detection& detection, const LoadOptions& options);
+
+  void add_file(const std::filesystem::path& file);
+  void add_text(std::string_view yaml, const std::string& name, const std::filesystem::path& base_dir);
+  void error(std::string where, std::string what) { errors_.push_back({std::move(where), std::move(what)}); }
+  [[nodiscard]] LoadResult finish();
+
+ private:
+  struct Context {  // the document being loaded
+    std::string file;
+    std::filesystem::path base_dir;
+  };
+  struct PendingRef {  // a rule named by a correlation or a test, resolved in finish()
+    uint32_t from = 0;  // correlation rule index, or test index
+    std::string name;
+    std::string where;
+  };
+
+  [[nodiscard]] std::string at(const Context& c, const YAML::Node& n) const;
+  void add_document(const YAML::Node& doc, const Context& c);
+  void check_keys(const YAML::Node& map, const Context& c, std::initializer_list<std::string_view> allowed,
+                  std::string_view what, bool sigma_metadata = false);
+  bool load_metadata(const YAML::Node& doc, const Context& c, CompiledRule& r);
+  void load_tests(const YAML::Node& tests, const Context& c, const std::string& rule_id);
+
+  // load_rule.cpp
+  void add_detection(const YAML::Node& doc, const Context& c);
+  void add_correlation(const YAML::Node& doc, const Context& c);
+  [[nodiscard]] std::optional<uint32_t> load_selection(const YAML::Node& sel, const Context& c, Expr& x);
+  [[nodiscard]] std::optional<uint32_t> load_field_item(const std::string& key, const YAML::Node& key_node,
+                                                        const YAML::Node& value, const Context& c, Expr& x);
+  [[nodiscard]] std::optional<uint32_t> load_keywords(const YAML::Node& list, const Context& c, Expr& x);
+  [[nodiscard]] uint32_t build_condition(const CondNode& n, const std::vector<uint32_t>& selection_roots, Expr& x);
+
+  // load_decoder.cpp
+  void add_decoder(const YAML::Node& doc, const Context& c);
+
+  // index.cpp
+  [[nodiscard]] uint32_t intern_atom(Atom a, const std::string& where);
+  void resolve_references();
+  void build_rule_index();
+  void build_decoder_index();
+
+  config::Detection detection_;
+  LoadOptions options_;
+  std::unique_ptr<RuleSet> rs_;
+  std::vector<core::Error> errors_;
+  std::unordered_map<std::string, uint32_t> atom_ids_;  // dedup key → atom id
+  std::unordered_map<std::string, uint32_t> decoder_fields_;  // field name → DecoderField index
+  std::vector<PendingRef> correlation_refs_;
+  std::vector<PendingRef> test_refs_;  // from = index into rs_->tests_, name = expectation rule
+};
+
+// Expression helpers (index.cpp): append a node and return its index.
+uint32_t add_atom_node(Expr& x, uint32_t atom);
+uint32_t add_op_node(Expr& x, ExprNode::Op op, const std::vector<uint32_t>& kids);
+
+// YAML helpers (loader.cpp).
+[[nodiscard]] std::string node_line(const YAML::Node& n);  // 1-based line, "" if unknown
+[[nodiscard]] std::optional<std::string> scalar_of(const YAML::Node& n);
+[[nodiscard]] std::optional<std::vector<std::string>> scalars_of(const YAML::Node& n);  // scalar or list
+
+}  // namespace vigie::detect

@@ -1,0 +1,176 @@
+// Correlator: alert dedup/suppression and event_count windows, on event time only.
+//
+//   hit(rule, e) ──► rule raises its own alerts? ──► raise(rule, key = group-by values)
+//               └──► each correlation counting it ──► window[(corr, key)] += (e.time, e.raw)
+//                          a span of `timespan` holds `threshold` samples? ──► raise(corr, key),
+//                                                                             window reset
+//   raise: open alert (rule, key) with e.time < last_seen + suppress_for ──► update (same id)
+//          otherwise ──► new alert, id = make_alert_id(rule id, key, first_seen)
+#include <algorithm>
+#include <limits>
+
+#include "detect/engine.hpp"
+
+namespace vigie::detect {
+namespace {
+
+// t + d without overflow (saturates): event times come from the network and may be extreme.
+core::TimePoint add_sat(core::TimePoint t, core::Duration d) {
+  int64_t out = 0;
+  if (__builtin_add_overflow(t.time_since_epoch().count(), d.count(), &out))
+    return d.count() > 0 ? core::TimePoint::max() : core::TimePoint::min();
+  return core::TimePoint(core::Duration(out));
+}
+
+core::KeyValues make_key(const std::vector<core::FieldRef>& group_by, const core::Event& e, std::string& text) {
+  core::KeyValues key;
+  text.clear();
+  for (const auto& f : group_by) {
+    const auto v = e.get(f);
+    if (!v) continue;  // absent fields are left out of the key (their absence still separates keys)
+    key.emplace_back(f.name, std::string(*v));
+    text += f.name;
+    text += '\x1f';
+    text += *v;
+    text += '\x1e';
+  }
+  return key;
+}
+
+}  // namespace
+
+Correlator::Correlator(std::shared_ptr<const RuleSet> rules, core::Metrics& metrics)
+    : rules_(std::move(rules)), metrics_(metrics), late_(metrics.counter("vigie_events_late_total")) {}
+
+void Correlator::on_hit(uint32_t rule, const core::Event& e, std::vector<core::Alert>& out) {
+  if (rule >= rules_->rule_count()) return;
+  const CompiledRule& r = rules_->compiled(rule);
+  if (r.is_correlation) return;
+  if (e.time < watermark_) late_.fetch_add(1, std::memory_order_relaxed);
+  if (r.alerts) {
+    std::string text;
+    auto key = make_key(r.group_by, e, text);
+    std::vector<Sample> one;
+    one.push_back({e.time, e.raw});
+    raise(rule, e, key, text, std::move(one), out);
+  }
+  for (uint32_t c : r.correlations) count_in_window(c, e, out);
+}
+
+void Correlator::count_in_window(uint32_t corr, const core::Event& e, std::vector<core::Alert>& out) {
+  const CompiledRule& c = rules_->compiled(corr);
+  const CorrelationSpec& spec = c.corr;
+  std::string text;
+  auto key = make_key(c.group_by, e, text);
+  auto it = windows_.try_emplace({corr, text}).first;
+  auto& w = it->second;
+  // Sorted by time; equal times keep arrival order.
+  const auto at = std::upper_bound(w.begin(), w.end(), e.time, [](core::TimePoint t, const Sample& s) {
+    return t < s.time;
+  });
+  const auto pos = static_cast<std::size_t>(at - w.begin());
+  w.insert(at, Sample{e.time, e.raw});
+  // Before this sample no span of `timespan` held `threshold` samples (the window is reset when
+  // one does), so a span reaching the threshold now contains the new sample: look for the
+  // earliest span [w[i].time, w[i].time + timespan] with i <= pos that reaches it.
+  const uint64_t need = spec.threshold;
+  for (std::size_t i = 0; i <= pos; ++i) {
+    if (add_sat(w[i].time, spec.timespan) < w[pos].time) continue;  // too old to share a span
+    if (i + need > w.size()) break;
+    const std::size_t last = i + need - 1;
+    if (last < pos || add_sat(w[i].time, spec.timespan) < w[last].time) continue;
+    std::vector<Sample> fired(std::make_move_iterator(w.begin() + static_cast<std::ptrdiff_t>(i)),
+                              std::make_move_iterator(w.begin() + static_cast<std::ptrdiff_t>(last + 1)));
+    windows_.erase(it);
+    raise(corr, e, key, text, std::move(fired), out);
+    return;
+  }
+}
+
+void Correlator::raise(uint32_t rule, const core::Event& e, const core::KeyValues& key, const std::string& key_text,
+                       std::vector<Sample> samples, std::vector<core::Alert>& out) {
+  const CompiledRule& r = rules_->compiled(rule);
+  core::TimePoint first = samples.front().time, last = samples.front().time;
+  for (const auto& s : samples) {
+    first = std::min(first, s.time);
+    last = std::max(last, s.time);
+  }
+  auto append = [](std::vector<std::string>& evidence, std::vector<Sample>& from) {
+    for (auto& s : from)
+      if (evidence.size() < core::kMaxEvidence) evidence.push_back(std::move(s.raw));
+  };
+  core::Alert a;
+  auto it = open_.find({rule, key_text});
+  if (it != open_.end() && e.time < add_sat(it->second.last_seen, r.suppress_for)) {
+    Open& o = it->second;
+    o.count += samples.size();
+    o.last_seen = std::max(o.last_seen, last);
+    append(o.evidence, samples);
+    a.update = true;
+    a.id = o.id;
+    a.count = o.count;
+    a.first_seen = o.first_seen;
+    a.last_seen = o.last_seen;
+    a.evidence = o.evidence;
+  } else {
+    Open o;
+    o.id = core::make_alert_id(r.info.id, key, first);
+    o.count = samples.size();
+    o.first_seen = first;
+    o.last_seen = last;
+    append(o.evidence, samples);
+    a.id = o.id;
+    a.count = o.count;
+    a.first_seen = first;
+    a.last_seen = last;
+    a.evidence = o.evidence;
+    open_.insert_or_assign({rule, key_text}, std::move(o));
+    metrics_.counter("vigie_alerts_total", {{"level", std::string(core::level_name(r.info.level))}})
+        .fetch_add(1, std::memory_order_relaxed);
+  }
+  a.rule = r.info;
+  a.site = std::string(e.value(core::Field::site));
+  a.key = key;
+  a.summary = r.info.title;
+  for (std::size_t i = 0; i < key.size(); ++i) {
+    a.summary += i == 0 ? " — " : ", ";
+    a.summary += key[i].first + "=" + key[i].second;
+  }
+  out.push_back(std::move(a));
+}
+
+void Correlator::advance(core::TimePoint watermark, std::vector<core::Alert>& /*out*/) {
+  watermark_ = std::max(watermark_, watermark);
+  for (auto it = windows_.begin(); it != windows_.end();) {
+    const auto span = rules_->compiled(it->first.first).corr.timespan;
+    auto& w = it->second;
+    // A sample can still join a span with events at or after the watermark only if it is no
+    // older than watermark - timespan.
+    const auto keep = std::find_if(w.begin(), w.end(),
+                                   [&](const Sample& s) { return add_sat(s.time, span) >= watermark_; });
+    w.erase(w.begin(), keep);
+    it = w.empty() ? windows_.erase(it) : std::next(it);
+  }
+  for (auto it = open_.begin(); it != open_.end();) {
+    const auto sf = rules_->compiled(it->first.first).suppress_for;
+    it = add_sat(it->second.last_seen, sf) <= watermark_ ? open_.erase(it) : std::next(it);
+  }
+}
+
+Engine::Engine(std::shared_ptr<const RuleSet> rules, core::Metrics& metrics)
+    : matcher_(rules, metrics), correlator_(rules, metrics), lateness_(rules->detection().lateness) {}
+
+void Engine::process(core::Event& e, std::vector<core::Alert>& out) {
+  matcher_.process(e, hits_);
+  for (uint32_t r : hits_) correlator_.on_hit(r, e, out);
+  max_time_ = std::max(max_time_, e.time);
+  // Same cadence as the serve pipeline: evict once per second of event time.
+  if (last_advance_ == core::TimePoint::min() || add_sat(last_advance_, std::chrono::seconds(1)) <= max_time_) {
+    correlator_.advance(add_sat(max_time_, -lateness_), out);
+    last_advance_ = max_time_;
+  }
+}
+
+void Engine::finish(std::vector<core::Alert>& out) { correlator_.advance(core::TimePoint::max(), out); }
+
+}  // namespace vigie::detect

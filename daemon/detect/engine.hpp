@@ -1,0 +1,140 @@
+// Public API of the detect module (DESIGN.md §5): load rule files into an immutable RuleSet,
+// match events with a per-thread Matcher, turn hits into alerts with a single-threaded
+// Correlator. Engine chains the two synchronously for `vigie rules test`, `vigie replay` and tests.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <tl/expected.hpp>
+
+#include "config/config.hpp"
+#include "core/alert.hpp"
+#include "core/error.hpp"
+#include "core/event.hpp"
+#include "core/metrics.hpp"
+#include "detect/ruleset.hpp"
+
+namespace vigie::detect {
+
+struct LoadOptions {
+  // Memory budget of each RE2::Set (program + DFA cache). When the DFA of a set runs out of it
+  // at match time, the matcher counts vigie_regex_errors_total and tries each regex alone.
+  int64_t set_max_mem = int64_t{64} << 20;
+};
+
+using LoadResult = tl::expected<std::shared_ptr<const RuleSet>, std::vector<core::Error>>;
+
+// paths: files or directories (searched recursively for *.yml and *.yaml, sorted). Reports every
+// error found, each with "file:line" and the reason.
+[[nodiscard]] LoadResult load_rules(const std::vector<std::filesystem::path>& paths,
+                                    const config::Detection& detection, const LoadOptions& options = {});
+
+// Same, from YAML text; `name` stands for the file name in errors and `base_dir` resolves logs_file.
+[[nodiscard]] LoadResult load_rules_from_string(std::string_view yaml, const std::string& name,
+                                                const config::Detection& detection, const LoadOptions& options = {},
+                                                const std::filesystem::path& base_dir = {});
+
+// One per worker thread: holds scratch buffers, never throws, never locks on the hot path.
+class Matcher {
+ public:
+  Matcher(std::shared_ptr<const RuleSet> rules, core::Metrics& metrics);
+
+  // Runs decoders (adding fields to e), then detection rules. `hits` is cleared, then receives
+  // the indices of matching detection rules in ascending order (including rules only referenced
+  // by correlations).
+  void process(core::Event& e, std::vector<uint32_t>& hits);
+
+  // Decoders only; returns the indices of the decoders that applied (for `rules explain`).
+  void decode(core::Event& e, std::vector<uint32_t>* applied = nullptr);
+  // Detection rules only, on an already decoded event.
+  void match(const core::Event& e, std::vector<uint32_t>& hits);
+
+ private:
+  void scan_decoder_field(uint32_t f, const core::Event& e);
+  void count_regex_error(std::string_view kind);
+  [[nodiscard]] bool atom_true(uint32_t id, const core::Event& e);
+
+  std::shared_ptr<const RuleSet> rules_;
+  core::Metrics& metrics_;
+  std::vector<std::atomic<uint64_t>*> hit_counters_;  // per rule, registered up front
+  // Decoder scratch: per decoder field, whether scanned for this event; per decoder, the
+  // lowest matching pattern (-1 none).
+  std::vector<uint8_t> scanned_;
+  std::vector<int32_t> best_;
+  std::vector<int> set_hits_;
+  std::vector<re2::StringPiece> groups_;
+  std::vector<std::string> values_;
+  std::vector<uint8_t> assigned_;
+  // Matching scratch: an atom is true for this event iff atom_epoch_[id] == epoch_ (indexed
+  // atoms) or computed_epoch_[id] == epoch_ && atom_value_[id] (others, memoised).
+  uint32_t epoch_ = 0;
+  std::vector<uint32_t> atom_epoch_;
+  std::vector<uint32_t> computed_epoch_;
+  std::vector<uint8_t> atom_value_;
+  std::vector<uint32_t> rule_epoch_;
+  std::vector<uint32_t> candidates_;
+  std::string folded_;
+};
+
+// Single-threaded owner of correlation windows and suppression state. Works on event time only.
+class Correlator {
+ public:
+  Correlator(std::shared_ptr<const RuleSet> rules, core::Metrics& metrics);
+
+  // A detection rule matched `e`: raises or updates its own alert when it has one, and feeds
+  // the correlations that reference it. Alerts are appended to `out`.
+  void on_hit(uint32_t rule, const core::Event& e, std::vector<core::Alert>& out);
+  // Evicts windows older than watermark - timespan and suppressions that expired by watermark.
+  // Events older than the watermark are still accepted afterwards, and counted as late.
+  void advance(core::TimePoint watermark, std::vector<core::Alert>& out);
+
+  [[nodiscard]] std::size_t open_windows() const { return windows_.size(); }
+  [[nodiscard]] std::size_t open_alerts() const { return open_.size(); }
+
+ private:
+  struct Sample {
+    core::TimePoint time;
+    std::string raw;
+  };
+  struct Open {
+    std::string id;
+    uint64_t count = 0;
+    core::TimePoint first_seen, last_seen;
+    std::vector<std::string> evidence;
+  };
+  using Key = std::pair<uint32_t, std::string>;  // (rule, serialized group-by values)
+
+  void raise(uint32_t rule, const core::Event& e, const core::KeyValues& key, const std::string& key_text,
+             std::vector<Sample> samples, std::vector<core::Alert>& out);
+  void count_in_window(uint32_t corr, const core::Event& e, std::vector<core::Alert>& out);
+
+  std::shared_ptr<const RuleSet> rules_;
+  core::Metrics& metrics_;
+  std::atomic<uint64_t>& late_;
+  std::map<Key, std::vector<Sample>> windows_;  // samples sorted by time
+  std::map<Key, Open> open_;
+  core::TimePoint watermark_ = core::TimePoint::min();
+};
+
+class Engine {
+ public:
+  Engine(std::shared_ptr<const RuleSet> rules, core::Metrics& metrics);
+  void process(core::Event& e, std::vector<core::Alert>& out);
+  void finish(std::vector<core::Alert>& out);
+
+ private:
+  Matcher matcher_;
+  Correlator correlator_;
+  core::Duration lateness_;
+  std::vector<uint32_t> hits_;
+  core::TimePoint max_time_ = core::TimePoint::min();
+  core::TimePoint last_advance_ = core::TimePoint::min();
+};
+
+}  // namespace vigie::detect

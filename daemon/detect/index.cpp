@@ -1,0 +1,191 @@
+// RuleSetBuilder::finish(): resolves names across files, then builds the match index — the
+// RE2::Sets and hash maps the matcher scans once per field, and the candidate lists.
+#include <algorithm>
+
+#include "detect/builder.hpp"
+
+namespace vigie::detect {
+namespace {
+
+enum class Tri : uint8_t { no, yes, maybe };
+
+// Value of the expression when every indexed atom is false and the others are unknown (Kleene
+// logic). A rule that is not surely false then must be evaluated on every event.
+Tri when_unindexed(const Expr& x, uint32_t node, const std::vector<Atom>& atoms) {
+  const ExprNode& n = x.nodes[node];
+  switch (n.op) {
+    case ExprNode::Op::atom: return atoms[n.first].indexed() ? Tri::no : Tri::maybe;
+    case ExprNode::Op::negate: {
+      const Tri t = when_unindexed(x, x.kids[n.first], atoms);
+      return t == Tri::maybe ? t : (t == Tri::yes ? Tri::no : Tri::yes);
+    }
+    case ExprNode::Op::all:
+    case ExprNode::Op::any: {
+      const Tri absorbing = n.op == ExprNode::Op::all ? Tri::no : Tri::yes;
+      bool unknown = false;
+      for (uint32_t i = 0; i < n.count; ++i) {
+        const Tri t = when_unindexed(x, x.kids[n.first + i], atoms);
+        if (t == absorbing) return absorbing;
+        unknown = unknown || t == Tri::maybe;
+      }
+      return unknown ? Tri::maybe : (absorbing == Tri::no ? Tri::yes : Tri::no);
+    }
+  }
+  return Tri::maybe;
+}
+
+std::string atom_key(const Atom& a) {
+  std::string k;
+  k += static_cast<char>('0' + static_cast<int>(a.kind));
+  k += a.cased ? 'c' : 'i';
+  k += a.want ? 'y' : 'n';
+  k += static_cast<char>('0' + static_cast<int>(a.op));
+  k += a.field.name;
+  k += '\x1f';
+  k += a.text;
+  if (a.kind == AtomKind::cidr) k += a.cidr.to_string();
+  if (a.kind == AtomKind::numeric) k += std::to_string(a.number);
+  return k;
+}
+
+}  // namespace
+
+uint32_t add_atom_node(Expr& x, uint32_t atom) {
+  x.nodes.push_back({ExprNode::Op::atom, atom, 0});
+  return static_cast<uint32_t>(x.nodes.size() - 1);
+}
+
+uint32_t add_op_node(Expr& x, ExprNode::Op op, const std::vector<uint32_t>& kids) {
+  x.nodes.push_back({op, static_cast<uint32_t>(x.kids.size()), static_cast<uint32_t>(kids.size())});
+  x.kids.insert(x.kids.end(), kids.begin(), kids.end());
+  return static_cast<uint32_t>(x.nodes.size() - 1);
+}
+
+uint32_t RuleSetBuilder::intern_atom(Atom a, const std::string& where) {
+  const std::string key = atom_key(a);
+  if (auto it = atom_ids_.find(key); it != atom_ids_.end()) return it->second;
+  if (a.kind == AtomKind::pattern) {
+    RE2::Options opts;
+    opts.set_log_errors(false);
+    a.re = std::make_unique<RE2>(a.text, opts);
+    if (!a.re->ok()) error(where, "bad regex '" + a.text + "': " + a.re->error());
+  }
+  const auto id = static_cast<uint32_t>(rs_->atoms_.size());
+  rs_->atoms_.push_back(std::move(a));
+  atom_ids_.emplace(key, id);
+  return id;
+}
+
+void RuleSetBuilder::resolve_references() {
+  auto& rules = rs_->rules_;
+  for (const auto& ref : correlation_refs_) {
+    const auto target = rs_->find_rule(ref.name);
+    if (!target) {
+      error(ref.where, "correlation references unknown rule '" + ref.name + "'");
+      continue;
+    }
+    if (rules[*target].is_correlation) {
+      error(ref.where, "correlation references correlation '" + ref.name + "': not supported in this version");
+      continue;
+    }
+    auto& uses = rules[*target].correlations;
+    if (std::find(uses.begin(), uses.end(), ref.from) == uses.end()) uses.push_back(ref.from);
+    auto& counted = rules[ref.from].corr.rules;
+    if (std::find(counted.begin(), counted.end(), *target) == counted.end()) counted.push_back(*target);
+  }
+  // Sigma: a rule referenced by correlations raises no alert of its own unless one of them
+  // says generate: true.
+  for (auto& r : rules) {
+    if (r.is_correlation || r.correlations.empty()) continue;
+    r.alerts = std::any_of(r.correlations.begin(), r.correlations.end(),
+                           [&](uint32_t c) { return rules[c].corr.generate; });
+  }
+  for (const auto& ref : test_refs_)
+    if (!rs_->find_rule(ref.name)) error(ref.where, "test expects an alert from unknown rule '" + ref.name + "'");
+}
+
+void RuleSetBuilder::build_rule_index() {
+  auto& rs = *rs_;
+  RE2::Options opts;
+  opts.set_log_errors(false);
+  opts.set_max_mem(options_.set_max_mem);
+  std::unordered_map<std::string, uint32_t> by_field;
+  for (uint32_t id = 0; id < rs.atoms_.size(); ++id) {
+    const Atom& a = rs.atoms_[id];
+    if (!a.indexed()) continue;
+    auto [it, fresh] = by_field.emplace(a.field.name, static_cast<uint32_t>(rs.fields_.size()));
+    if (fresh) rs.fields_.push_back(FieldIndex{a.field, nullptr, {}, {}, {}, {}});
+    FieldIndex& fi = rs.fields_[it->second];
+    if (a.kind == AtomKind::exact) {
+      (a.cased ? fi.cased : fi.folded)[a.text].push_back(id);
+      continue;
+    }
+    if (!fi.set) fi.set = std::make_unique<RE2::Set>(opts, RE2::UNANCHORED);
+    std::string why;
+    if (fi.set->Add(a.text, &why) < 0) {
+      error("", "regex '" + a.text + "' rejected by RE2::Set: " + why);
+      continue;
+    }
+    fi.singles.push_back(a.re.get());
+    fi.set_atoms.push_back(id);
+  }
+  for (auto& fi : rs.fields_)
+    if (fi.set && !fi.set->Compile())
+      error("", "the regex set of field '" + fi.field.name + "' (" + std::to_string(fi.set_atoms.size()) +
+                    " patterns) does not fit in the regex memory budget");
+
+  rs.atom_rules_.assign(rs.atoms_.size(), {});
+  for (uint32_t r = 0; r < rs.rules_.size(); ++r) {
+    const CompiledRule& rule = rs.rules_[r];
+    if (rule.is_correlation) continue;
+    std::vector<uint32_t> atoms;
+    for (const auto& n : rule.expr.nodes)
+      if (n.op == ExprNode::Op::atom) atoms.push_back(n.first);
+    std::sort(atoms.begin(), atoms.end());
+    atoms.erase(std::unique(atoms.begin(), atoms.end()), atoms.end());
+    for (uint32_t a : atoms)
+      if (rs.atoms_[a].indexed()) rs.atom_rules_[a].push_back(r);
+    if (when_unindexed(rule.expr, rule.expr.root, rs.atoms_) != Tri::no) rs.always_.push_back(r);
+  }
+}
+
+void RuleSetBuilder::build_decoder_index() {
+  auto& rs = *rs_;
+  RE2::Options opts;
+  opts.set_log_errors(false);
+  opts.set_max_mem(options_.set_max_mem);
+  for (uint32_t d = 0; d < rs.decoders_.size(); ++d) {
+    Decoder& dec = rs.decoders_[d];
+    DecoderField& df = rs.decoder_fields_[dec.source];
+    if (!df.set) df.set = std::make_unique<RE2::Set>(opts, RE2::UNANCHORED);
+    dec.set_base = static_cast<uint32_t>(df.singles.size());
+    for (const auto& p : dec.patterns) {
+      std::string why;
+      if (df.set->Add(p.re->pattern(), &why) < 0) {
+        error(dec.where, "regex rejected by RE2::Set: " + why);
+        continue;
+      }
+      df.singles.push_back(p.re.get());
+      df.owner.push_back(d);
+    }
+  }
+  // A decoder writing a field that other decoders read makes the matcher rescan that field.
+  for (auto& dec : rs.decoders_)
+    for (auto& p : dec.patterns)
+      for (auto& a : p.assigns)
+        if (auto it = decoder_fields_.find(a.target.name); it != decoder_fields_.end())
+          a.source = static_cast<int32_t>(it->second);
+  for (auto& df : rs.decoder_fields_)
+    if (df.set && !df.set->Compile())
+      error("", "the decoder regex set of field '" + df.field.name + "' does not fit in the regex memory budget");
+}
+
+LoadResult RuleSetBuilder::finish() {
+  resolve_references();
+  if (errors_.empty()) build_rule_index();
+  if (errors_.empty()) build_decoder_index();
+  if (!errors_.empty()) return tl::unexpected(std::move(errors_));
+  return std::shared_ptr<const RuleSet>(std::move(rs_));
+}
+
+}  // namespace vigie::detect

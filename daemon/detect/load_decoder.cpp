@@ -1,0 +1,93 @@
+// Decoders (DESIGN.md §5): `decoder`, `field`, `when`, `patterns: [{regex, fields}]`.
+#include <algorithm>
+
+#include "detect/builder.hpp"
+
+namespace vigie::detect {
+
+void RuleSetBuilder::add_decoder(const YAML::Node& doc, const Context& c) {
+  check_keys(doc, c, {"decoder", "field", "when", "patterns", "description"}, "decoder");
+  Decoder d;
+  d.where = at(c, doc);
+  d.name = scalar_of(doc["decoder"]).value_or("");
+  if (d.name.empty()) error(at(c, doc["decoder"]), "'decoder' must be a non-empty name");
+  for (const auto& other : rs_->decoders_)
+    if (!d.name.empty() && other.name == d.name)
+      error(d.where, "duplicate decoder '" + d.name + "' (first defined at " + other.where + ")");
+
+  std::string source = "message";
+  if (const auto f = doc["field"]) {
+    const auto s = scalar_of(f);
+    if (!s || s->empty()) error(at(c, f), "'field' must be a field name");
+    else source = *s;
+  }
+  auto [it, fresh] = decoder_fields_.emplace(source, static_cast<uint32_t>(rs_->decoder_fields_.size()));
+  if (fresh) rs_->decoder_fields_.push_back(DecoderField{core::FieldRef::of(source), nullptr, {}, {}});
+  d.source = it->second;
+
+  if (const auto when = doc["when"]) {
+    if (!when.IsMap()) error(at(c, when), "'when' must be a mapping field: value or field: [values]");
+    else
+      for (const auto& kv : when) {
+        const auto values = scalars_of(kv.second);
+        if (!values || values->empty()) {
+          error(at(c, kv.second), "'when' values must be a string or a non-empty list of strings");
+          continue;
+        }
+        d.when.emplace_back(core::FieldRef::of(kv.first.Scalar()), *values);
+      }
+  }
+
+  const auto patterns = doc["patterns"];
+  if (!patterns || !patterns.IsSequence() || patterns.size() == 0) {
+    error(at(c, patterns ? patterns : doc), "a decoder needs 'patterns': a non-empty list of {regex, fields}");
+    return;
+  }
+  RE2::Options opts;
+  opts.set_log_errors(false);
+  for (const auto& p : patterns) {
+    if (!p.IsMap()) {
+      error(at(c, p), "a pattern must be a mapping {regex, fields}");
+      continue;
+    }
+    check_keys(p, c, {"regex", "fields"}, "decoder pattern");
+    const auto regex = p["regex"] ? scalar_of(p["regex"]) : std::nullopt;
+    if (!regex) {
+      error(at(c, p), "a pattern needs 'regex'");
+      continue;
+    }
+    DecoderPattern dp;
+    dp.re = std::make_unique<RE2>(*regex, opts);
+    if (!dp.re->ok()) {
+      error(at(c, p["regex"]), "bad regex: " + dp.re->error());
+      continue;
+    }
+    const auto& named = dp.re->NamedCapturingGroups();
+    if (const auto fields = p["fields"]) {
+      if (!fields.IsMap()) error(at(c, fields), "'fields' must be a mapping target.field: capture or \"=literal\"");
+      else
+        for (const auto& kv : fields) {
+          DecoderAssign a;
+          a.target = core::FieldRef::of(kv.first.Scalar());
+          const std::string spec = scalar_of(kv.second).value_or("");
+          if (!spec.empty() && spec[0] == '=') {
+            a.literal = spec.substr(1);
+          } else if (auto g = named.find(spec); g != named.end()) {
+            a.group = g->second;
+          } else if (!spec.empty() && std::all_of(spec.begin(), spec.end(), ::isdigit) &&
+                     std::stoi(spec) >= 1 && std::stoi(spec) <= dp.re->NumberOfCapturingGroups()) {
+            a.group = std::stoi(spec);
+          } else {
+            error(at(c, kv.second), "no capture group '" + spec + "' in the regex (use a group name, its number, or \"=literal\")");
+            continue;
+          }
+          dp.groups = std::max(dp.groups, a.group);
+          dp.assigns.push_back(std::move(a));
+        }
+    }
+    d.patterns.push_back(std::move(dp));
+  }
+  rs_->decoders_.push_back(std::move(d));
+}
+
+}  // namespace vigie::detect

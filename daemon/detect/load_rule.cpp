@@ -1,0 +1,372 @@
+// Sigma detection and correlation rules → CompiledRule (expressions over interned atoms).
+#include <algorithm>
+#include <cstdlib>
+
+#include "detect/builder.hpp"
+#include "detect/pattern.hpp"
+
+namespace vigie::detect {
+namespace {
+
+constexpr uint32_t kBad = UINT32_MAX;
+
+struct Modifiers {
+  Anchor anchor = Anchor::exact;
+  int anchors = 0;  // how many of contains/startswith/endswith were given
+  bool all = false, re = false, cidr = false, exists = false, base64 = false, cased = false;
+  std::string re_flags;
+  std::optional<NumOp> num;
+};
+
+// Parses "field|mod|mod"; returns an error message or "".
+std::string parse_modifiers(const std::vector<std::string>& mods, Modifiers& m) {
+  for (const auto& mod : mods) {
+    if (mod == "contains") m.anchor = Anchor::contains, ++m.anchors;
+    else if (mod == "startswith") m.anchor = Anchor::startswith, ++m.anchors;
+    else if (mod == "endswith") m.anchor = Anchor::endswith, ++m.anchors;
+    else if (mod == "all") m.all = true;
+    else if (mod == "re") m.re = true;
+    else if (mod == "i" || mod == "m" || mod == "s") m.re_flags += mod;
+    else if (mod == "cidr") m.cidr = true;
+    else if (mod == "exists") m.exists = true;
+    else if (mod == "base64") m.base64 = true;
+    else if (mod == "cased") m.cased = true;
+    else if (mod == "lt") m.num = NumOp::lt;
+    else if (mod == "lte") m.num = NumOp::lte;
+    else if (mod == "gt") m.num = NumOp::gt;
+    else if (mod == "gte") m.num = NumOp::gte;
+    else if (mod == "ioc")
+      return "modifier 'ioc' is not available in this version (no IOC index is loaded by the rule engine yet)";
+    else if (mod == "base64offset" || mod == "windash" || mod == "utf16le" || mod == "utf16be" || mod == "utf16" ||
+             mod == "wide" || mod == "expand" || mod == "fieldref")
+      return "modifier '" + mod + "' is not supported in this version";
+    else return "unknown modifier '" + mod + "'";
+  }
+  if (m.anchors > 1) return "contains, startswith and endswith are mutually exclusive";
+  if (!m.re_flags.empty() && !m.re) return "modifiers i, m, s apply to 're' only";
+  const int kinds = int(m.re) + int(m.cidr) + int(m.exists) + int(m.num.has_value());
+  if (kinds > 1 || (kinds == 1 && (m.anchors > 0 || m.base64 || m.cased)))
+    return "re, cidr, exists and lt/lte/gt/gte cannot be combined with each other or with string modifiers";
+  return "";
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= s.size(); ++i)
+    if (i == s.size() || s[i] == sep) {
+      out.push_back(s.substr(start, i - start));
+      start = i + 1;
+    }
+  return out;
+}
+
+}  // namespace
+
+void RuleSetBuilder::add_detection(const YAML::Node& doc, const Context& c) {
+  check_keys(doc, c, {"detection", "suppress_for", "tlp", "tests", "group-by"}, "detection rule", true);
+  CompiledRule r;
+  const bool ok = load_metadata(doc, c, r);
+  const auto det = doc["detection"];
+  if (!det.IsMap()) {
+    error(at(c, det), "'detection' must be a mapping of search identifiers and a condition");
+  } else {
+    std::vector<std::string> names;
+    std::vector<uint32_t> roots;
+    std::optional<YAML::Node> cond;  // not a YAML::Node: assigning one writes through to the tree
+    bool complete = true;
+    for (const auto& kv : det) {
+      const std::string key = kv.first.Scalar();
+      if (key == "condition") {
+        cond.emplace(kv.second);
+        continue;
+      }
+      if (key == "timeframe") {
+        error(at(c, kv.first), "'timeframe' is not supported: use a correlation rule with a timespan");
+        continue;
+      }
+      names.push_back(key);
+      const auto root = load_selection(kv.second, c, r.expr);
+      roots.push_back(root.value_or(kBad));
+      complete = complete && root.has_value();
+    }
+    if (!cond) {
+      error(at(c, det), "detection has no 'condition'");
+    } else {
+      const auto texts = scalars_of(*cond);
+      if (!texts || texts->empty()) error(at(c, *cond), "condition must be a string (or a list of strings)");
+      std::vector<uint32_t> parts;
+      for (const auto& text : texts.value_or(std::vector<std::string>{})) {
+        auto parsed = parse_condition(text, names);
+        if (!parsed) error(at(c, *cond), parsed.error());
+        else if (complete) parts.push_back(build_condition(*parsed, roots, r.expr));
+      }
+      // A list of conditions is the legacy Sigma form: any of them.
+      if (complete && !parts.empty() && parts.size() == texts->size())
+        r.expr.root = parts.size() == 1 ? parts[0] : add_op_node(r.expr, ExprNode::Op::any, parts);
+    }
+  }
+  r.group_by = {core::FieldRef::of("observer.site")};
+  if (const auto g = doc["group-by"]) {
+    const auto fields = scalars_of(g);
+    if (!fields) error(at(c, g), "'group-by' must be a list of field names");
+    r.group_by.clear();
+    for (const auto& f : fields.value_or(std::vector<std::string>{})) r.group_by.push_back(core::FieldRef::of(f));
+  }
+  if (const auto t = doc["tests"]) load_tests(t, c, r.info.id);
+  if (!ok) return;
+  const auto idx = static_cast<uint32_t>(rs_->rules_.size());
+  rs_->by_id_.emplace(r.info.id, idx);
+  if (!r.name.empty()) rs_->by_name_.emplace(r.name, idx);
+  rs_->rules_.push_back(std::move(r));
+}
+
+std::optional<uint32_t> RuleSetBuilder::load_selection(const YAML::Node& sel, const Context& c, Expr& x) {
+  if (sel.IsMap()) {
+    if (sel.size() == 0) {
+      error(at(c, sel), "empty selection");
+      return std::nullopt;
+    }
+    std::vector<uint32_t> kids;
+    bool ok = true;
+    for (const auto& kv : sel) {
+      auto k = load_field_item(kv.first.Scalar(), kv.first, kv.second, c, x);
+      if (k) kids.push_back(*k);
+      ok = ok && k.has_value();
+    }
+    if (!ok) return std::nullopt;
+    return kids.size() == 1 ? kids[0] : add_op_node(x, ExprNode::Op::all, kids);
+  }
+  if (sel.IsSequence()) {
+    if (sel.size() == 0) {
+      error(at(c, sel), "empty selection");
+      return std::nullopt;
+    }
+    bool maps = true, scalars = true;
+    for (const auto& item : sel) {
+      maps = maps && item.IsMap();
+      scalars = scalars && item.IsScalar();
+    }
+    if (scalars) return load_keywords(sel, c, x);
+    if (!maps) {
+      error(at(c, sel), "a selection list must hold either field maps (OR) or keyword strings, not both");
+      return std::nullopt;
+    }
+    std::vector<uint32_t> kids;
+    bool ok = true;
+    for (const auto& item : sel) {
+      auto k = load_selection(item, c, x);
+      if (k) kids.push_back(*k);
+      ok = ok && k.has_value();
+    }
+    if (!ok) return std::nullopt;
+    return kids.size() == 1 ? kids[0] : add_op_node(x, ExprNode::Op::any, kids);
+  }
+  if (sel.IsScalar()) return load_keywords(sel, c, x);
+  error(at(c, sel), "empty selection");
+  return std::nullopt;
+}
+
+// Keywords: the message contains the value, case-insensitively; several values are OR-ed.
+std::optional<uint32_t> RuleSetBuilder::load_keywords(const YAML::Node& list, const Context& c, Expr& x) {
+  std::vector<uint32_t> kids;
+  const auto values = scalars_of(list).value_or(std::vector<std::string>{});
+  for (const auto& v : values) {
+    Atom a;
+    a.kind = AtomKind::pattern;
+    a.field = core::FieldRef::of("message");
+    a.text = wildcard_to_regex(v, Anchor::contains, false);
+    kids.push_back(add_atom_node(x, intern_atom(std::move(a), at(c, list))));
+  }
+  return kids.size() == 1 ? kids[0] : add_op_node(x, ExprNode::Op::any, kids);
+}
+
+std::optional<uint32_t> RuleSetBuilder::load_field_item(const std::string& key, const YAML::Node& key_node,
+                                                        const YAML::Node& value, const Context& c, Expr& x) {
+  auto parts = split(key, '|');
+  const std::string field = parts[0];
+  parts.erase(parts.begin());
+  if (field.empty()) {
+    error(at(c, key_node), "empty field name in '" + key + "'");
+    return std::nullopt;
+  }
+  Modifiers m;
+  if (auto why = parse_modifiers(parts, m); !why.empty()) {
+    error(at(c, key_node), why + " (in '" + key + "')");
+    return std::nullopt;
+  }
+  std::vector<YAML::Node> items;
+  if (value.IsSequence())
+    for (const auto& v : value) items.push_back(v);
+  else items.push_back(value);
+  if (items.empty()) {
+    error(at(c, key_node), "empty value list for '" + key + "'");
+    return std::nullopt;
+  }
+  const auto ref = core::FieldRef::of(field);
+  std::vector<uint32_t> kids;
+  bool ok = true;
+  for (const auto& item : items) {
+    const std::string where = at(c, item);
+    Atom a;
+    a.field = ref;
+    if (item.IsNull()) {
+      if (m.exists || m.num || m.cidr) {
+        error(where, "null is not a valid value for '" + key + "'");
+        ok = false;
+        continue;
+      }
+      a.kind = AtomKind::absent;
+    } else if (!item.IsScalar()) {
+      error(where, "values of '" + key + "' must be strings, numbers or null");
+      ok = false;
+      continue;
+    } else if (m.exists) {
+      a.kind = AtomKind::exists;
+      try {
+        a.want = item.as<bool>();
+      } catch (const YAML::Exception&) {
+        error(where, "'exists' takes true or false");
+        ok = false;
+        continue;
+      }
+    } else if (m.num) {
+      const std::string& s = item.Scalar();
+      char* end = nullptr;
+      a.kind = AtomKind::numeric;
+      a.op = *m.num;
+      a.number = std::strtod(s.c_str(), &end);
+      if (s.empty() || end != s.c_str() + s.size()) {
+        error(where, "'" + s + "' is not a number");
+        ok = false;
+        continue;
+      }
+    } else if (m.cidr) {
+      const auto net = core::Cidr::parse(item.Scalar());
+      if (!net) {
+        error(where, "'" + item.Scalar() + "' is not a CIDR network");
+        ok = false;
+        continue;
+      }
+      a.kind = AtomKind::cidr;
+      a.cidr = *net;
+    } else if (m.re) {
+      a.kind = AtomKind::pattern;
+      a.text = m.re_flags.empty() ? item.Scalar() : "(?" + m.re_flags + ")" + item.Scalar();
+    } else {
+      const std::string& v = item.Scalar();
+      const std::string encoded = m.base64 ? base64_encode(v) : std::string();
+      if (m.anchor == Anchor::exact && (m.base64 || !has_wildcard(v))) {
+        a.kind = AtomKind::exact;
+        a.cased = m.cased;
+        const std::string lit = m.base64 ? encoded : unescape_value(v);
+        a.text = m.cased ? lit : ascii_fold(lit);
+      } else {
+        a.kind = AtomKind::pattern;
+        a.text = m.base64 ? literal_to_regex(encoded, m.anchor, m.cased) : wildcard_to_regex(v, m.anchor, m.cased);
+      }
+    }
+    kids.push_back(add_atom_node(x, intern_atom(std::move(a), where)));
+  }
+  if (!ok) return std::nullopt;
+  if (kids.size() == 1) return kids[0];
+  return add_op_node(x, m.all ? ExprNode::Op::all : ExprNode::Op::any, kids);
+}
+
+uint32_t RuleSetBuilder::build_condition(const CondNode& n, const std::vector<uint32_t>& roots, Expr& x) {
+  switch (n.op) {
+    case CondNode::Op::ref: return roots[n.ref];
+    case CondNode::Op::negate: return add_op_node(x, ExprNode::Op::negate, {build_condition(n.kids[0], roots, x)});
+    case CondNode::Op::all:
+    case CondNode::Op::any: {
+      std::vector<uint32_t> kids;
+      for (const auto& k : n.kids) kids.push_back(build_condition(k, roots, x));
+      if (kids.size() == 1) return kids[0];
+      return add_op_node(x, n.op == CondNode::Op::all ? ExprNode::Op::all : ExprNode::Op::any, kids);
+    }
+  }
+  return roots.at(0);
+}
+
+void RuleSetBuilder::add_correlation(const YAML::Node& doc, const Context& c) {
+  check_keys(doc, c, {"correlation", "generate", "suppress_for", "tlp", "tests"}, "correlation rule", true);
+  CompiledRule r;
+  r.is_correlation = true;
+  const bool ok = load_metadata(doc, c, r);
+  const auto idx = static_cast<uint32_t>(rs_->rules_.size());
+  const auto corr = doc["correlation"];
+  auto& spec = r.corr;
+  if (!corr.IsMap()) {
+    error(at(c, corr), "'correlation' must be a mapping");
+  } else {
+    check_keys(corr, c, {"type", "rules", "group-by", "timespan", "condition", "generate", "aliases", "field"},
+               "correlation");
+    const auto type = corr["type"] ? scalar_of(corr["type"]).value_or("") : std::string();
+    if (type != "event_count") {
+      static constexpr std::string_view kKnown[] = {"value_count", "temporal",  "temporal_ordered", "absence",
+                                                    "value_sum",   "value_avg", "value_percentile", "value_median"};
+      const bool known = std::find(std::begin(kKnown), std::end(kKnown), type) != std::end(kKnown);
+      error(corr["type"] ? at(c, corr["type"]) : at(c, corr),
+            type.empty() ? "correlation has no 'type'"
+            : known      ? "correlation type '" + type + "' is not supported in this version (only event_count)"
+                         : "unknown correlation type '" + type + "'");
+    }
+    if (corr["aliases"]) error(at(c, corr["aliases"]), "correlation aliases are not supported in this version");
+    const auto rules = corr["rules"];
+    const auto names = rules ? scalars_of(rules) : std::nullopt;
+    if (!names || names->empty()) error(at(c, rules ? rules : corr), "'rules' must list at least one rule id or name");
+    else if (ok)
+      for (std::size_t i = 0; i < names->size(); ++i)
+        correlation_refs_.push_back({idx, (*names)[i], at(c, rules.IsSequence() ? rules[i] : rules)});
+    if (const auto g = corr["group-by"]) {
+      const auto fields = scalars_of(g);
+      if (!fields) error(at(c, g), "'group-by' must be a list of field names");
+      for (const auto& f : fields.value_or(std::vector<std::string>{})) r.group_by.push_back(core::FieldRef::of(f));
+    }
+    const auto ts = corr["timespan"];
+    const auto span = ts ? scalar_of(ts) : std::nullopt;
+    const auto d = span ? core::parse_duration(*span) : std::nullopt;
+    if (!d || d->count() <= 0) error(at(c, ts ? ts : corr), "'timespan' must be a positive duration such as 5m, 1h");
+    else spec.timespan = *d;
+    const auto cond = corr["condition"];
+    if (!cond || !cond.IsMap() || cond.size() != 1) {
+      error(at(c, cond ? cond : corr), "'condition' must be one comparison such as {gte: 10}");
+    } else {
+      const auto kv = *cond.begin();
+      const std::string op = kv.first.Scalar();
+      uint64_t n = 0;
+      bool number = true;
+      try {
+        n = kv.second.as<uint64_t>();
+      } catch (const YAML::Exception&) {
+        number = false;
+      }
+      if (op == "eq" || op == "lt" || op == "lte" || op == "neq") {
+        error(at(c, kv.first), "condition '" + op +
+                                   "' is not supported for event_count in streaming (a count is only known to stay "
+                                   "below a bound once the window has closed): use gte or gt");
+      } else if (op != "gte" && op != "gt") {
+        error(at(c, kv.first), "unknown condition operator '" + op + "' (use gte or gt)");
+      } else if (!number || (op == "gte" && n == 0)) {
+        error(at(c, kv.second), "the threshold must be a positive integer");
+      } else {
+        spec.threshold = op == "gt" ? n + 1 : n;
+      }
+    }
+    for (const auto& g : {doc["generate"], corr["generate"]}) {
+      if (!g) continue;
+      try {
+        spec.generate = spec.generate || g.as<bool>();
+      } catch (const YAML::Exception&) {
+        error(at(c, g), "'generate' takes true or false");
+      }
+    }
+  }
+  if (const auto t = doc["tests"]) load_tests(t, c, r.info.id);
+  if (!ok) return;
+  rs_->by_id_.emplace(r.info.id, idx);
+  if (!r.name.empty()) rs_->by_name_.emplace(r.name, idx);
+  rs_->rules_.push_back(std::move(r));
+}
+
+}  // namespace vigie::detect

@@ -1,0 +1,165 @@
+// Matcher: the per-event hot path. Decoders first (one RE2::Set scan per source field), then one
+// scan per indexed field to learn which atoms hold, then only the candidate rules are evaluated.
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "detect/engine.hpp"
+#include "detect/pattern.hpp"
+
+namespace vigie::detect {
+
+Matcher::Matcher(std::shared_ptr<const RuleSet> rules, core::Metrics& metrics)
+    : rules_(std::move(rules)), metrics_(metrics) {
+  const RuleSet& rs = *rules_;
+  hit_counters_.resize(rs.rules_.size(), nullptr);
+  for (std::size_t r = 0; r < rs.rules_.size(); ++r)
+    if (!rs.rules_[r].is_correlation)
+      hit_counters_[r] = &metrics_.counter("vigie_rule_hits_total", {{"rule", rs.rules_[r].info.id}});
+  scanned_.assign(rs.decoder_fields_.size(), 0);
+  best_.assign(rs.decoders_.size(), -1);
+  atom_epoch_.assign(rs.atoms_.size(), 0);
+  computed_epoch_.assign(rs.atoms_.size(), 0);
+  atom_value_.assign(rs.atoms_.size(), 0);
+  rule_epoch_.assign(rs.rules_.size(), 0);
+  int groups = 0;
+  for (const auto& d : rs.decoders_)
+    for (const auto& p : d.patterns) groups = std::max(groups, p.groups);
+  groups_.resize(static_cast<std::size_t>(groups) + 1);
+}
+
+void Matcher::process(core::Event& e, std::vector<uint32_t>& hits) {
+  decode(e);
+  match(e, hits);
+}
+
+void Matcher::count_regex_error(std::string_view kind) {
+  const std::string k(kind);
+  const uint64_t n = metrics_.counter("vigie_regex_errors_total", {{"kind", k}}).fetch_add(1) + 1;
+  // Rate-limited: the 1st, 2nd, 4th, 8th... occurrence is logged.
+  if ((n & (n - 1)) == 0)
+    spdlog::warn("RE2::Set match failed ({}), fell back to single regexes; {} such failures so far", k, n);
+}
+
+void Matcher::scan_decoder_field(uint32_t f, const core::Event& e) {
+  const RuleSet& rs = *rules_;
+  const DecoderField& df = rs.decoder_fields_[f];
+  scanned_[f] = 1;
+  for (std::size_t d = 0; d < rs.decoders_.size(); ++d)
+    if (rs.decoders_[d].source == f) best_[d] = -1;
+  const auto text = e.get(df.field);
+  if (!text || !df.set) return;
+  if (const auto kind = scan_set(*df.set, df.singles, *text, set_hits_); !kind.empty()) count_regex_error(kind);
+  // Ascending set indices: the first hit of each decoder is its lowest-index pattern.
+  for (int idx : set_hits_) {
+    const uint32_t d = df.owner[static_cast<std::size_t>(idx)];
+    if (best_[d] < 0) best_[d] = static_cast<int32_t>(static_cast<uint32_t>(idx) - rs.decoders_[d].set_base);
+  }
+}
+
+void Matcher::decode(core::Event& e, std::vector<uint32_t>* applied) {
+  const RuleSet& rs = *rules_;
+  if (rs.decoders_.empty()) return;
+  std::fill(scanned_.begin(), scanned_.end(), 0);
+  for (uint32_t d = 0; d < rs.decoders_.size(); ++d) {
+    const Decoder& dec = rs.decoders_[d];
+    bool when = true;
+    for (const auto& [field, values] : dec.when) {
+      const auto v = e.get(field);
+      if (!v || std::find(values.begin(), values.end(), *v) == values.end()) {
+        when = false;
+        break;
+      }
+    }
+    if (!when) continue;
+    if (!scanned_[dec.source]) scan_decoder_field(dec.source, e);
+    if (best_[d] < 0) continue;
+    const DecoderPattern& p = dec.patterns[static_cast<std::size_t>(best_[d])];
+    const auto text = e.get(rs.decoder_fields_[dec.source].field);
+    if (!text) continue;
+    const int n = p.groups + 1;
+    if (!p.re->Match(re2::StringPiece(text->data(), text->size()), 0, text->size(), RE2::UNANCHORED, groups_.data(),
+                     n))
+      continue;
+    // Copy every value before writing: a target may be the source field itself.
+    values_.resize(p.assigns.size());
+    assigned_.assign(p.assigns.size(), 0);
+    for (std::size_t i = 0; i < p.assigns.size(); ++i) {
+      const DecoderAssign& a = p.assigns[i];
+      if (a.group < 0) {
+        values_[i] = a.literal;
+        assigned_[i] = 1;
+      } else if (const auto& g = groups_[static_cast<std::size_t>(a.group)]; g.data() != nullptr) {
+        values_[i].assign(g.data(), g.size());
+        assigned_[i] = 1;
+      }
+    }
+    for (std::size_t i = 0; i < p.assigns.size(); ++i) {
+      if (!assigned_[i]) continue;
+      const DecoderAssign& a = p.assigns[i];
+      e.set(a.target, std::move(values_[i]));
+      if (a.source >= 0) scanned_[static_cast<std::size_t>(a.source)] = 0;
+    }
+    if (applied) applied->push_back(d);
+  }
+}
+
+bool Matcher::atom_true(uint32_t id, const core::Event& e) {
+  const Atom& a = rules_->atoms_[id];
+  if (a.indexed()) return atom_epoch_[id] == epoch_;
+  if (computed_epoch_[id] != epoch_) {
+    computed_epoch_[id] = epoch_;
+    atom_value_[id] = rules_->eval_atom(a, e) ? 1 : 0;
+  }
+  return atom_value_[id] != 0;
+}
+
+void Matcher::match(const core::Event& e, std::vector<uint32_t>& hits) {
+  hits.clear();
+  const RuleSet& rs = *rules_;
+  if (++epoch_ == 0) {  // wrapped after 2^32 events: forget every stamp once
+    std::fill(atom_epoch_.begin(), atom_epoch_.end(), 0);
+    std::fill(computed_epoch_.begin(), computed_epoch_.end(), 0);
+    std::fill(rule_epoch_.begin(), rule_epoch_.end(), 0);
+    epoch_ = 1;
+  }
+  candidates_.clear();
+  auto candidate = [&](uint32_t r) {
+    if (rule_epoch_[r] == epoch_) return;
+    rule_epoch_[r] = epoch_;
+    candidates_.push_back(r);
+  };
+  auto mark = [&](uint32_t atom) {
+    atom_epoch_[atom] = epoch_;
+    for (uint32_t r : rs.atom_rules_[atom]) candidate(r);
+  };
+  for (const FieldIndex& fi : rs.fields_) {
+    const auto v = e.get(fi.field);
+    if (!v) continue;
+    if (fi.set) {
+      if (const auto kind = scan_set(*fi.set, fi.singles, *v, set_hits_); !kind.empty()) count_regex_error(kind);
+      for (int idx : set_hits_) mark(fi.set_atoms[static_cast<std::size_t>(idx)]);
+    }
+    if (!fi.folded.empty()) {
+      ascii_fold(*v, folded_);
+      if (auto it = fi.folded.find(folded_); it != fi.folded.end())
+        for (uint32_t atom : it->second) mark(atom);
+    }
+    if (!fi.cased.empty()) {
+      folded_.assign(v->data(), v->size());
+      if (auto it = fi.cased.find(folded_); it != fi.cased.end())
+        for (uint32_t atom : it->second) mark(atom);
+    }
+  }
+  for (uint32_t r : rs.always_) candidate(r);
+  std::sort(candidates_.begin(), candidates_.end());
+  for (uint32_t r : candidates_) {
+    const Expr& x = rs.rules_[r].expr;
+    if (eval_expr(x, x.root, [&](uint32_t atom) { return atom_true(atom, e); })) {
+      hits.push_back(r);
+      hit_counters_[r]->fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+}
+
+}  // namespace vigie::detect

@@ -1,0 +1,51 @@
+#include "detect/ruleset.hpp"
+
+#include <charconv>
+
+#include "detect/pattern.hpp"
+
+namespace vigie::detect {
+
+std::optional<uint32_t> RuleSet::find_rule(std::string_view id) const {
+  const std::string key(id);
+  if (auto it = by_id_.find(key); it != by_id_.end()) return it->second;
+  if (auto it = by_name_.find(key); it != by_name_.end()) return it->second;
+  return std::nullopt;
+}
+
+bool RuleSet::eval_atom(const Atom& a, const core::Event& e) const {
+  const auto v = e.get(a.field);
+  switch (a.kind) {
+    case AtomKind::absent: return !v;
+    case AtomKind::exists: return v.has_value() == a.want;
+    case AtomKind::pattern: return v && RE2::PartialMatch(re2::StringPiece(v->data(), v->size()), *a.re);
+    case AtomKind::exact: return v && (a.cased ? *v == a.text : ascii_fold(*v) == a.text);
+    case AtomKind::cidr: {
+      if (!v) return false;
+      const auto ip = core::IpAddress::parse(*v);
+      return ip && a.cidr.contains(*ip);
+    }
+    case AtomKind::numeric: {
+      if (!v || v->empty()) return false;
+      double x = 0;
+      const auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), x);
+      if (ec != std::errc() || end != v->data() + v->size()) return false;
+      switch (a.op) {
+        case NumOp::lt: return x < a.number;
+        case NumOp::lte: return x <= a.number;
+        case NumOp::gt: return x > a.number;
+        case NumOp::gte: return x >= a.number;
+      }
+      return false;
+    }
+  }
+  return false;
+}
+
+bool RuleSet::evaluate_naive(uint32_t idx, const core::Event& e) const {
+  const CompiledRule& r = rules_[idx];
+  if (r.is_correlation) return false;
+  return eval_expr(r.expr, r.expr.root, [&](uint32_t atom) { return eval_atom(atoms_[atom], e); });
+}
+
+}  // namespace vigie::detect

@@ -1,0 +1,192 @@
+// RuleSet: decoders and rules compiled for matching (DESIGN.md §5). Built once by load_rules,
+// then immutable and shared across worker threads as std::shared_ptr<const RuleSet>; every
+// member function is const and thread-safe (RE2 and RE2::Set are safe for concurrent matching).
+//
+// Layout, as the matcher walks it per event (rspamd re_cache style, see README.md):
+//   decoder_fields_  one RE2::Set per decoder source field → lowest matching pattern per decoder
+//   atoms_           every leaf test of every rule, deduplicated across rules
+//   fields_          per field: one RE2::Set of its pattern atoms + exact-literal hash maps
+//   atom_rules_      atom → rules owning it (candidates when the atom is true)
+//   always_          rules that must be evaluated even when none of their indexed atoms is true
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <re2/re2.h>
+#include <re2/set.h>
+
+#include "config/config.hpp"
+#include "core/alert.hpp"
+#include "core/event.hpp"
+#include "core/net.hpp"
+
+namespace vigie::detect {
+
+struct Expectation {
+  std::string rule;
+  uint64_t count = 0;  // number of alerts (new, not updates) expected for `rule` with `key`
+  core::KeyValues key;  // subset of the alert key that must match
+};
+
+struct RuleTest {
+  std::string where;  // file:line of the test entry
+  std::string rule_id;
+  std::string description;
+  std::vector<std::string> logs;  // inline lines, or the lines of logs_file (read at load time)
+  std::vector<Expectation> expect;
+};
+
+// One leaf test on one field. Pattern and exact atoms are "indexed": the matcher learns their
+// truth from one scan per field. The others are computed on demand for candidate rules.
+enum class AtomKind : uint8_t { pattern, exact, absent, exists, cidr, numeric };
+enum class NumOp : uint8_t { lt, lte, gt, gte };
+
+struct Atom {
+  AtomKind kind = AtomKind::exact;
+  core::FieldRef field;
+  std::string text;  // pattern: RE2 syntax; exact: the literal, ASCII-folded unless `cased`
+  bool cased = false;
+  bool want = true;  // exists: expected presence
+  core::Cidr cidr{};
+  NumOp op = NumOp::gt;
+  double number = 0;
+  std::unique_ptr<RE2> re;  // pattern: the regex alone (Set fallback, naive evaluation)
+
+  [[nodiscard]] bool indexed() const { return kind == AtomKind::pattern || kind == AtomKind::exact; }
+};
+
+// Boolean expression over atoms, stored flat per rule. all/any take kids_[first, first+count).
+struct ExprNode {
+  enum class Op : uint8_t { all, any, negate, atom };
+  Op op = Op::atom;
+  uint32_t first = 0;  // atom id (Op::atom) or first kid slot
+  uint32_t count = 0;
+};
+
+struct Expr {
+  std::vector<ExprNode> nodes;
+  std::vector<uint32_t> kids;
+  uint32_t root = 0;
+};
+
+struct CorrelationSpec {
+  std::vector<uint32_t> rules;  // indices of the detection rules it counts
+  core::Duration timespan{};
+  uint64_t threshold = 1;  // fires when the window holds at least this many events
+  bool generate = false;
+};
+
+struct CompiledRule {
+  core::RuleInfo info;
+  std::string where;  // file:line of the document
+  std::string name;   // Sigma `name`, may be empty
+  bool is_correlation = false;
+  Expr expr;  // detection rules only
+  std::vector<core::FieldRef> group_by;
+  core::Duration suppress_for{};
+  bool alerts = true;  // detection rules: raises alerts of its own
+  std::vector<uint32_t> correlations;  // correlation rules consuming this rule's hits
+  CorrelationSpec corr;  // correlation rules only
+};
+
+struct FieldIndex {
+  core::FieldRef field;
+  std::unique_ptr<RE2::Set> set;  // null when the field has no pattern atoms
+  std::vector<const RE2*> singles;  // set index → the same regex alone
+  std::vector<uint32_t> set_atoms;  // set index → atom id
+  std::unordered_map<std::string, std::vector<uint32_t>> folded;  // folded literal → atom ids
+  std::unordered_map<std::string, std::vector<uint32_t>> cased;
+};
+
+struct DecoderAssign {
+  core::FieldRef target;
+  int group = -1;  // capture group number, or -1 for the literal
+  std::string literal;
+  int32_t source = -1;  // the DecoderField this target is the source of, if any (rescan needed)
+};
+
+struct DecoderPattern {
+  std::unique_ptr<RE2> re;
+  std::vector<DecoderAssign> assigns;
+  int groups = 0;  // captures needed (highest group used)
+};
+
+struct Decoder {
+  std::string name;
+  std::string where;
+  uint32_t source = 0;  // index into decoder_fields_
+  std::vector<std::pair<core::FieldRef, std::vector<std::string>>> when;
+  std::vector<DecoderPattern> patterns;
+  uint32_t set_base = 0;  // set index of patterns[0] in its field's set
+};
+
+struct DecoderField {
+  core::FieldRef field;
+  std::unique_ptr<RE2::Set> set;
+  std::vector<const RE2*> singles;
+  std::vector<uint32_t> owner;  // set index → decoder index
+};
+
+class RuleSet {
+ public:
+  [[nodiscard]] std::size_t rule_count() const { return rules_.size(); }
+  [[nodiscard]] std::size_t decoder_count() const { return decoders_.size(); }
+  [[nodiscard]] const std::vector<RuleTest>& tests() const { return tests_; }
+  [[nodiscard]] const core::RuleInfo& rule(uint32_t idx) const { return rules_[idx].info; }
+  [[nodiscard]] const CompiledRule& compiled(uint32_t idx) const { return rules_[idx]; }
+  // By `id`, then by Sigma `name`.
+  [[nodiscard]] std::optional<uint32_t> find_rule(std::string_view id) const;
+  [[nodiscard]] const config::Detection& detection() const { return detection_; }
+  [[nodiscard]] const std::vector<Decoder>& decoders() const { return decoders_; }
+  [[nodiscard]] std::size_t atom_count() const { return atoms_.size(); }
+
+  // Reference evaluation of detection rule `idx`: every atom computed on its own, no index.
+  // For tests (differential against the matcher) and `vigie rules explain`; slow.
+  [[nodiscard]] bool evaluate_naive(uint32_t idx, const core::Event& e) const;
+
+ private:
+  friend class RuleSetBuilder;
+  friend class Matcher;
+
+  // Truth of a non-indexed atom, or of any atom when computed alone (naive path).
+  [[nodiscard]] bool eval_atom(const Atom& a, const core::Event& e) const;
+
+  config::Detection detection_;
+  std::vector<CompiledRule> rules_;
+  std::vector<RuleTest> tests_;
+  std::vector<Decoder> decoders_;
+  std::vector<DecoderField> decoder_fields_;
+  std::vector<Atom> atoms_;
+  std::vector<FieldIndex> fields_;
+  std::vector<std::vector<uint32_t>> atom_rules_;
+  std::vector<uint32_t> always_;
+  std::unordered_map<std::string, uint32_t> by_id_;
+  std::unordered_map<std::string, uint32_t> by_name_;
+};
+
+// Evaluates `x` with `atom(id) -> bool`. Recursion depth is the condition's nesting depth.
+template <class AtomFn>
+[[nodiscard]] bool eval_expr(const Expr& x, uint32_t node, AtomFn&& atom) {
+  const ExprNode& n = x.nodes[node];
+  switch (n.op) {
+    case ExprNode::Op::atom: return atom(n.first);
+    case ExprNode::Op::negate: return !eval_expr(x, x.kids[n.first], atom);
+    case ExprNode::Op::all:
+      for (uint32_t i = 0; i < n.count; ++i)
+        if (!eval_expr(x, x.kids[n.first + i], atom)) return false;
+      return true;
+    case ExprNode::Op::any:
+      for (uint32_t i = 0; i < n.count; ++i)
+        if (eval_expr(x, x.kids[n.first + i], atom)) return true;
+      return false;
+  }
+  return false;
+}
+
+}  // namespace vigie::detect

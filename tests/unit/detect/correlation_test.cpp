@@ -1,0 +1,231 @@
+#include "helpers.hpp"
+
+using namespace vigie;
+using namespace vigie::detect;
+using namespace vigie::detect::test;
+
+namespace {
+
+constexpr std::string_view kRules = R"(
+title: SSH failed password
+id: ssh-failed
+level: low
+detection: { s: { event.action: ssh_login, event.outcome: failure }, condition: s }
+---
+title: SSH brute force
+id: ssh-bruteforce
+level: high
+correlation:
+  type: event_count
+  rules: [ssh-failed]
+  group-by: [observer.site, source.ip]
+  timespan: 5m
+  condition: { gte: 3 }
+)";
+
+core::Event failure(int64_t seconds, const std::string& ip = "183.62.140.253", const std::string& site = "ch-a") {
+  auto e = event({{"observer.site", site},
+                  {"event.action", "ssh_login"},
+                  {"event.outcome", "failure"},
+                  {"source.ip", ip},
+                  {"message", "Failed password from " + ip + " t=" + std::to_string(seconds)}},
+                 seconds);
+  return e;
+}
+
+// Feeds events straight to a Correlator (no advance), in the order given.
+struct Direct {
+  explicit Direct(std::string_view yaml) : rs(load(yaml)), corr(rs, metrics) {}
+  std::vector<core::Alert> feed(const std::vector<core::Event>& events) {
+    std::vector<core::Alert> out;
+    Matcher m(rs, metrics);
+    std::vector<uint32_t> hits;
+    for (auto e : events) {
+      m.process(e, hits);
+      for (uint32_t h : hits) corr.on_hit(h, e, out);
+    }
+    return out;
+  }
+  core::Metrics metrics;
+  std::shared_ptr<const RuleSet> rs;
+  Correlator corr;
+};
+
+}  // namespace
+
+TEST_CASE("event_count fires once at the threshold, in order; referenced rule raises nothing") {
+  Direct d(kRules);
+  auto alerts = d.feed({failure(0), failure(60)});
+  CHECK(alerts.empty());
+  alerts = d.feed({failure(120)});
+  REQUIRE(alerts.size() == 1);
+  const auto& a = alerts[0];
+  CHECK(a.rule.id == "ssh-bruteforce");
+  CHECK(a.rule.level == core::Level::high);
+  CHECK_FALSE(a.update);
+  CHECK(a.count == 3);
+  CHECK(a.site == "ch-a");
+  CHECK(a.key == core::KeyValues{{"observer.site", "ch-a"}, {"source.ip", "183.62.140.253"}});
+  CHECK(a.first_seen == at_s(0));
+  CHECK(a.last_seen == at_s(120));
+  CHECK(a.evidence.size() == 3);
+  CHECK(a.evidence.front() == "Failed password from 183.62.140.253 t=0");
+  CHECK(a.id == core::make_alert_id("ssh-bruteforce", a.key, at_s(0)));
+  CHECK(a.summary == "SSH brute force — observer.site=ch-a, source.ip=183.62.140.253");
+  CHECK(d.metrics.value("vigie_rule_hits_total", {{"rule", "ssh-failed"}}) == 3);
+  CHECK(d.metrics.value("vigie_alerts_total", {{"level", "high"}}) == 1);
+  CHECK(d.metrics.value("vigie_alerts_total", {{"level", "low"}}) == 0);
+}
+
+TEST_CASE("the window is inclusive of timespan and slides across its boundary") {
+  Direct exact(kRules);
+  CHECK(exact.feed({failure(0), failure(150), failure(300)}).size() == 1);  // 300 s apart: inside
+  Direct past(kRules);
+  CHECK(past.feed({failure(0), failure(200), failure(301)}).empty());  // 0 and 301 are too far apart
+  auto late = past.feed({failure(400)});  // 200, 301, 400 fit in 5 minutes
+  REQUIRE(late.size() == 1);
+  CHECK(late[0].first_seen == at_s(200));
+  CHECK(late[0].last_seen == at_s(400));
+}
+
+TEST_CASE("events out of order count by their timestamps") {
+  Direct d(kRules);
+  CHECK(d.feed({failure(400), failure(0), failure(200)}).empty());
+  auto alerts = d.feed({failure(250)});  // 0, 200, 250 lie within 5 minutes
+  REQUIRE(alerts.size() == 1);
+  CHECK(alerts[0].first_seen == at_s(0));
+  CHECK(alerts[0].last_seen == at_s(250));
+  CHECK(alerts[0].evidence.front().ends_with("t=0"));
+}
+
+TEST_CASE("group-by values keep separate windows") {
+  Direct d(kRules);
+  CHECK(d.feed({failure(0, "1.1.1.1"), failure(1, "2.2.2.2"), failure(2, "1.1.1.1"), failure(3, "2.2.2.2"),
+                failure(4, "1.1.1.1", "ch-b")})
+            .empty());
+  auto alerts = d.feed({failure(5, "2.2.2.2")});
+  REQUIRE(alerts.size() == 1);
+  CHECK(alerts[0].key == core::KeyValues{{"observer.site", "ch-a"}, {"source.ip", "2.2.2.2"}});
+}
+
+TEST_CASE("a repeat within suppress_for updates the open alert; after it a new alert opens") {
+  Direct d(kRules);  // default suppress_for 1h
+  auto first = d.feed({failure(0), failure(1), failure(2)});
+  REQUIRE(first.size() == 1);
+  auto again = d.feed({failure(10), failure(11), failure(12)});  // the window was reset after firing
+  REQUIRE(again.size() == 1);
+  CHECK(again[0].update);
+  CHECK(again[0].id == first[0].id);
+  CHECK(again[0].count == 6);
+  CHECK(again[0].first_seen == at_s(0));
+  CHECK(again[0].last_seen == at_s(12));
+  CHECK(again[0].evidence.size() == 6);
+  CHECK(d.metrics.value("vigie_alerts_total", {{"level", "high"}}) == 1);
+  auto later = d.feed({failure(3700), failure(3701), failure(3702)});  // > 1h after last_seen 12
+  REQUIRE(later.size() == 1);
+  CHECK_FALSE(later[0].update);
+  CHECK(later[0].id != first[0].id);
+  CHECK(later[0].count == 3);
+}
+
+TEST_CASE("plain rules: default key observer.site, suppress_for, evidence capped") {
+  Direct d(R"(
+title: Sudo failure
+id: sudo-fail
+level: medium
+suppress_for: 10m
+detection: { s: { message|contains: 'incorrect password' }, condition: s }
+)");
+  auto line = [](int64_t t, const std::string& site) {
+    return event({{"observer.site", site}, {"message", "sudo: 3 incorrect password attempts"}}, t);
+  };
+  auto a = d.feed({line(0, "ch-a"), line(60, "ch-a"), line(61, "ch-b")});
+  REQUIRE(a.size() == 3);
+  CHECK_FALSE(a[0].update);
+  CHECK(a[0].key == core::KeyValues{{"observer.site", "ch-a"}});
+  CHECK(a[0].summary == "Sudo failure — observer.site=ch-a");
+  CHECK(a[1].update);
+  CHECK(a[1].id == a[0].id);
+  CHECK(a[1].count == 2);
+  CHECK(a[1].last_seen == at_s(60));
+  CHECK_FALSE(a[2].update);  // another site, another key
+  auto b = d.feed({line(60 + 599, "ch-a")});
+  CHECK(b.at(0).update);
+  auto c = d.feed({line(659 + 600, "ch-a")});  // exactly suppress_for after last_seen: new alert
+  CHECK_FALSE(c.at(0).update);
+  CHECK(c.at(0).id != a[0].id);
+  std::vector<core::Event> many;
+  for (int i = 0; i < 30; ++i) many.push_back(line(2000 + i, "ch-a"));
+  auto m = d.feed(many);
+  CHECK(m.back().count == 30);
+  CHECK(m.back().evidence.size() == core::kMaxEvidence);
+}
+
+TEST_CASE("generate: true keeps the referenced rule's own alerts; gt is strict") {
+  Direct d(R"(
+title: fail
+id: fail
+detection: { s: { event.outcome: failure }, condition: s }
+---
+title: many
+id: many
+correlation: { type: event_count, rules: [fail], group-by: [source.ip], timespan: 1m, condition: { gt: 1 }, generate: true }
+)");
+  auto alerts = d.feed({failure(0)});
+  REQUIRE(alerts.size() == 1);
+  CHECK(alerts[0].rule.id == "fail");
+  alerts = d.feed({failure(1)});
+  REQUIRE(alerts.size() == 2);
+  CHECK(alerts[0].rule.id == "fail");
+  CHECK(alerts[0].update);
+  CHECK(alerts[1].rule.id == "many");
+  CHECK(alerts[1].key == core::KeyValues{{"source.ip", "183.62.140.253"}});
+}
+
+TEST_CASE("correlations reference rules by Sigma name too") {
+  Direct d(R"(
+title: fail
+id: 5d3c1f7e-0000-4000-8000-000000000001
+name: failed_logins
+detection: { s: { event.outcome: failure }, condition: s }
+---
+title: many
+id: many
+correlation: { type: event_count, rules: [failed_logins], timespan: 1m, condition: { gte: 2 } }
+)");
+  auto alerts = d.feed({failure(0), failure(1)});
+  REQUIRE(alerts.size() == 1);
+  CHECK(alerts[0].key.empty());
+  CHECK(alerts[0].summary == "many");
+}
+
+TEST_CASE("advance evicts windows and suppressions; older events are counted late but accepted") {
+  Direct d(kRules);
+  d.feed({failure(0), failure(10)});
+  CHECK(d.corr.open_windows() == 1);
+  std::vector<core::Alert> out;
+  d.corr.advance(at_s(311), out);  // 10 + 300 < 311: nothing can join these samples any more
+  CHECK(d.corr.open_windows() == 0);
+  CHECK(out.empty());
+  auto alerts = d.feed({failure(20), failure(30), failure(40)});
+  CHECK(d.metrics.value("vigie_events_late_total") == 3);  // all older than the watermark 311
+  REQUIRE(alerts.size() == 1);                              // ...and still counted by timestamp
+  CHECK(alerts[0].first_seen == at_s(20));
+  CHECK(alerts[0].last_seen == at_s(40));
+}
+
+TEST_CASE("Engine: matcher + correlator in one thread, finish flushes state") {
+  core::Metrics metrics;
+  auto rs = load(kRules);
+  Engine engine(rs, metrics);
+  std::vector<core::Alert> out;
+  for (int i = 0; i < 7; ++i) {
+    auto e = failure(i * 30);
+    engine.process(e, out);
+  }
+  REQUIRE(out.size() == 2);  // 0,30,60 → alert; 90,120,150 → update
+  CHECK(out[1].update);
+  CHECK(out[1].count == 6);
+  engine.finish(out);
+  CHECK(out.size() == 2);
+}

@@ -1,6 +1,7 @@
 // RuleSetBuilder::finish(): resolves names across files, then builds the match index — the
 // RE2::Sets and hash maps the matcher scans once per field, and the candidate lists.
 #include <algorithm>
+#include <optional>
 
 #include "detect/builder.hpp"
 
@@ -32,6 +33,47 @@ Tri when_unindexed(const Expr& x, uint32_t node, const std::vector<Atom>& atoms)
     }
   }
   return Tri::maybe;
+}
+
+// A cover of an expression: indexed atoms at least one of which is true whenever the expression
+// is; nullopt when none exists (the expression can hold with every indexed atom false). For an
+// AND the cheapest kid's cover is enough — cost is how many rules share the atoms, so that a
+// rule is not woken up by a field value every rule of its family tests (event.action: ssh_login)
+// when it also tests a rarer one (user.name: bob).
+std::optional<std::vector<uint32_t>> cover(const Expr& x, uint32_t node, const std::vector<Atom>& atoms,
+                                           const std::vector<uint32_t>& popularity) {
+  const ExprNode& n = x.nodes[node];
+  switch (n.op) {
+    case ExprNode::Op::atom:
+      if (!atoms[n.first].indexed()) return std::nullopt;
+      return std::vector<uint32_t>{n.first};
+    case ExprNode::Op::negate: return std::nullopt;
+    case ExprNode::Op::any: {
+      std::vector<uint32_t> out;
+      for (uint32_t i = 0; i < n.count; ++i) {
+        auto k = cover(x, x.kids[n.first + i], atoms, popularity);
+        if (!k) return std::nullopt;
+        out.insert(out.end(), k->begin(), k->end());
+      }
+      return out;
+    }
+    case ExprNode::Op::all: {
+      std::optional<std::vector<uint32_t>> best;
+      uint64_t best_cost = UINT64_MAX;
+      for (uint32_t i = 0; i < n.count; ++i) {
+        auto k = cover(x, x.kids[n.first + i], atoms, popularity);
+        if (!k) continue;
+        uint64_t cost = 0;
+        for (uint32_t a : *k) cost += popularity[a] * (atoms[a].kind == AtomKind::exact ? 2 : 3);
+        if (cost < best_cost) {
+          best_cost = cost;
+          best = std::move(k);
+        }
+      }
+      return best;
+    }
+  }
+  return std::nullopt;
 }
 
 std::string atom_key(const Atom& a) {
@@ -134,18 +176,36 @@ void RuleSetBuilder::build_rule_index() {
       error("", "the regex set of field '" + fi.field.name + "' (" + std::to_string(fi.set_atoms.size()) +
                     " patterns) does not fit in the regex memory budget");
 
+  // Candidates: each rule is registered under the atoms of one cover of its condition; a rule
+  // with no cover that can hold with its indexed atoms all false is evaluated on every event.
+  std::vector<uint32_t> popularity(rs.atoms_.size(), 0);
+  std::vector<std::vector<uint32_t>> rule_atoms(rs.rules_.size());
+  for (uint32_t r = 0; r < rs.rules_.size(); ++r) {
+    if (rs.rules_[r].is_correlation) continue;
+    auto& atoms = rule_atoms[r];
+    for (const auto& n : rs.rules_[r].expr.nodes)
+      if (n.op == ExprNode::Op::atom) atoms.push_back(n.first);
+    std::sort(atoms.begin(), atoms.end());
+    atoms.erase(std::unique(atoms.begin(), atoms.end()), atoms.end());
+    for (uint32_t a : atoms) ++popularity[a];
+  }
   rs.atom_rules_.assign(rs.atoms_.size(), {});
   for (uint32_t r = 0; r < rs.rules_.size(); ++r) {
     const CompiledRule& rule = rs.rules_[r];
     if (rule.is_correlation) continue;
-    std::vector<uint32_t> atoms;
-    for (const auto& n : rule.expr.nodes)
-      if (n.op == ExprNode::Op::atom) atoms.push_back(n.first);
-    std::sort(atoms.begin(), atoms.end());
-    atoms.erase(std::unique(atoms.begin(), atoms.end()), atoms.end());
-    for (uint32_t a : atoms)
-      if (rs.atoms_[a].indexed()) rs.atom_rules_[a].push_back(r);
-    if (when_unindexed(rule.expr, rule.expr.root, rs.atoms_) != Tri::no) rs.always_.push_back(r);
+    if (when_unindexed(rule.expr, rule.expr.root, rs.atoms_) != Tri::no) {
+      rs.always_.push_back(r);
+      continue;
+    }
+    auto atoms = cover(rule.expr, rule.expr.root, rs.atoms_, popularity);
+    if (!atoms) {  // surely false without an indexed atom, but no simple cover: use them all
+      atoms = std::vector<uint32_t>();
+      for (uint32_t a : rule_atoms[r])
+        if (rs.atoms_[a].indexed()) atoms->push_back(a);
+    }
+    std::sort(atoms->begin(), atoms->end());
+    atoms->erase(std::unique(atoms->begin(), atoms->end()), atoms->end());
+    for (uint32_t a : *atoms) rs.atom_rules_[a].push_back(r);
   }
 }
 

@@ -152,7 +152,6 @@ void Matcher::match(const core::Event& e, std::vector<uint32_t>& hits) {
     }
   }
   for (uint32_t r : rs.always_) candidate(r);
-  std::sort(candidates_.begin(), candidates_.end());
   for (uint32_t r : candidates_) {
     const Expr& x = rs.rules_[r].expr;
     if (eval_expr(x, x.root, [&](uint32_t atom) { return atom_true(atom, e); })) {
@@ -160,6 +159,7 @@ void Matcher::match(const core::Event& e, std::vector<uint32_t>& hits) {
       hit_counters_[r]->fetch_add(1, std::memory_order_relaxed);
     }
   }
+  std::sort(hits.begin(), hits.end());
 }
 
 }  // namespace vigie::detect

@@ -145,6 +145,9 @@ class RuleSet {
   [[nodiscard]] const config::Detection& detection() const { return detection_; }
   [[nodiscard]] const std::vector<Decoder>& decoders() const { return decoders_; }
   [[nodiscard]] std::size_t atom_count() const { return atoms_.size(); }
+  // Rules evaluated on every event whatever the index says (negations, cidr/numeric/exists
+  // only): the fewer, the faster.
+  [[nodiscard]] std::size_t always_evaluated() const { return always_.size(); }
 
   // Reference evaluation of detection rule `idx`: every atom computed on its own, no index.
   // For tests (differential against the matcher) and `vigie rules explain`; slow.

@@ -175,3 +175,28 @@ detection: { s: { user.name: ROOT, process.name: sudo }, condition: s }
   CHECK(hits(rs, event({{"user.name", "root"}, {"process.name", "sudo"}})) == std::vector<std::string>{"a", "b"});
   CHECK(hits(rs, event({{"user.name", "root"}})) == std::vector<std::string>{"a"});
 }
+
+TEST_CASE("only rules that can match without an indexed atom are evaluated on every event") {
+  auto rs = load(R"(
+title: plain
+id: plain
+detection: { s: { user.name: root, source.ip|cidr: 10.0.0.0/8 }, condition: s }
+---
+title: negated
+id: negated
+detection: { s: { user.name: root }, condition: not s }
+---
+title: cidr only
+id: cidr-only
+detection: { s: { source.ip|cidr: 10.0.0.0/8 }, condition: s }
+---
+title: or with cidr
+id: or-cidr
+detection: { a: { user.name: root }, b: { source.port|gt: 5 }, condition: a or b }
+)");
+  CHECK(rs->always_evaluated() == 3);  // negated, cidr-only, or-cidr; not `plain` (AND with an indexed atom)
+  CHECK(hits(rs, event({{"source.ip", "10.1.1.1"}, {"source.port", "9"}})) ==
+        std::vector<std::string>{"negated", "cidr-only", "or-cidr"});
+  CHECK(hits(rs, event({{"user.name", "ROOT"}, {"source.ip", "10.1.1.1"}})) ==
+        std::vector<std::string>{"plain", "cidr-only", "or-cidr"});
+}

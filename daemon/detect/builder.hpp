@@ -35,7 +35,7 @@ class RuleSetBuilder {
     std::string file;
     std::filesystem::path base_dir;
   };
-  struct PendingRef {  // a rule named by a correlation or a test, resolved in finish()
+  struct PendingRef {   // a rule named by a correlation or a test, resolved in finish()
     uint32_t from = 0;  // correlation rule index, or test index
     std::string name;
     std::string where;
@@ -70,7 +70,7 @@ class RuleSetBuilder {
   LoadOptions options_;
   std::unique_ptr<RuleSet> rs_;
   std::vector<core::Error> errors_;
-  std::unordered_map<std::string, uint32_t> atom_ids_;  // dedup key → atom id
+  std::unordered_map<std::string, uint32_t> atom_ids_;        // dedup key → atom id
   std::unordered_map<std::string, uint32_t> decoder_fields_;  // field name → DecoderField index
   std::vector<PendingRef> correlation_refs_;
   std::vector<PendingRef> test_refs_;  // from = index into rs_->tests_, name = expectation rule

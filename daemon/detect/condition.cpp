@@ -120,8 +120,10 @@ class Parser {
     const Token& t = next();
     if (t.kind == Token::Kind::lparen) {
       CondNode n = parse_or();
-      if (peek().kind != Token::Kind::rparen) fail(peek(), "expected ')' but found '" + peek().text + "'");
-      else next();
+      if (peek().kind != Token::Kind::rparen)
+        fail(peek(), "expected ')' but found '" + peek().text + "'");
+      else
+        next();
       return n;
     }
     if (t.kind != Token::Kind::word) {
@@ -176,4 +178,3 @@ tl::expected<CondNode, std::string> parse_condition(std::string_view text, const
 }
 
 }  // namespace vigie::detect
-

@@ -65,9 +65,8 @@ void Correlator::count_in_window(uint32_t corr, const core::Event& e, std::vecto
   auto it = windows_.try_emplace({corr, text}).first;
   auto& w = it->second;
   // Sorted by time; equal times keep arrival order.
-  const auto at = std::upper_bound(w.begin(), w.end(), e.time, [](core::TimePoint t, const Sample& s) {
-    return t < s.time;
-  });
+  const auto at =
+      std::upper_bound(w.begin(), w.end(), e.time, [](core::TimePoint t, const Sample& s) { return t < s.time; });
   const auto pos = static_cast<std::size_t>(at - w.begin());
   w.insert(at, Sample{e.time, e.raw});
   // Before this sample no span of `timespan` held `threshold` samples (the window is reset when
@@ -146,8 +145,8 @@ void Correlator::advance(core::TimePoint watermark, std::vector<core::Alert>& /*
     auto& w = it->second;
     // A sample can still join a span with events at or after the watermark only if it is no
     // older than watermark - timespan.
-    const auto keep = std::find_if(w.begin(), w.end(),
-                                   [&](const Sample& s) { return add_sat(s.time, span) >= watermark_; });
+    const auto keep =
+        std::find_if(w.begin(), w.end(), [&](const Sample& s) { return add_sat(s.time, span) >= watermark_; });
     w.erase(w.begin(), keep);
     it = w.empty() ? windows_.erase(it) : std::next(it);
   }

@@ -32,8 +32,8 @@ using LoadResult = tl::expected<std::shared_ptr<const RuleSet>, std::vector<core
 
 // paths: files or directories (searched recursively for *.yml and *.yaml, sorted). Reports every
 // error found, each with "file:line" and the reason.
-[[nodiscard]] LoadResult load_rules(const std::vector<std::filesystem::path>& paths,
-                                    const config::Detection& detection, const LoadOptions& options = {});
+[[nodiscard]] LoadResult load_rules(const std::vector<std::filesystem::path>& paths, const config::Detection& detection,
+                                    const LoadOptions& options = {});
 
 // Same, from YAML text; `name` stands for the file name in errors and `base_dir` resolves logs_file.
 [[nodiscard]] LoadResult load_rules_from_string(std::string_view yaml, const std::string& name,

@@ -15,7 +15,8 @@ enum class Tri : uint8_t { no, yes, maybe };
 Tri when_unindexed(const Expr& x, uint32_t node, const std::vector<Atom>& atoms) {
   const ExprNode& n = x.nodes[node];
   switch (n.op) {
-    case ExprNode::Op::atom: return atoms[n.first].indexed() ? Tri::no : Tri::maybe;
+    case ExprNode::Op::atom:
+      return atoms[n.first].indexed() ? Tri::no : Tri::maybe;
     case ExprNode::Op::negate: {
       const Tri t = when_unindexed(x, x.kids[n.first], atoms);
       return t == Tri::maybe ? t : (t == Tri::yes ? Tri::no : Tri::yes);
@@ -47,7 +48,8 @@ std::optional<std::vector<uint32_t>> cover(const Expr& x, uint32_t node, const s
     case ExprNode::Op::atom:
       if (!atoms[n.first].indexed()) return std::nullopt;
       return std::vector<uint32_t>{n.first};
-    case ExprNode::Op::negate: return std::nullopt;
+    case ExprNode::Op::negate:
+      return std::nullopt;
     case ExprNode::Op::any: {
       std::vector<uint32_t> out;
       for (uint32_t i = 0; i < n.count; ++i) {
@@ -139,8 +141,8 @@ void RuleSetBuilder::resolve_references() {
   // says generate: true.
   for (auto& r : rules) {
     if (r.is_correlation || r.correlations.empty()) continue;
-    r.alerts = std::any_of(r.correlations.begin(), r.correlations.end(),
-                           [&](uint32_t c) { return rules[c].corr.generate; });
+    r.alerts =
+        std::any_of(r.correlations.begin(), r.correlations.end(), [&](uint32_t c) { return rules[c].corr.generate; });
   }
   for (const auto& ref : test_refs_)
     if (!rs_->find_rule(ref.name)) error(ref.where, "test expects an alert from unknown rule '" + ref.name + "'");

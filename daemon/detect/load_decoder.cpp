@@ -18,15 +18,18 @@ void RuleSetBuilder::add_decoder(const YAML::Node& doc, const Context& c) {
   std::string source = "message";
   if (const auto f = doc["field"]) {
     const auto s = scalar_of(f);
-    if (!s || s->empty()) error(at(c, f), "'field' must be a field name");
-    else source = *s;
+    if (!s || s->empty())
+      error(at(c, f), "'field' must be a field name");
+    else
+      source = *s;
   }
   auto [it, fresh] = decoder_fields_.emplace(source, static_cast<uint32_t>(rs_->decoder_fields_.size()));
   if (fresh) rs_->decoder_fields_.push_back(DecoderField{core::FieldRef::of(source), nullptr, {}, {}});
   d.source = it->second;
 
   if (const auto when = doc["when"]) {
-    if (!when.IsMap()) error(at(c, when), "'when' must be a mapping field: value or field: [values]");
+    if (!when.IsMap())
+      error(at(c, when), "'when' must be a mapping field: value or field: [values]");
     else
       for (const auto& kv : when) {
         const auto values = scalars_of(kv.second);
@@ -64,7 +67,8 @@ void RuleSetBuilder::add_decoder(const YAML::Node& doc, const Context& c) {
     }
     const auto& named = dp.re->NamedCapturingGroups();
     if (const auto fields = p["fields"]) {
-      if (!fields.IsMap()) error(at(c, fields), "'fields' must be a mapping target.field: capture or \"=literal\"");
+      if (!fields.IsMap())
+        error(at(c, fields), "'fields' must be a mapping target.field: capture or \"=literal\"");
       else
         for (const auto& kv : fields) {
           DecoderAssign a;
@@ -74,11 +78,12 @@ void RuleSetBuilder::add_decoder(const YAML::Node& doc, const Context& c) {
             a.literal = spec.substr(1);
           } else if (auto g = named.find(spec); g != named.end()) {
             a.group = g->second;
-          } else if (!spec.empty() && std::all_of(spec.begin(), spec.end(), ::isdigit) &&
-                     std::stoi(spec) >= 1 && std::stoi(spec) <= dp.re->NumberOfCapturingGroups()) {
+          } else if (!spec.empty() && std::all_of(spec.begin(), spec.end(), ::isdigit) && std::stoi(spec) >= 1 &&
+                     std::stoi(spec) <= dp.re->NumberOfCapturingGroups()) {
             a.group = std::stoi(spec);
           } else {
-            error(at(c, kv.second), "no capture group '" + spec + "' in the regex (use a group name, its number, or \"=literal\")");
+            error(at(c, kv.second),
+                  "no capture group '" + spec + "' in the regex (use a group name, its number, or \"=literal\")");
             continue;
           }
           dp.groups = std::max(dp.groups, a.group);

@@ -21,26 +21,41 @@ struct Modifiers {
 // Parses "field|mod|mod"; returns an error message or "".
 std::string parse_modifiers(const std::vector<std::string>& mods, Modifiers& m) {
   for (const auto& mod : mods) {
-    if (mod == "contains") m.anchor = Anchor::contains, ++m.anchors;
-    else if (mod == "startswith") m.anchor = Anchor::startswith, ++m.anchors;
-    else if (mod == "endswith") m.anchor = Anchor::endswith, ++m.anchors;
-    else if (mod == "all") m.all = true;
-    else if (mod == "re") m.re = true;
-    else if (mod == "i" || mod == "m" || mod == "s") m.re_flags += mod;
-    else if (mod == "cidr") m.cidr = true;
-    else if (mod == "exists") m.exists = true;
-    else if (mod == "base64") m.base64 = true;
-    else if (mod == "cased") m.cased = true;
-    else if (mod == "lt") m.num = NumOp::lt;
-    else if (mod == "lte") m.num = NumOp::lte;
-    else if (mod == "gt") m.num = NumOp::gt;
-    else if (mod == "gte") m.num = NumOp::gte;
+    if (mod == "contains")
+      m.anchor = Anchor::contains, ++m.anchors;
+    else if (mod == "startswith")
+      m.anchor = Anchor::startswith, ++m.anchors;
+    else if (mod == "endswith")
+      m.anchor = Anchor::endswith, ++m.anchors;
+    else if (mod == "all")
+      m.all = true;
+    else if (mod == "re")
+      m.re = true;
+    else if (mod == "i" || mod == "m" || mod == "s")
+      m.re_flags += mod;
+    else if (mod == "cidr")
+      m.cidr = true;
+    else if (mod == "exists")
+      m.exists = true;
+    else if (mod == "base64")
+      m.base64 = true;
+    else if (mod == "cased")
+      m.cased = true;
+    else if (mod == "lt")
+      m.num = NumOp::lt;
+    else if (mod == "lte")
+      m.num = NumOp::lte;
+    else if (mod == "gt")
+      m.num = NumOp::gt;
+    else if (mod == "gte")
+      m.num = NumOp::gte;
     else if (mod == "ioc")
       return "modifier 'ioc' is not available in this version (no IOC index is loaded by the rule engine yet)";
     else if (mod == "base64offset" || mod == "windash" || mod == "utf16le" || mod == "utf16be" || mod == "utf16" ||
              mod == "wide" || mod == "expand" || mod == "fieldref")
       return "modifier '" + mod + "' is not supported in this version";
-    else return "unknown modifier '" + mod + "'";
+    else
+      return "unknown modifier '" + mod + "'";
   }
   if (m.anchors > 1) return "contains, startswith and endswith are mutually exclusive";
   if (!m.re_flags.empty() && !m.re) return "modifiers i, m, s apply to 're' only";
@@ -98,8 +113,10 @@ void RuleSetBuilder::add_detection(const YAML::Node& doc, const Context& c) {
       std::vector<uint32_t> parts;
       for (const auto& text : texts.value_or(std::vector<std::string>{})) {
         auto parsed = parse_condition(text, names);
-        if (!parsed) error(at(c, *cond), parsed.error());
-        else if (complete) parts.push_back(build_condition(*parsed, roots, r.expr));
+        if (!parsed)
+          error(at(c, *cond), parsed.error());
+        else if (complete)
+          parts.push_back(build_condition(*parsed, roots, r.expr));
       }
       // A list of conditions is the legacy Sigma form: any of them.
       if (complete && !parts.empty() && parts.size() == texts->size())
@@ -198,7 +215,8 @@ std::optional<uint32_t> RuleSetBuilder::load_field_item(const std::string& key, 
   std::vector<YAML::Node> items;
   if (value.IsSequence())
     for (const auto& v : value) items.push_back(v);
-  else items.push_back(value);
+  else
+    items.push_back(value);
   if (items.empty()) {
     error(at(c, key_node), "empty value list for '" + key + "'");
     return std::nullopt;
@@ -275,8 +293,10 @@ std::optional<uint32_t> RuleSetBuilder::load_field_item(const std::string& key, 
 
 uint32_t RuleSetBuilder::build_condition(const CondNode& n, const std::vector<uint32_t>& roots, Expr& x) {
   switch (n.op) {
-    case CondNode::Op::ref: return roots[n.ref];
-    case CondNode::Op::negate: return add_op_node(x, ExprNode::Op::negate, {build_condition(n.kids[0], roots, x)});
+    case CondNode::Op::ref:
+      return roots[n.ref];
+    case CondNode::Op::negate:
+      return add_op_node(x, ExprNode::Op::negate, {build_condition(n.kids[0], roots, x)});
     case CondNode::Op::all:
     case CondNode::Op::any: {
       std::vector<uint32_t> kids;
@@ -314,7 +334,8 @@ void RuleSetBuilder::add_correlation(const YAML::Node& doc, const Context& c) {
     if (corr["aliases"]) error(at(c, corr["aliases"]), "correlation aliases are not supported in this version");
     const auto rules = corr["rules"];
     const auto names = rules ? scalars_of(rules) : std::nullopt;
-    if (!names || names->empty()) error(at(c, rules ? rules : corr), "'rules' must list at least one rule id or name");
+    if (!names || names->empty())
+      error(at(c, rules ? rules : corr), "'rules' must list at least one rule id or name");
     else if (ok)
       for (std::size_t i = 0; i < names->size(); ++i)
         correlation_refs_.push_back({idx, (*names)[i], at(c, rules.IsSequence() ? rules[i] : rules)});
@@ -326,8 +347,10 @@ void RuleSetBuilder::add_correlation(const YAML::Node& doc, const Context& c) {
     const auto ts = corr["timespan"];
     const auto span = ts ? scalar_of(ts) : std::nullopt;
     const auto d = span ? core::parse_duration(*span) : std::nullopt;
-    if (!d || d->count() <= 0) error(at(c, ts ? ts : corr), "'timespan' must be a positive duration such as 5m, 1h");
-    else spec.timespan = *d;
+    if (!d || d->count() <= 0)
+      error(at(c, ts ? ts : corr), "'timespan' must be a positive duration such as 5m, 1h");
+    else
+      spec.timespan = *d;
     const auto cond = corr["condition"];
     if (!cond || !cond.IsMap() || cond.size() != 1) {
       error(at(c, cond ? cond : corr), "'condition' must be one comparison such as {gte: 10}");

@@ -76,10 +76,15 @@ void RuleSetBuilder::add_document(const YAML::Node& doc, const Context& c) {
     error(at(c, doc), "a rule document must be a mapping");
     return;
   }
-  if (doc["decoder"]) add_decoder(doc, c);
-  else if (doc["correlation"]) add_correlation(doc, c);
-  else if (doc["detection"]) add_detection(doc, c);
-  else error(at(c, doc), "not a decoder, detection rule or correlation rule (no 'decoder', 'detection' or 'correlation' key)");
+  if (doc["decoder"])
+    add_decoder(doc, c);
+  else if (doc["correlation"])
+    add_correlation(doc, c);
+  else if (doc["detection"])
+    add_detection(doc, c);
+  else
+    error(at(c, doc),
+          "not a decoder, detection rule or correlation rule (no 'decoder', 'detection' or 'correlation' key)");
 }
 
 void RuleSetBuilder::check_keys(const YAML::Node& map, const Context& c,
@@ -87,9 +92,9 @@ void RuleSetBuilder::check_keys(const YAML::Node& map, const Context& c,
                                 bool sigma_metadata) {
   // Sigma rule metadata (https://sigmahq.io/docs/basics/rules.html): accepted, mostly unused.
   static constexpr std::string_view kSigma[] = {
-      "title",    "id",           "name",           "status",  "description", "references", "author",
-      "date",     "modified",     "tags",           "logsource", "fields",    "falsepositives", "level",
-      "related",  "license",      "taxonomy",       "scope",   "simulation",  "regression_tests_path"};
+      "title",   "id",       "name",     "status",    "description", "references",           "author",
+      "date",    "modified", "tags",     "logsource", "fields",      "falsepositives",       "level",
+      "related", "license",  "taxonomy", "scope",     "simulation",  "regression_tests_path"};
   for (const auto& kv : map) {
     const std::string key = kv.first.Scalar();
     if (sigma_metadata && std::find(std::begin(kSigma), std::end(kSigma), key) != std::end(kSigma)) continue;
@@ -104,11 +109,15 @@ bool RuleSetBuilder::load_metadata(const YAML::Node& doc, const Context& c, Comp
   r.where = at(c, doc);
   r.suppress_for = detection_.suppress_for;
   const auto title = doc["title"] ? scalar_of(doc["title"]) : std::nullopt;
-  if (!title || title->empty()) error(r.where, "rule has no 'title'");
-  else r.info.title = *title;
+  if (!title || title->empty())
+    error(r.where, "rule has no 'title'");
+  else
+    r.info.title = *title;
   if (const auto n = doc["name"]) {
-    if (auto s = scalar_of(n)) r.name = *s;
-    else error(at(c, n), "'name' must be a string");
+    if (auto s = scalar_of(n))
+      r.name = *s;
+    else
+      error(at(c, n), "'name' must be a string");
   }
   const auto id = doc["id"] ? scalar_of(doc["id"]) : std::nullopt;
   if (!id || id->empty()) {
@@ -119,19 +128,25 @@ bool RuleSetBuilder::load_metadata(const YAML::Node& doc, const Context& c, Comp
   if (const auto n = doc["level"]) {
     const auto text = scalar_of(n);
     const auto level = text ? core::parse_level(*text) : std::nullopt;
-    if (!level) error(at(c, n), "level must be one of informational, low, medium, high, critical");
-    else r.info.level = *level;
+    if (!level)
+      error(at(c, n), "level must be one of informational, low, medium, high, critical");
+    else
+      r.info.level = *level;
   }
   if (const auto n = doc["tags"]) {
-    if (auto tags = scalars_of(n)) r.info.tags = *tags;
-    else error(at(c, n), "'tags' must be a list of strings");
+    if (auto tags = scalars_of(n))
+      r.info.tags = *tags;
+    else
+      error(at(c, n), "'tags' must be a list of strings");
   }
   if (const auto n = doc["description"]) r.info.description = scalar_of(n).value_or("");
   if (const auto n = doc["suppress_for"]) {
     const auto text = scalar_of(n);
     const auto d = text ? core::parse_duration(*text) : std::nullopt;
-    if (!d || d->count() < 0) error(at(c, n), "suppress_for must be a duration such as 30s, 5m, 1h, 1d");
-    else r.suppress_for = *d;
+    if (!d || d->count() < 0)
+      error(at(c, n), "suppress_for must be a duration such as 30s, 5m, 1h, 1d");
+    else
+      r.suppress_for = *d;
   }
   if (const auto n = doc["tlp"]) {
     std::string tlp = scalar_of(n).value_or("");
@@ -141,14 +156,14 @@ bool RuleSetBuilder::load_metadata(const YAML::Node& doc, const Context& c, Comp
     static constexpr std::string_view kTlps[] = {"CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"};
     if (std::find(std::begin(kTlps), std::end(kTlps), tlp) == std::end(kTlps))
       error(at(c, n), "tlp must be one of CLEAR, GREEN, AMBER, AMBER+STRICT, RED");
-    else r.info.tlp = tlp;
+    else
+      r.info.tlp = tlp;
   }
   if (const auto it = rs_->by_id_.find(r.info.id); it != rs_->by_id_.end()) {
     error(r.where, "duplicate rule id '" + r.info.id + "' (first defined at " + rs_->rules_[it->second].where + ")");
     return false;
   }
-  if (!r.name.empty() && rs_->by_name_.count(r.name))
-    error(r.where, "duplicate rule name '" + r.name + "'");
+  if (!r.name.empty() && rs_->by_name_.count(r.name)) error(r.where, "duplicate rule name '" + r.name + "'");
   return true;
 }
 
@@ -172,8 +187,10 @@ void RuleSetBuilder::load_tests(const YAML::Node& tests, const Context& c, const
     if (logs && logs_file) error(rt.where, "a test has either 'logs' or 'logs_file', not both");
     if (!logs && !logs_file) error(rt.where, "a test needs 'logs' (a list of lines) or 'logs_file'");
     if (logs) {
-      if (auto lines = scalars_of(logs)) rt.logs = *lines;
-      else error(at(c, logs), "'logs' must be a list of log lines");
+      if (auto lines = scalars_of(logs))
+        rt.logs = *lines;
+      else
+        error(at(c, logs), "'logs' must be a list of log lines");
     }
     if (logs_file) {
       const fs::path p = c.base_dir / scalar_of(logs_file).value_or("");
@@ -206,7 +223,8 @@ void RuleSetBuilder::load_tests(const YAML::Node& tests, const Context& c, const
         }
       }
       if (const auto key = x["key"]) {
-        if (!key.IsMap()) error(at(c, key), "'key' must be a mapping field: value");
+        if (!key.IsMap())
+          error(at(c, key), "'key' must be a mapping field: value");
         else
           for (const auto& kv : key) e.key.emplace_back(kv.first.Scalar(), scalar_of(kv.second).value_or(""));
       }

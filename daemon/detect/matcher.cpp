@@ -78,8 +78,7 @@ void Matcher::decode(core::Event& e, std::vector<uint32_t>* applied) {
     const auto text = e.get(rs.decoder_fields_[dec.source].field);
     if (!text) continue;
     const int n = p.groups + 1;
-    if (!p.re->Match(re2::StringPiece(text->data(), text->size()), 0, text->size(), RE2::UNANCHORED, groups_.data(),
-                     n))
+    if (!p.re->Match(re2::StringPiece(text->data(), text->size()), 0, text->size(), RE2::UNANCHORED, groups_.data(), n))
       continue;
     // Copy every value before writing: a target may be the source field itself.
     values_.resize(p.assigns.size());

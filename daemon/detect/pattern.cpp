@@ -102,8 +102,8 @@ std::string base64_encode(std::string_view in) {
   out.reserve((in.size() + 2) / 3 * 4);
   std::size_t i = 0;
   for (; i + 3 <= in.size(); i += 3) {
-    const uint32_t n = (static_cast<uint8_t>(in[i]) << 16) | (static_cast<uint8_t>(in[i + 1]) << 8) |
-                       static_cast<uint8_t>(in[i + 2]);
+    const uint32_t n =
+        (static_cast<uint8_t>(in[i]) << 16) | (static_cast<uint8_t>(in[i + 1]) << 8) | static_cast<uint8_t>(in[i + 2]);
     out += kAlphabet[(n >> 18) & 63];
     out += kAlphabet[(n >> 12) & 63];
     out += kAlphabet[(n >> 6) & 63];
@@ -134,10 +134,14 @@ std::string_view scan_set(const RE2::Set& set, const std::vector<const RE2*>& si
   for (std::size_t i = 0; i < singles.size(); ++i)
     if (RE2::PartialMatch(piece, *singles[i])) out.push_back(static_cast<int>(i));
   switch (info.kind) {
-    case RE2::Set::kOutOfMemory: return "out_of_memory";
-    case RE2::Set::kInconsistent: return "inconsistent";
-    case RE2::Set::kNotCompiled: return "not_compiled";
-    default: return "unknown";
+    case RE2::Set::kOutOfMemory:
+      return "out_of_memory";
+    case RE2::Set::kInconsistent:
+      return "inconsistent";
+    case RE2::Set::kNotCompiled:
+      return "not_compiled";
+    default:
+      return "unknown";
   }
 }
 

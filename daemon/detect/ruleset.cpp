@@ -16,10 +16,14 @@ std::optional<uint32_t> RuleSet::find_rule(std::string_view id) const {
 bool RuleSet::eval_atom(const Atom& a, const core::Event& e) const {
   const auto v = e.get(a.field);
   switch (a.kind) {
-    case AtomKind::absent: return !v;
-    case AtomKind::exists: return v.has_value() == a.want;
-    case AtomKind::pattern: return v && RE2::PartialMatch(re2::StringPiece(v->data(), v->size()), *a.re);
-    case AtomKind::exact: return v && (a.cased ? *v == a.text : ascii_fold(*v) == a.text);
+    case AtomKind::absent:
+      return !v;
+    case AtomKind::exists:
+      return v.has_value() == a.want;
+    case AtomKind::pattern:
+      return v && RE2::PartialMatch(re2::StringPiece(v->data(), v->size()), *a.re);
+    case AtomKind::exact:
+      return v && (a.cased ? *v == a.text : ascii_fold(*v) == a.text);
     case AtomKind::cidr: {
       if (!v) return false;
       const auto ip = core::IpAddress::parse(*v);
@@ -31,10 +35,14 @@ bool RuleSet::eval_atom(const Atom& a, const core::Event& e) const {
       const auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), x);
       if (ec != std::errc() || end != v->data() + v->size()) return false;
       switch (a.op) {
-        case NumOp::lt: return x < a.number;
-        case NumOp::lte: return x <= a.number;
-        case NumOp::gt: return x > a.number;
-        case NumOp::gte: return x >= a.number;
+        case NumOp::lt:
+          return x < a.number;
+        case NumOp::lte:
+          return x <= a.number;
+        case NumOp::gt:
+          return x > a.number;
+        case NumOp::gte:
+          return x >= a.number;
       }
       return false;
     }

@@ -30,7 +30,7 @@ namespace vigie::detect {
 
 struct Expectation {
   std::string rule;
-  uint64_t count = 0;  // number of alerts (new, not updates) expected for `rule` with `key`
+  uint64_t count = 0;   // number of alerts (new, not updates) expected for `rule` with `key`
   core::KeyValues key;  // subset of the alert key that must match
 };
 
@@ -90,16 +90,16 @@ struct CompiledRule {
   Expr expr;  // detection rules only
   std::vector<core::FieldRef> group_by;
   core::Duration suppress_for{};
-  bool alerts = true;  // detection rules: raises alerts of its own
+  bool alerts = true;                  // detection rules: raises alerts of its own
   std::vector<uint32_t> correlations;  // correlation rules consuming this rule's hits
-  CorrelationSpec corr;  // correlation rules only
+  CorrelationSpec corr;                // correlation rules only
 };
 
 struct FieldIndex {
   core::FieldRef field;
-  std::unique_ptr<RE2::Set> set;  // null when the field has no pattern atoms
-  std::vector<const RE2*> singles;  // set index → the same regex alone
-  std::vector<uint32_t> set_atoms;  // set index → atom id
+  std::unique_ptr<RE2::Set> set;                                  // null when the field has no pattern atoms
+  std::vector<const RE2*> singles;                                // set index → the same regex alone
+  std::vector<uint32_t> set_atoms;                                // set index → atom id
   std::unordered_map<std::string, std::vector<uint32_t>> folded;  // folded literal → atom ids
   std::unordered_map<std::string, std::vector<uint32_t>> cased;
 };
@@ -178,8 +178,10 @@ template <class AtomFn>
 [[nodiscard]] bool eval_expr(const Expr& x, uint32_t node, AtomFn&& atom) {
   const ExprNode& n = x.nodes[node];
   switch (n.op) {
-    case ExprNode::Op::atom: return atom(n.first);
-    case ExprNode::Op::negate: return !eval_expr(x, x.kids[n.first], atom);
+    case ExprNode::Op::atom:
+      return atom(n.first);
+    case ExprNode::Op::negate:
+      return !eval_expr(x, x.kids[n.first], atom);
     case ExprNode::Op::all:
       for (uint32_t i = 0; i < n.count; ++i)
         if (!eval_expr(x, x.kids[n.first + i], atom)) return false;

@@ -18,7 +18,8 @@ detection:
   sel_b: { process.name: x }
   sel_c: { host.hostname: x }
   _f: { message: x }
-  condition: )" + condition + "\n");
+  condition: )" +
+              condition + "\n");
 }
 
 // Truth table helper: which of a, b, c, f hold.

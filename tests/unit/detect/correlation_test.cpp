@@ -82,7 +82,7 @@ TEST_CASE("the window is inclusive of timespan and slides across its boundary") 
   CHECK(exact.feed({failure(0), failure(150), failure(300)}).size() == 1);  // 300 s apart: inside
   Direct past(kRules);
   CHECK(past.feed({failure(0), failure(200), failure(301)}).empty());  // 0 and 301 are too far apart
-  auto late = past.feed({failure(400)});  // 200, 301, 400 fit in 5 minutes
+  auto late = past.feed({failure(400)});                               // 200, 301, 400 fit in 5 minutes
   REQUIRE(late.size() == 1);
   CHECK(late[0].first_seen == at_s(200));
   CHECK(late[0].last_seen == at_s(400));
@@ -209,7 +209,7 @@ TEST_CASE("advance evicts windows and suppressions; older events are counted lat
   CHECK(out.empty());
   auto alerts = d.feed({failure(20), failure(30), failure(40)});
   CHECK(d.metrics.value("vigie_events_late_total") == 3);  // all older than the watermark 311
-  REQUIRE(alerts.size() == 1);                              // ...and still counted by timestamp
+  REQUIRE(alerts.size() == 1);                             // ...and still counted by timestamp
   CHECK(alerts[0].first_seen == at_s(20));
   CHECK(alerts[0].last_seen == at_s(40));
 }

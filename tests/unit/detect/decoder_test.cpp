@@ -30,8 +30,9 @@ core::Event decoded(const std::shared_ptr<const RuleSet>& rs, core::Event e) {
 TEST_CASE("decoder: captures and literals set fields; the first matching pattern wins") {
   auto rs = load(kSshd);
   CHECK(rs->decoder_count() == 1);
-  auto e = decoded(rs, event({{"process.name", "sshd"},
-                              {"message", "Failed password for invalid user admin from 183.62.140.253 port 50022 ssh2"}}));
+  auto e =
+      decoded(rs, event({{"process.name", "sshd"},
+                         {"message", "Failed password for invalid user admin from 183.62.140.253 port 50022 ssh2"}}));
   CHECK(e.value(core::Field::user_name) == "admin");
   CHECK(e.value(core::Field::source_ip) == "183.62.140.253");
   CHECK(e.value(core::Field::source_port) == "50022");
@@ -45,7 +46,8 @@ TEST_CASE("decoder: a later pattern applies when earlier ones do not match") {
   auto e = decoded(rs, event({{"process.name", "sshd"}, {"message", "Failed keyboard-interactive for root"}}));
   CHECK(e.value(core::Field::event_action) == "ssh_login_generic");
   CHECK_FALSE(e.get(core::Field::user_name));
-  auto ok = decoded(rs, event({{"process.name", "sshd"}, {"message", "Accepted publickey for alice from 10.1.2.3 port 1"}}));
+  auto ok =
+      decoded(rs, event({{"process.name", "sshd"}, {"message", "Accepted publickey for alice from 10.1.2.3 port 1"}}));
   CHECK(ok.value(core::Field::event_outcome) == "success");
   CHECK(ok.value(core::Field::user_name) == "alice");
 }
@@ -60,7 +62,8 @@ decoder: auth
 when: { process.name: [sshd, sshd-session] }
 patterns: [{ regex: 'for (?P<u>\w+)', fields: { user.name: u } }]
 )");
-  CHECK(decoded(rs2, event({{"process.name", "sshd-session"}, {"message", line}})).value(core::Field::user_name) == "root");
+  CHECK(decoded(rs2, event({{"process.name", "sshd-session"}, {"message", line}})).value(core::Field::user_name) ==
+        "root");
 }
 
 TEST_CASE("decoder: several decoders apply in file order and see each other's fields") {

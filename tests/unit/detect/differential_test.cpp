@@ -27,10 +27,14 @@ struct Gen {
 
   std::string value() {
     switch (pick(6)) {
-      case 0: return "'" + word() + "*'";
-      case 1: return "'*" + word() + "'";
-      case 2: return "'" + word().substr(0, 1) + "?" + word() + "'";
-      default: return "'" + word() + "'";
+      case 0:
+        return "'" + word() + "*'";
+      case 1:
+        return "'*" + word() + "'";
+      case 2:
+        return "'" + word().substr(0, 1) + "?" + word() + "'";
+      default:
+        return "'" + word() + "'";
     }
   }
 
@@ -44,15 +48,20 @@ struct Gen {
 
   std::string item() {
     switch (pick(10)) {
-      case 0: return "source.ip|cidr: " + std::string(coin() ? "10.0.0.0/8" : "'2001:db8::/32'");
-      case 1: return "source.port|" + std::string(coin() ? "gt" : "lte") + ": " + std::to_string(pick(3000));
-      case 2: return kFields[pick(kFields.size())] + "|exists: " + (coin() ? "true" : "false");
-      case 3: return kFields[pick(kFields.size())] + ": null";
-      case 4: return kFields[pick(kFields.size())] + "|re: '" + std::string(coin() ? "(?i)" : "") + "^" +
-                     kPrefixes[pick(kPrefixes.size())] + "'";
+      case 0:
+        return "source.ip|cidr: " + std::string(coin() ? "10.0.0.0/8" : "'2001:db8::/32'");
+      case 1:
+        return "source.port|" + std::string(coin() ? "gt" : "lte") + ": " + std::to_string(pick(3000));
+      case 2:
+        return kFields[pick(kFields.size())] + "|exists: " + (coin() ? "true" : "false");
+      case 3:
+        return kFields[pick(kFields.size())] + ": null";
+      case 4:
+        return kFields[pick(kFields.size())] + "|re: '" + std::string(coin() ? "(?i)" : "") + "^" +
+               kPrefixes[pick(kPrefixes.size())] + "'";
       default: {
-        static const std::vector<std::string> kMods = {"", "", "|contains", "|startswith", "|endswith",
-                                                       "|contains|all", "|cased"};
+        static const std::vector<std::string> kMods = {
+            "", "", "|contains", "|startswith", "|endswith", "|contains|all", "|cased"};
         return kFields[pick(kFields.size())] + kMods[pick(kMods.size())] + ": " + values();
       }
     }
@@ -64,15 +73,17 @@ struct Gen {
     const std::size_t maps = coin(25) ? 2 : 1;
     for (std::size_t m = 0; m < maps; ++m) {
       const std::size_t n = 1 + pick(3);
-      for (std::size_t i = 0; i < n; ++i) out += std::string(maps > 1 ? (i ? "      " : "    - ") : "    ") + item() + "\n";
+      for (std::size_t i = 0; i < n; ++i)
+        out += std::string(maps > 1 ? (i ? "      " : "    - ") : "    ") + item() + "\n";
     }
     return out;
   }
 
   std::string condition() {
-    static const std::vector<std::string> kForms = {
-        "s1", "s1 and s2", "s1 or s2", "not s1", "s1 and not s2", "1 of s*", "all of them", "not (s1 or s2)",
-        "s1 or s2 and not s1", "not 1 of them"};
+    static const std::vector<std::string> kForms = {"s1",           "s1 and s2",      "s1 or s2",
+                                                    "not s1",       "s1 and not s2",  "1 of s*",
+                                                    "all of them",  "not (s1 or s2)", "s1 or s2 and not s1",
+                                                    "not 1 of them"};
     return kForms[pick(kForms.size())];
   }
 
@@ -124,7 +135,8 @@ TEST_CASE("differential: indexed matcher == naive evaluation on random rules and
       total += hits.size();
       if (hits != expected) {
         std::string fields;
-        e.for_each([&](std::string_view k, std::string_view v) { fields += std::string(k) + "=" + std::string(v) + " "; });
+        e.for_each(
+            [&](std::string_view k, std::string_view v) { fields += std::string(k) + "=" + std::string(v) + " "; });
         FAIL_CHECK("seed " << seed << " event " << i << ": " << fields);
         break;
       }
@@ -223,7 +235,8 @@ TEST_CASE("decoders at the smallest budget keep first-pattern-wins") {
   std::ostringstream yaml;
   yaml << "decoder: wide\npatterns:\n";
   for (int i = 399; i >= 0; --i)
-    yaml << "  - regex: 'xq.*z" << i << " (?P<w>\\w+)'\n    fields: { user.name: w, event.action: \"=p" << i << "\" }\n";
+    yaml << "  - regex: 'xq.*z" << i << " (?P<w>\\w+)'\n    fields: { user.name: w, event.action: \"=p" << i
+         << "\" }\n";
   const int64_t budget = smallest_budget([&](int64_t mem) {
     return load_rules_from_string(yaml.str(), "x", config::Detection{}, LoadOptions{.set_max_mem = mem}).has_value();
   });

@@ -121,7 +121,8 @@ TEST_CASE("tests: unknown expected rule, missing logs_file, both logs and logs_f
 }
 
 TEST_CASE("every error of every document is reported at once") {
-  const std::string yaml = rule_with("a|bogus: b") + "---\ntitle: t2\nid: r2\ndetection:\n  s: {a: b}\n  condition: s or q\n" +
+  const std::string yaml = rule_with("a|bogus: b") +
+                           "---\ntitle: t2\nid: r2\ndetection:\n  s: {a: b}\n  condition: s or q\n" +
                            "---\ndecoder: d\npatterns: [{regex: '('}]\n---\njust: a mapping\n";
   auto e = errors_of(yaml);
   INFO(dump(e));

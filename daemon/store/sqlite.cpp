@@ -92,8 +92,8 @@ core::Result<void> Db::exec(const std::string& sql) {
 
 core::Result<Stmt> Db::prepare(std::string_view sql) {
   sqlite3_stmt* s = nullptr;
-  if (sqlite3_prepare_v3(db_.get(), sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &s,
-                         nullptr) != SQLITE_OK)
+  if (sqlite3_prepare_v3(db_.get(), sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &s, nullptr) !=
+      SQLITE_OK)
     return tl::unexpected(error("prepare " + std::string(sql.substr(0, 60))));
   return Stmt(db_.get(), s);
 }

@@ -39,8 +39,8 @@ constexpr const char* kAlertColumns =
 // Every statement is prepared once per connection and reused (reset after each use).
 struct Store::Impl {
   Db db;
-  Stmt find_alert, insert_alert, update_alert, insert_evidence, insert_delivery, set_notified, get_notified, audit,
-      due, mark_sent, mark_retry, mark_failed, pending, list, evidence, strings, pairs;
+  Stmt find_alert, insert_alert, update_alert, insert_evidence, insert_delivery, set_notified, get_notified, audit, due,
+      mark_sent, mark_retry, mark_failed, pending, list, evidence, strings, pairs;
 
   explicit Impl(Db d) : db(std::move(d)) {}
 

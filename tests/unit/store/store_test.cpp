@@ -29,8 +29,9 @@ core::TimePoint at(int64_t seconds) { return core::TimePoint{std::chrono::second
 
 core::Alert sample_alert() {
   core::Alert a;
-  a.rule = {"ssh-bruteforce", "SSH brute force", core::Level::high, {"attack.credential_access", "attack.t1110"},
-            "many failures", "AMBER"};
+  a.rule = {"ssh-bruteforce",  "SSH brute force",
+            core::Level::high, {"attack.credential_access", "attack.t1110"},
+            "many failures",   "AMBER"};
   a.site = "ch-quimper";
   a.key = {{"observer.site", "ch-quimper"}, {"source.ip", "183.62.140.253"}};
   a.count = 10;

@@ -1,0 +1,77 @@
+#include "notify/dispatcher.hpp"
+
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include "notify/render.hpp"
+#include "notify/route.hpp"
+
+namespace vigie::notify {
+
+std::string mail_hostname(const config::Config& cfg) {
+  if (!cfg.notify.hostname.empty()) return cfg.notify.hostname;
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) == 0 && buf[0] != '\0') return buf;
+  return "localhost";
+}
+
+std::string mail_from(const config::Config& cfg) {
+  if (cfg.notify.smtp && !cfg.notify.smtp->from.empty()) return cfg.notify.smtp->from;
+  return "Vigie <vigie@" + mail_hostname(cfg) + ">";
+}
+
+Dispatcher::Dispatcher(std::shared_ptr<const config::Config> cfg, store::Store& store, core::Metrics& m,
+                       const core::Clock& clock)
+    : cfg_(std::move(cfg)), store_(store), metrics_(m), clock_(clock) {
+  auto t = load_templates(cfg_->notify.language, cfg_->notify.templates_dir);
+  if (!t) {
+    spdlog::error("mail templates: {}; using the built-in French templates", t.error().to_string());
+    t = load_templates("fr", {});
+  }
+  templates_ = std::move(*t);
+  hostname_ = mail_hostname(*cfg_);
+  from_ = mail_from(*cfg_);
+}
+
+core::Result<void> Dispatcher::on_alert(const core::Alert& a) {
+  const core::TimePoint now = clock_.now();
+  std::vector<std::string> skipped;
+  const auto targets = route(*cfg_, a, skipped);
+  for (const auto& name : skipped) {
+    metrics_.counter("vigie_notify_skipped_total", {{"receiver", name}, {"reason", "no_recipients"}})++;
+    spdlog::debug("alert {}: receiver {} has no recipients, skipped", a.id, name);
+  }
+
+  auto last = store_.last_notified(a.id);
+  if (!last) return tl::unexpected(last.error());
+  // "Update" is about the mail thread, not a.update: an alert never mailed before (no route,
+  // or the first occurrence had no recipients) starts its thread with its first mail.
+  const bool update = last->has_value();
+
+  const config::Site* site = cfg_->site(a.site);
+  const core::TimeZone* zone = nullptr;
+  if (site) {
+    if (auto z = zones_.get(site->timezone)) zone = *z;
+  }
+
+  std::vector<store::NewDelivery> deliveries;
+  for (const auto& t : targets) {
+    core::TimePoint not_before = now;
+    if (!update)
+      not_before = now + t.group_wait;
+    else if (now - **last < t.repeat_interval)
+      continue;
+    MailParams p{from_, hostname_, t.recipients, site, zone, update, now};
+    auto mail = render_mail(templates_, a, p);
+    if (!mail) return tl::unexpected(mail.error());
+    deliveries.push_back({t.receiver, t.recipients, mail->message_id, std::move(mail->bytes), not_before});
+  }
+
+  if (auto r = store_.record(a, deliveries, now); !r) return r;
+  for (const auto& d : deliveries) metrics_.counter("vigie_deliveries_queued_total", {{"receiver", d.receiver}})++;
+  metrics_.counter("vigie_alerts_stored_total", {{"level", std::string(core::level_name(a.rule.level))}})++;
+  return {};
+}
+
+}  // namespace vigie::notify

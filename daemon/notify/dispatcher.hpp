@@ -1,0 +1,51 @@
+// Dispatcher: turns each alert from the correlator into stored state and queued mails.
+// Runs on the store thread (it uses that thread's Store); one alert at a time.
+//
+//   alert ──► route() ──► targets ──► notify now? ──► render per target ──► Store::record
+//                                     (new: yes, not before now + group_wait;
+//                                      update: only if repeat_interval has passed
+//                                      since last_notified)
+//
+// The alert, its evidence and its outbox rows are committed in one transaction before the
+// notifier can see any of them (DESIGN.md §7).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "config/config.hpp"
+#include "core/clock.hpp"
+#include "core/error.hpp"
+#include "core/metrics.hpp"
+#include "core/timezone.hpp"
+#include "notify/templates.hpp"
+#include "store/store.hpp"
+
+namespace vigie::notify {
+
+// notify.hostname, else gethostname(), else "localhost".
+[[nodiscard]] std::string mail_hostname(const config::Config& cfg);
+// notify.smtp.from, else "Vigie <vigie@HOST>".
+[[nodiscard]] std::string mail_from(const config::Config& cfg);
+
+class Dispatcher {
+ public:
+  // Templates are loaded here; if the configured ones cannot be loaded (vigie check reports
+  // that before start), the built-in French templates are used and the error is logged.
+  Dispatcher(std::shared_ptr<const config::Config> cfg, store::Store& store, core::Metrics& m,
+             const core::Clock& clock);
+
+  [[nodiscard]] core::Result<void> on_alert(const core::Alert& a);
+
+ private:
+  std::shared_ptr<const config::Config> cfg_;
+  store::Store& store_;
+  core::Metrics& metrics_;
+  const core::Clock& clock_;
+  Templates templates_;
+  std::string hostname_;
+  std::string from_;
+  core::TimeZoneCache zones_;  // owned by the store thread, like the Dispatcher
+};
+
+}  // namespace vigie::notify

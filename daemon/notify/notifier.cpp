@@ -1,0 +1,101 @@
+#include "notify/notifier.hpp"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+namespace vigie::notify {
+namespace {
+constexpr std::size_t kBatch = 100;  // per store query; a pass loops until nothing is due
+}
+
+Notifier::Notifier(std::shared_ptr<const config::Config> cfg, std::unique_ptr<store::Store> own_store,
+                   std::unique_ptr<Sink> sink, core::Metrics& m, const core::Clock& clock)
+    : cfg_(std::move(cfg)),
+      store_(std::move(own_store)),
+      sink_(std::move(sink)),
+      metrics_(m),
+      clock_(clock),
+      rng_(std::random_device{}()) {}
+
+core::Duration Notifier::backoff(int attempts) {
+  const auto lo = std::max(cfg_->notify.retry_initial, core::Duration{1});
+  const auto hi_cap = std::max(cfg_->notify.retry_max, lo);
+  auto hi = lo;
+  for (int i = 1; i < attempts && hi < hi_cap; ++i) hi *= 2;
+  hi = std::min(hi, hi_cap);
+  std::uniform_int_distribution<core::Duration::rep> dist(lo.count(), hi.count());
+  return core::Duration{dist(rng_)};
+}
+
+std::size_t Notifier::deliver_due() {
+  std::size_t sent = 0;
+  const core::TimePoint start = clock_.now();
+  // Items retried in this pass get a later next_attempt, so the loop ends; the bound on
+  // passes is a guard against a store that would not record that.
+  bool stalled = false;
+  for (int round = 0; round < 1000 && !stalled; ++round) {
+    auto due = store_->due(start, kBatch);
+    if (!due) {
+      spdlog::error("outbox: {}", due.error().to_string());
+      break;
+    }
+    for (const auto& item : *due) {
+      auto r = sink_->send(item);
+      const core::TimePoint now = clock_.now();
+      if (r) {
+        if (auto m = store_->mark_sent(item.id, now); !m) {
+          // Sent but not marked: it will be sent again (same Message-ID), which is the
+          // at-least-once side of the trade-off, never a lost alert.
+          spdlog::error("outbox: delivery {} sent but not marked: {}", item.id, m.error().to_string());
+        }
+        metrics_.counter("vigie_deliveries_total", {{"receiver", item.receiver}, {"status", "sent"}})++;
+        ++sent;
+        spdlog::info("alert {} delivered to {} ({} recipient(s)), Message-ID {}", item.alert_id, item.receiver,
+                     item.recipients.size(), item.message_id);
+        continue;
+      }
+      const std::string error = r.error().to_string();
+      if (now - item.created >= kGiveUpAfter) {
+        metrics_.counter("vigie_deliveries_total", {{"receiver", item.receiver}, {"status", "failed"}})++;
+        spdlog::error("alert {}: giving up delivery {} to {} after {} attempts: {}", item.alert_id, item.id,
+                      item.receiver, item.attempts + 1, error);
+        if (auto m = store_->mark_failed(item.id, error, now); !m) spdlog::error("outbox: {}", m.error().to_string());
+        continue;
+      }
+      const auto delay = backoff(item.attempts + 1);
+      metrics_.counter("vigie_deliveries_total", {{"receiver", item.receiver}, {"status", "retry"}})++;
+      spdlog::warn("alert {}: delivery {} to {} failed (attempt {}), retry in {}s: {}", item.alert_id, item.id,
+                   item.receiver, item.attempts + 1, std::chrono::duration_cast<std::chrono::seconds>(delay).count(),
+                   error);
+      if (auto m = store_->mark_retry(item.id, error, now + delay); !m) {
+        spdlog::error("outbox: {}", m.error().to_string());
+        stalled = true;  // cannot record progress: stop this pass rather than spin
+        break;
+      }
+    }
+    if (due->size() < kBatch) break;
+  }
+  if (auto n = store_->pending_count())
+    metrics_.gauge("vigie_outbox_pending").store(static_cast<int64_t>(*n), std::memory_order_relaxed);
+  return sent;
+}
+
+void Notifier::run(std::stop_token st) {
+  while (!st.stop_requested()) {
+    deliver_due();
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, st, std::chrono::seconds(1), [&] { return woken_; });
+    woken_ = false;
+  }
+}
+
+void Notifier::wake() {
+  {
+    std::lock_guard lock(mu_);
+    woken_ = true;
+  }
+  cv_.notify_all();
+}
+
+}  // namespace vigie::notify

@@ -1,0 +1,59 @@
+// Notifier: the notifier thread's loop over the outbox. Owns its own Store connection and
+// the sink. A delivery is marked sent only after the sink accepted it; on failure it stays
+// pending and is retried with full-jitter exponential backoff (the delay for attempt n is
+// uniform in [retry_initial, min(retry_max, retry_initial·2^n)]); after kGiveUpAfter of
+// failures it is marked failed and counted.
+//
+//   pending ──send ok──► sent
+//      │ ▲
+//      │ └── send failed, younger than kGiveUpAfter: next_attempt = now + backoff
+//      └──── send failed, older than kGiveUpAfter ──► failed
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <stop_token>
+
+#include "config/config.hpp"
+#include "core/clock.hpp"
+#include "core/metrics.hpp"
+#include "notify/sink.hpp"
+#include "store/store.hpp"
+
+namespace vigie::notify {
+
+// Like an MTA's bounce delay: a mail that could not be delivered for three days is no longer
+// an alert anyone can act on.
+inline constexpr core::Duration kGiveUpAfter = std::chrono::hours(72);
+
+class Notifier {
+ public:
+  Notifier(std::shared_ptr<const config::Config> cfg, std::unique_ptr<store::Store> own_store,
+           std::unique_ptr<Sink> sink, core::Metrics& m, const core::Clock& clock);
+
+  // One pass: sends everything due now; returns the number of deliveries sent.
+  std::size_t deliver_due();
+  // Until stop is requested: deliver_due, then wait up to 1 s or until wake().
+  void run(std::stop_token st);
+  // Any thread: makes run() start its next pass now.
+  void wake();
+
+  // The delay before retrying after `attempts` failed attempts (≥ 1); exposed for tests.
+  [[nodiscard]] core::Duration backoff(int attempts);
+
+ private:
+  std::shared_ptr<const config::Config> cfg_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<Sink> sink_;
+  core::Metrics& metrics_;
+  const core::Clock& clock_;
+  std::mt19937_64 rng_;
+
+  std::mutex mu_;  // guards woken_
+  std::condition_variable_any cv_;
+  bool woken_ = false;
+};
+
+}  // namespace vigie::notify

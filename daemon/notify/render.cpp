@@ -1,0 +1,193 @@
+#include "notify/render.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+
+#include "notify/mime.hpp"
+
+namespace vigie::notify {
+namespace {
+
+namespace mu = kainjow::mustache;
+
+std::string format_wall(int64_t seconds_since_epoch) {
+  const core::TimePoint t{std::chrono::seconds(seconds_since_epoch)};
+  const auto days = std::chrono::floor<std::chrono::days>(t);
+  const std::chrono::year_month_day ymd{days};
+  const std::chrono::hh_mm_ss hms{std::chrono::floor<std::chrono::seconds>(t - days)};
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u %02d:%02d:%02d", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                static_cast<int>(hms.seconds().count()));
+  return buf;
+}
+
+int64_t seconds(core::TimePoint t) { return std::chrono::floor<std::chrono::seconds>(t).time_since_epoch().count(); }
+
+std::string utc_text(core::TimePoint t) { return format_wall(seconds(t)) + " UTC"; }
+
+// "2026-11-22 09:12:31 UTC+01:00"
+std::string local_text(core::TimePoint t, const core::TimeZone& z) {
+  const int64_t off = std::chrono::duration_cast<std::chrono::seconds>(z.offset_at(t)).count();
+  const int64_t a = off < 0 ? -off : off;
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "UTC%c%02d:%02d", off < 0 ? '-' : '+', static_cast<int>(a / 3600),
+                static_cast<int>((a % 3600) / 60));
+  return format_wall(seconds(t) + off) + " " + buf;
+}
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+mu::data view(const core::Alert& a, const MailParams& p) {
+  mu::data d;
+  auto put = [&](const char* name, std::string_view v) { d.set(name, clean_line(v)); };
+  put("alert_id", a.id);
+  put("rule_id", a.rule.id);
+  put("rule_title", a.rule.title);
+  put("rule_description", a.rule.description);
+  d.set("has_description", !a.rule.description.empty());
+  put("level", core::level_name(a.rule.level));
+  put("level_upper", upper(core::level_name(a.rule.level)));
+  put("tlp", a.rule.tlp.empty() ? "AMBER" : a.rule.tlp);
+  std::string tags;
+  for (const auto& t : a.rule.tags) tags += (tags.empty() ? "" : ", ") + t;
+  put("tags", tags);
+  d.set("has_tags", !tags.empty());
+  put("site_label", a.site.empty() ? "?" : a.site);
+  put("site_name", p.site ? p.site->name : "");
+  d.set("has_site_name", p.site != nullptr && !p.site->name.empty());
+  put("count", std::to_string(a.count));
+  put("first_seen_utc", utc_text(a.first_seen));
+  put("last_seen_utc", utc_text(a.last_seen));
+  const bool local = p.zone != nullptr && p.zone->name() != "UTC" && p.zone->name() != "Etc/UTC";
+  d.set("has_local", local);
+  if (local) {
+    put("first_seen_local", local_text(a.first_seen, *p.zone));
+    put("last_seen_local", local_text(a.last_seen, *p.zone));
+    put("timezone", p.zone->name());
+  }
+  put("summary", a.summary);
+  d.set("has_summary", !a.summary.empty());
+  mu::data key{mu::data::type::list};
+  std::string source_ip;
+  for (const auto& [k, v] : a.key) {
+    mu::data kv;
+    kv.set("field", clean_line(k));
+    kv.set("value", clean_line(v));
+    key.push_back(kv);
+    if (k == "source.ip") source_ip = v;
+  }
+  d.set("key", key);
+  d.set("has_key", !a.key.empty());
+  put("source_ip", source_ip);
+  d.set("has_source_ip", !source_ip.empty());
+  mu::data evidence{mu::data::type::list};
+  for (const auto& line : a.evidence) {
+    mu::data e;
+    e.set("line", clean_line(line));
+    evidence.push_back(e);
+  }
+  d.set("evidence", evidence);
+  d.set("has_evidence", !a.evidence.empty());
+  put("evidence_count", std::to_string(a.evidence.size()));
+  d.set("is_update", p.update);
+  put("hostname", p.hostname);
+  return d;
+}
+
+// One-line subject: whatever a custom template does, newlines become spaces.
+std::string one_line(std::string s) {
+  for (auto& c : s)
+    if (c == '\r' || c == '\n' || c == '\t') c = ' ';
+  const auto b = s.find_first_not_of(' ');
+  const auto e = s.find_last_not_of(' ');
+  return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+}
+
+// Body text: valid UTF-8, no control characters other than LF (values were cleaned already;
+// this covers the template's own text).
+std::string clean_body(const std::string& s) {
+  std::string out;
+  std::size_t pos = 0;
+  while (pos <= s.size()) {
+    const auto nl = s.find('\n', pos);
+    out += clean_line(std::string_view(s).substr(pos, nl == std::string::npos ? std::string::npos : nl - pos));
+    if (nl == std::string::npos) break;
+    out += '\n';
+    pos = nl + 1;
+  }
+  return out;
+}
+
+void header(std::string& out, std::string_view name, std::string_view value) {
+  out.append(name).append(": ").append(value).append("\r\n");
+}
+
+std::string address_list(const std::vector<std::string>& to) {
+  std::string out;
+  std::size_t col = 4;  // "To: "
+  for (const auto& addr : to) {
+    const std::string a = format_address(addr);
+    if (!out.empty()) {
+      out += ',';
+      if (col + a.size() + 2 > 76) {
+        out += "\r\n";
+        col = 0;
+      }
+      out += ' ';
+      col += 2;
+    }
+    out += a;
+    col += a.size();
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string first_message_id(const std::string& alert_id, const std::string& hostname) {
+  return "<" + msgid_atom(alert_id) + "@" + msgid_atom(hostname) + ">";
+}
+
+std::string update_message_id(const std::string& alert_id, uint64_t count, const std::string& hostname) {
+  return "<" + msgid_atom(alert_id) + "." + std::to_string(count) + "@" + msgid_atom(hostname) + ">";
+}
+
+core::Result<RenderedMail> render_mail(const Templates& t, const core::Alert& a, const MailParams& p) {
+  const mu::data d = view(a, p);
+  RenderedMail m;
+  m.subject = one_line(clean_body(t.subject->render(d)));
+  if (!t.subject->is_valid()) return core::fail("subject template", t.subject->error_message());
+  const std::string body = clean_body(t.body->render(d));
+  if (!t.body->is_valid()) return core::fail("body template", t.body->error_message());
+
+  const std::string first = first_message_id(a.id, p.hostname);
+  m.message_id = p.update ? update_message_id(a.id, a.count, p.hostname) : first;
+  std::string& out = m.bytes;
+  header(out, "From", format_address(p.from));
+  header(out, "To", address_list(p.to));
+  header(out, "Subject", encode_unstructured(m.subject, 9));
+  header(out, "Date", rfc5322_date(p.date));
+  header(out, "Message-ID", m.message_id);
+  if (p.update) {
+    header(out, "In-Reply-To", first);
+    header(out, "References", first);
+  }
+  header(out, "MIME-Version", "1.0");
+  header(out, "Content-Type", "text/plain; charset=utf-8");
+  header(out, "Content-Transfer-Encoding", "quoted-printable");
+  header(out, "Auto-Submitted", "auto-generated");
+  header(out, "X-Vigie-Alert-Id", msgid_atom(a.id));
+  header(out, "X-Vigie-Level", core::level_name(a.rule.level));
+  out += "\r\n";
+  out += quoted_printable(body);
+  return m;
+}
+
+}  // namespace vigie::notify

@@ -1,0 +1,42 @@
+// Renders one alert mail: the RFC 5322 message bytes stored in the outbox and sent as is.
+//
+// Message-ID (stable, DESIGN.md §7): the first mail of an alert is <{alert_id}@{host}>; a
+// follow-up mail is <{alert_id}.{count}@{host}> with In-Reply-To and References pointing at
+// the first, so mail clients thread them. A retry re-sends the stored bytes, so the id of a
+// retried mail is identical. All targets of one notification share the Message-ID: it is the
+// same mail, sent to several lists of recipients.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "core/alert.hpp"
+#include "core/error.hpp"
+#include "core/timezone.hpp"
+#include "notify/templates.hpp"
+
+namespace vigie::notify {
+
+struct MailParams {
+  std::string from;             // From header, "Name <addr>" or addr
+  std::string hostname;         // Message-ID domain, shown in the footer
+  std::vector<std::string> to;  // the target's recipients
+  const config::Site* site = nullptr;
+  const core::TimeZone* zone = nullptr;  // the site's zone; nullptr or UTC → UTC times only
+  bool update = false;                   // a follow-up of an alert already notified
+  core::TimePoint date{};                // Date header
+};
+
+struct RenderedMail {
+  std::string message_id;  // with angle brackets
+  std::string subject;     // decoded, one line (for logs and tests)
+  std::string bytes;       // headers + quoted-printable body, CRLF, lines ≤ 76 octets
+};
+
+[[nodiscard]] std::string first_message_id(const std::string& alert_id, const std::string& hostname);
+[[nodiscard]] std::string update_message_id(const std::string& alert_id, uint64_t count, const std::string& hostname);
+
+[[nodiscard]] core::Result<RenderedMail> render_mail(const Templates& t, const core::Alert& a, const MailParams& p);
+
+}  // namespace vigie::notify

@@ -1,0 +1,61 @@
+// Delivery sinks. A sink is owned and called by the notifier thread only; send() blocks
+// until the destination has accepted the message (or failed) and never throws.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "config/config.hpp"
+#include "core/error.hpp"
+#include "store/store.hpp"
+
+namespace vigie::notify {
+
+class Sink {
+ public:
+  virtual ~Sink();
+  // Ok only once the destination holds the message durably (maildir: fsync'ed in new/;
+  // SMTP: the server answered 250 to the end of DATA).
+  [[nodiscard]] virtual core::Result<void> send(const store::OutboxItem& item) = 0;
+};
+
+// Maildir (https://cr.yp.to/proto/maildir.html): the message is written to tmp/ under a
+// unique name, fsync'ed, hard-linked into new/ and removed from tmp/; new/ is fsync'ed too.
+// Line ends are stored as LF, as mail readers expect in a maildir. Creates the directories.
+class MaildirSink final : public Sink {
+ public:
+  explicit MaildirSink(std::filesystem::path dir);
+  [[nodiscard]] core::Result<void> send(const store::OutboxItem& item) override;
+  [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
+
+ private:
+  std::filesystem::path dir_;
+  std::string host_;       // maildir unique-name host part ('/' and ':' replaced)
+  uint64_t sequence_ = 0;  // per-process counter in the unique name
+};
+
+// SMTP submission through libcurl: smtp:// with STARTTLS per `starttls` (required →
+// CURLUSESSL_ALL, opportunistic → CURLUSESSL_TRY, never → CURLUSESSL_NONE) or smtps://
+// (implicit TLS). AUTH when username is set (password read from password_file at each send,
+// so a rotated secret needs no restart). One RCPT TO per recipient; MAIL FROM is the bare
+// address of `from`. The curl handle is reused between sends so the connection is kept.
+class SmtpSink final : public Sink {
+ public:
+  explicit SmtpSink(config::Smtp smtp);
+  ~SmtpSink() override;
+  SmtpSink(const SmtpSink&) = delete;
+  SmtpSink& operator=(const SmtpSink&) = delete;
+  [[nodiscard]] core::Result<void> send(const store::OutboxItem& item) override;
+
+ private:
+  config::Smtp smtp_;
+  void* curl_ = nullptr;  // CURL*, kept opaque so curl.h stays out of this header
+};
+
+// SMTP if notify.smtp is set, else a maildir at cfg.maildir() (notify.maildir, default
+// <storage dir>/maildir).
+[[nodiscard]] std::unique_ptr<Sink> make_sink(const config::Config& cfg);
+
+}  // namespace vigie::notify

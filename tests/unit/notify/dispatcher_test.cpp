@@ -1,0 +1,160 @@
+#include <doctest/doctest.h>
+
+#include "core/clock.hpp"
+#include "core/metrics.hpp"
+#include "helpers.hpp"
+#include "notify/dispatcher.hpp"
+#include "notify/notifier.hpp"
+#include "store/store.hpp"
+
+using namespace vigie;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A sink that fails while `fail` is set and records what it accepted.
+class FakeSink final : public notify::Sink {
+ public:
+  bool fail = false;
+  std::vector<store::OutboxItem> accepted;
+  core::Result<void> send(const store::OutboxItem& item) override {
+    if (fail) return core::fail("fake", "refused");
+    accepted.push_back(item);
+    return {};
+  }
+};
+
+struct Fixture {
+  test::TempDir dir;
+  std::shared_ptr<config::Config> cfg = test::sample_config(dir.path);
+  core::Metrics metrics;
+  core::ManualClock clock{test::at(1'700'000'100)};
+  std::unique_ptr<store::Store> store = store::Store::open(cfg->storage.path).value();
+};
+
+}  // namespace
+
+TEST_CASE("a new alert queues one mail per target, not before group_wait") {
+  Fixture f;
+  f.cfg->notify.routes[0].group_wait = 30s;
+  notify::Dispatcher d(f.cfg, *f.store, f.metrics, f.clock);
+  const auto a = test::sample_alert();
+  REQUIRE(d.on_alert(a));
+  CHECK(f.store->pending_count().value() == 2);
+  CHECK(f.store->due(f.clock.now() + 29s, 10).value().empty());
+  auto due = f.store->due(f.clock.now() + 30s, 10).value();
+  REQUIRE(due.size() == 2);
+  CHECK(due[0].message_id == "<" + a.id + "@vigie.test>");
+  CHECK(due[1].message_id == due[0].message_id);
+  CHECK(test::header_of(due[1].message, "To") == "rssi@ch-quimper.example");
+  CHECK(f.store->find_alert(a.id).value().has_value());
+}
+
+TEST_CASE("an update mails again only after repeat_interval; otherwise it is just stored") {
+  Fixture f;
+  f.cfg->notify.routes[0].repeat_interval = 1h;
+  notify::Dispatcher d(f.cfg, *f.store, f.metrics, f.clock);
+  auto a = test::sample_alert();
+  REQUIRE(d.on_alert(a));
+  auto u = a;
+  u.update = true;
+  u.count = 20;
+  f.clock.advance(10min);
+  REQUIRE(d.on_alert(u));
+  CHECK(f.store->pending_count().value() == 2);
+  CHECK(f.store->find_alert(a.id).value()->count == 20);
+
+  u.count = 30;
+  f.clock.advance(1h);
+  REQUIRE(d.on_alert(u));
+  auto due = f.store->due(f.clock.now(), 10).value();
+  REQUIRE(due.size() == 4);
+  CHECK(due[2].message_id == "<" + a.id + ".30@vigie.test>");
+  CHECK(test::header_of(due[2].message, "In-Reply-To") == "<" + a.id + "@vigie.test>");
+}
+
+TEST_CASE("notifier: marks sent only after the sink accepted; failures back off and stay pending") {
+  Fixture f;
+  f.cfg->notify.retry_initial = 5s;
+  f.cfg->notify.retry_max = 60s;
+  notify::Dispatcher d(f.cfg, *f.store, f.metrics, f.clock);
+  REQUIRE(d.on_alert(test::sample_alert()));
+  auto sink = std::make_unique<FakeSink>();
+  auto* fake = sink.get();
+  fake->fail = true;
+  notify::Notifier n(f.cfg, store::Store::open(f.cfg->storage.path).value(), std::move(sink), f.metrics, f.clock);
+  CHECK(n.deliver_due() == 0);
+  CHECK(f.store->pending_count().value() == 2);
+  CHECK(f.store->due(f.clock.now() + 4s, 10).value().empty());  // at least retry_initial later
+  CHECK(f.metrics.value("vigie_deliveries_total", {{"receiver", "regional-list"}, {"status", "retry"}}) == 1);
+
+  fake->fail = false;
+  f.clock.advance(5s);
+  CHECK(n.deliver_due() == 2);
+  CHECK(fake->accepted.size() == 2);
+  CHECK(f.store->pending_count().value() == 0);
+  CHECK(f.metrics.value("vigie_deliveries_total", {{"receiver", "site-contacts"}, {"status", "sent"}}) == 1);
+  CHECK(f.metrics.gauge("vigie_outbox_pending").load() == 0);
+
+  for (int attempt = 1; attempt < 12; ++attempt) {
+    const auto b = n.backoff(attempt);
+    CHECK(b >= 5s);
+    CHECK(b <= 60s);
+  }
+}
+
+TEST_CASE("notifier gives up after kGiveUpAfter and marks the delivery failed") {
+  Fixture f;
+  notify::Dispatcher d(f.cfg, *f.store, f.metrics, f.clock);
+  REQUIRE(d.on_alert(test::sample_alert()));
+  auto sink = std::make_unique<FakeSink>();
+  sink->fail = true;
+  notify::Notifier n(f.cfg, store::Store::open(f.cfg->storage.path).value(), std::move(sink), f.metrics, f.clock);
+  f.clock.advance(notify::kGiveUpAfter);
+  CHECK(n.deliver_due() == 0);
+  CHECK(f.store->pending_count().value() == 0);
+  CHECK(f.metrics.value("vigie_deliveries_total", {{"receiver", "regional-list"}, {"status", "failed"}}) == 1);
+}
+
+TEST_CASE("end to end with a real SMTP server: refused, then restart, then delivered once") {
+  Fixture f;
+  const auto port = test::free_port();
+  f.cfg->notify.smtp = config::Smtp{};
+  f.cfg->notify.smtp->url = "smtp://127.0.0.1:" + std::to_string(port);
+  f.cfg->notify.smtp->starttls = config::StartTls::never;
+  f.cfg->notify.smtp->timeout = 5s;
+  notify::Dispatcher d(f.cfg, *f.store, f.metrics, f.clock);
+  const auto a = test::sample_alert();
+  REQUIRE(d.on_alert(a));
+  {
+    // No server yet: the items stay pending with a later next_attempt.
+    notify::Notifier n(f.cfg, store::Store::open(f.cfg->storage.path).value(), notify::make_sink(*f.cfg), f.metrics,
+                       f.clock);
+    CHECK(n.deliver_due() == 0);
+    CHECK(f.store->pending_count().value() == 2);
+    CHECK(f.store->due(f.clock.now(), 10).value().empty());
+  }
+  // "Restart": a fresh notifier and store connection, the server is up now.
+  test::SmtpServer server(f.dir.path / "mbox", {}, {});
+  REQUIRE(server.ready());
+  REQUIRE(server.port() != port);
+  f.cfg->notify.smtp->url = server.url();
+  f.clock.advance(f.cfg->notify.retry_max);
+  notify::Notifier n(f.cfg, store::Store::open(f.cfg->storage.path).value(), notify::make_sink(*f.cfg), f.metrics,
+                     f.clock);
+  CHECK(n.deliver_due() == 2);
+  CHECK(n.deliver_due() == 0);
+  const auto msgs = test::maildir_messages(f.dir.path / "mbox");
+  REQUIRE(msgs.size() == 2);
+  for (const auto& m : msgs) CHECK(test::header_of(m, "Message-ID") == "<" + a.id + "@vigie.test>");
+}
+
+TEST_CASE("make_sink: maildir under the storage directory when no SMTP is configured") {
+  Fixture f;
+  auto sink = notify::make_sink(*f.cfg);
+  auto* maildir = dynamic_cast<notify::MaildirSink*>(sink.get());
+  REQUIRE(maildir != nullptr);
+  CHECK(maildir->dir() == f.dir.path / "maildir");
+  f.cfg->notify.smtp = config::Smtp{};
+  CHECK(dynamic_cast<notify::SmtpSink*>(notify::make_sink(*f.cfg).get()) != nullptr);
+}

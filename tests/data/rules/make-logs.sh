@@ -1,0 +1,108 @@
+#!/bin/bash
+# Regenerates the *.log fixtures of this folder (used by logs_file: in rules/detection/*.yml).
+# Times are UTC on 2026-03-10; `vigie rules test` receives them on 2026-06-15, so the year of the
+# RFC 3164 stamps is inferred as 2026. Run from this folder: ./make-logs.sh
+set -eu
+export LC_ALL=C
+# ts BASE_EPOCH OFFSET -> "Mar 10 10:15:01"
+ts() { date -u -d "@$(( $1 + $2 ))" '+%b %e %H:%M:%S'; }
+B=$(date -u -d '2026-03-10 10:15:00' +%s)
+
+# 1. ten password failures within a minute (DESIGN §5), with the PAM and disconnect lines
+#    OpenSSH writes around them (not counted).
+{
+for i in $(seq 0 9); do
+  t=$((i*6)); p=$((51230+i)); pid=$((2211+i))
+  echo "<38>$(ts $B $t) srv-dpi sshd[$pid]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=183.62.140.253  user=root"
+  echo "<38>$(ts $B $((t+2))) srv-dpi sshd[$pid]: Failed password for root from 183.62.140.253 port $p ssh2"
+  echo "<38>$(ts $B $((t+3))) srv-dpi sshd[$pid]: Connection closed by authenticating user root 183.62.140.253 port $p [preauth]"
+done
+} > ssh-10-failures.log
+
+# 2. nine failures in 5 minutes: below the threshold.
+{
+for i in $(seq 0 8); do
+  echo "<38>$(ts $B $((i*30))) srv-dpi sshd[$((3300+i))]: Failed password for root from 183.62.140.253 port $((40100+i)) ssh2"
+done
+} > ssh-9-failures.log
+
+# 3. ten failures 40 s apart (6 minutes): no 5-minute span holds more than 8.
+{
+for i in $(seq 0 9); do
+  echo "<38>$(ts $B $((i*40))) srv-dpi sshd[$((3400+i))]: Failed password for root from 183.62.140.253 port $((40200+i)) ssh2"
+done
+} > ssh-10-failures-6min.log
+
+# 4. twenty-five failures in 2.5 minutes: the threshold is crossed twice, one alert (updated).
+{
+for i in $(seq 0 24); do
+  echo "<38>$(ts $B $((i*6))) srv-dpi sshd[$((3500+i))]: Failed password for root from 183.62.140.253 port $((40300+i)) ssh2"
+done
+} > ssh-25-failures.log
+
+# 5. Hydra-style run over a list of user names: Invalid user, PAM, Failed password, close.
+{
+users=(admin test oracle postgres ubuntu pi guest user ftpuser support deploy git)
+for i in $(seq 0 11); do
+  u=${users[$i]}; t=$((i*10)); p=$((33000+i)); pid=$((4100+i))
+  echo "<38>$(ts $B $t) srv-pacs sshd[$pid]: Invalid user $u from 45.148.10.183 port $p"
+  echo "<86>$(ts $B $((t+1))) srv-pacs sshd[$pid]: pam_unix(sshd:auth): check pass; user unknown"
+  echo "<86>$(ts $B $((t+1))) srv-pacs sshd[$pid]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=45.148.10.183"
+  echo "<38>$(ts $B $((t+3))) srv-pacs sshd[$pid]: Failed password for invalid user $u from 45.148.10.183 port $p ssh2"
+  echo "<38>$(ts $B $((t+4))) srv-pacs sshd[$pid]: Connection closed by invalid user $u 45.148.10.183 port $p [preauth]"
+done
+} > ssh-invalid-users.log
+
+# 6. ten failures from an IPv6 source, RFC 5424 framing, OpenSSH 9.8+ process name.
+{
+for i in $(seq 0 9); do
+  s=$(date -u -d "@$((B + i*5))" '+%Y-%m-%dT%H:%M:%S')
+  echo "<38>1 ${s}.120+00:00 srv-labo.chu.example sshd-session $((5200+i)) - - Failed password for root from 2001:db8:bad::17 port $((41000+i)) ssh2"
+done
+} > ssh-ipv6-10-failures.log
+
+# 7. two sources, six failures each, interleaved: neither reaches ten.
+{
+for i in $(seq 0 5); do
+  echo "<38>$(ts $B $((i*10))) srv-dpi sshd[$((5300+i))]: Failed password for root from 198.51.100.10 port $((42000+i)) ssh2"
+  echo "<38>$(ts $B $((i*10+5))) srv-dpi sshd[$((5400+i))]: Failed password for root from 198.51.100.11 port $((42100+i)) ssh2"
+done
+} > ssh-two-sources.log
+
+# 8. a client offering ten keys that are not authorised: not password guessing.
+{
+for i in $(seq 0 9); do
+  echo "<38>$(ts $B $i) srv-dpi sshd[5500]: Failed publickey for alice from 10.29.4.17 port 52000 ssh2: ED25519 SHA256:k8F3Zo1q2w3e4r5t6y7u8i9o0pAaSsDdFfGgHhJj$i"
+done
+} > ssh-publickey-failures.log
+
+# 9. OpenVPN: ten bad passwords from one address in two minutes (plugin lines interleaved).
+{
+for i in $(seq 0 9); do
+  t=$((i*12)); p=$((60000+i))
+  echo "<29>$(ts $B $t) vpn-gw ovpn-server[812]: 198.51.100.23:$p TLS: Initial packet from [AF_INET]198.51.100.23:$p, sid=1a2b3c4d 5e6f7a8b"
+  echo "<29>$(ts $B $((t+1))) vpn-gw ovpn-server[812]: AUTH-PAM: BACKGROUND: user 'jdupont' failed to authenticate: Authentication failure"
+  echo "<29>$(ts $B $((t+1))) vpn-gw ovpn-server[812]: 198.51.100.23:$p TLS Auth Error: Auth Username/Password verification failed for peer"
+done
+} > openvpn-10-failures.log
+
+# 10. OpenVPN: nine bad passwords from one address: below the threshold.
+{
+for i in $(seq 0 8); do
+  echo "<29>$(ts $B $((i*12))) vpn-gw ovpn-server[812]: 198.51.100.23:$((60100+i)) TLS Auth Error: Auth Username/Password verification failed for peer"
+done
+} > openvpn-9-failures.log
+
+# 11. OpenVPN: password spraying, one failure from each of 30 addresses, in nine minutes.
+{
+for i in $(seq 0 29); do
+  echo "<29>$(ts $B $((i*18))) vpn-gw openvpn[901]: 203.0.113.$((10+i)):$((61000+i)) TLS Auth Error: Auth Username/Password verification failed for peer"
+done
+} > openvpn-spraying.log
+
+# 12. vsftpd through PAM: ten failures from one address in a minute.
+{
+for i in $(seq 0 9); do
+  echo "<85>$(ts $B $((i*5))) srv-ftp vsftpd[7710]: pam_unix(vsftpd:auth): authentication failure; logname= uid=0 euid=0 tty=ftp ruser=scanner rhost=192.0.2.44  user=imagerie"
+done
+} > pam-vsftpd-10-failures.log

@@ -54,7 +54,8 @@ class RuleSetBuilder {
   [[nodiscard]] std::optional<uint32_t> load_selection(const YAML::Node& sel, const Context& c, Expr& x);
   [[nodiscard]] std::optional<uint32_t> load_field_item(const std::string& key, const YAML::Node& key_node,
                                                         const YAML::Node& value, const Context& c, Expr& x);
-  [[nodiscard]] std::optional<uint32_t> load_keywords(const YAML::Node& list, const Context& c, Expr& x);
+  [[nodiscard]] std::optional<uint32_t> load_keywords(const YAML::Node& list, const Context& c, Expr& x,
+                                                      bool all = false);
   [[nodiscard]] uint32_t build_condition(const CondNode& n, const std::vector<uint32_t>& selection_roots, Expr& x);
 
   // load_decoder.cpp

@@ -184,8 +184,9 @@ std::optional<uint32_t> RuleSetBuilder::load_selection(const YAML::Node& sel, co
   return std::nullopt;
 }
 
-// Keywords: the message contains the value, case-insensitively; several values are OR-ed.
-std::optional<uint32_t> RuleSetBuilder::load_keywords(const YAML::Node& list, const Context& c, Expr& x) {
+// Keywords: the message contains the value, case-insensitively; several values are OR-ed (AND-ed
+// for `'|all'`).
+std::optional<uint32_t> RuleSetBuilder::load_keywords(const YAML::Node& list, const Context& c, Expr& x, bool all) {
   std::vector<uint32_t> kids;
   const auto values = scalars_of(list).value_or(std::vector<std::string>{});
   for (const auto& v : values) {
@@ -195,7 +196,7 @@ std::optional<uint32_t> RuleSetBuilder::load_keywords(const YAML::Node& list, co
     a.text = wildcard_to_regex(v, Anchor::contains, false);
     kids.push_back(add_atom_node(x, intern_atom(std::move(a), at(c, list))));
   }
-  return kids.size() == 1 ? kids[0] : add_op_node(x, ExprNode::Op::any, kids);
+  return kids.size() == 1 ? kids[0] : add_op_node(x, all ? ExprNode::Op::all : ExprNode::Op::any, kids);
 }
 
 std::optional<uint32_t> RuleSetBuilder::load_field_item(const std::string& key, const YAML::Node& key_node,
@@ -203,6 +204,10 @@ std::optional<uint32_t> RuleSetBuilder::load_field_item(const std::string& key, 
   auto parts = split(key, '|');
   const std::string field = parts[0];
   parts.erase(parts.begin());
+  if (field.empty() && parts == std::vector<std::string>{"all"} && scalars_of(value)) {
+    // Sigma's `'|all': [a, b]`: keywords that must all appear in the message.
+    return load_keywords(value, c, x, true);
+  }
   if (field.empty()) {
     error(at(c, key_node), "empty field name in '" + key + "'");
     return std::nullopt;

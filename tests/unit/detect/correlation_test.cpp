@@ -212,6 +212,11 @@ TEST_CASE("advance evicts windows and suppressions; older events are counted lat
   REQUIRE(alerts.size() == 1);                             // ...and still counted by timestamp
   CHECK(alerts[0].first_seen == at_s(20));
   CHECK(alerts[0].last_seen == at_s(40));
+  CHECK(d.corr.open_alerts() == 1);
+  d.corr.advance(at_s(40 + 3599), out);
+  CHECK(d.corr.open_alerts() == 1);  // last_seen + suppress_for not reached yet
+  d.corr.advance(at_s(40 + 3600), out);
+  CHECK(d.corr.open_alerts() == 0);
 }
 
 TEST_CASE("Engine: matcher + correlator in one thread, finish flushes state") {

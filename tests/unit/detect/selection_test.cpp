@@ -161,6 +161,19 @@ detection:
   CHECK_FALSE(on(rs, {{"user.name", "segfault"}}));
 }
 
+TEST_CASE("keywords with '|all' must all appear") {
+  auto rs = load(R"(
+title: t
+id: r
+detection:
+  keywords:
+    '|all': [useradd, 'new user']
+  condition: keywords
+)");
+  CHECK(on(rs, {{"message", "useradd[1]: new user: name=x"}}));
+  CHECK_FALSE(on(rs, {{"message", "useradd[1]: failed"}}));
+}
+
 TEST_CASE("the same value used by many rules is shared and each rule fires") {
   auto rs = load(R"(
 title: a

@@ -1,0 +1,93 @@
+#include "ingest/syslog/json_fields.hpp"
+
+namespace vigie::ingest::syslog {
+namespace {
+
+std::string_view trim(std::string_view s) {
+  const auto ws = " \t\r\n";
+  const auto b = s.find_first_not_of(ws);
+  if (b == std::string_view::npos) return {};
+  return s.substr(b, s.find_last_not_of(ws) - b + 1);
+}
+
+}  // namespace
+
+bool JsonFlattener::flatten(std::string_view text, FieldList& out) {
+  text = trim(text);
+  if (text.size() < 2 || text.front() != '{' || text.back() != '}') return false;
+  padded_.assign(text);
+  padded_.reserve(text.size() + simdjson::SIMDJSON_PADDING);
+  simdjson::ondemand::document doc;
+  if (parser_.iterate(simdjson::padded_string_view(padded_.data(), padded_.size(), padded_.capacity())).get(doc))
+    return false;
+  simdjson::ondemand::object obj;
+  if (doc.get_object().get(obj)) return false;
+  FieldList fields;
+  std::string prefix;
+  if (!object(obj, prefix, 0, fields)) return false;
+  // A valid location after the object means trailing content: not one JSON object.
+  if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) return false;
+  out = std::move(fields);
+  return true;
+}
+
+bool JsonFlattener::object(simdjson::ondemand::object obj, std::string& prefix, int depth, FieldList& out) {
+  const std::size_t base = prefix.size();
+  for (auto field : obj) {
+    std::string_view key;
+    if (field.unescaped_key().get(key)) return false;
+    prefix.resize(base);
+    if (base > 0) prefix.push_back('.');
+    prefix.append(key);
+    if (!value(field.value(), prefix, depth, out)) return false;
+  }
+  prefix.resize(base);
+  return true;
+}
+
+bool JsonFlattener::value(simdjson::ondemand::value v, std::string& name, int depth, FieldList& out) {
+  simdjson::ondemand::json_type type;
+  if (v.type().get(type)) return false;
+  std::string_view text;
+  switch (type) {
+    case simdjson::ondemand::json_type::object: {
+      simdjson::ondemand::object obj;
+      if (v.get_object().get(obj)) return false;
+      if (depth + 1 >= kMaxDepth) {
+        if (obj.raw_json().get(text)) return false;
+        out.emplace_back(name, std::string(text));
+        return true;
+      }
+      return object(obj, name, depth + 1, out);
+    }
+    case simdjson::ondemand::json_type::array: {
+      simdjson::ondemand::array arr;
+      if (v.get_array().get(arr) || arr.raw_json().get(text)) return false;
+      out.emplace_back(name, std::string(trim(text)));
+      return true;
+    }
+    case simdjson::ondemand::json_type::string:
+      if (v.get_string().get(text)) return false;
+      out.emplace_back(name, std::string(text));
+      return true;
+    case simdjson::ondemand::json_type::number: {
+      // Validate, then keep the literal: "1.50" stays "1.50", big integers stay exact.
+      const std::string_view literal = trim(v.raw_json_token());
+      simdjson::ondemand::number n;
+      if (v.get_number().get(n)) return false;
+      out.emplace_back(name, std::string(literal));
+      return true;
+    }
+    case simdjson::ondemand::json_type::boolean: {
+      bool b = false;
+      if (v.get_bool().get(b)) return false;
+      out.emplace_back(name, b ? "true" : "false");
+      return true;
+    }
+    case simdjson::ondemand::json_type::null:
+      return !v.is_null().error();
+  }
+  return false;
+}
+
+}  // namespace vigie::ingest::syslog

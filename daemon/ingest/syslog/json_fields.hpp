@@ -1,0 +1,35 @@
+// A message body that is a JSON object becomes fields (DESIGN.md §4): nested objects flatten
+// to dotted names ({"source":{"ip":"x"}} and {"source.ip":"x"} give the same field), arrays
+// keep their raw JSON text, numbers their literal text, booleans "true"/"false", nulls are
+// skipped. Anything that is not one complete JSON object is left alone (it is a plain message).
+//
+// Contract: owns a simdjson on-demand parser, so one instance per thread (simdjson's rule).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <simdjson.h>
+
+namespace vigie::ingest::syslog {
+
+using FieldList = std::vector<std::pair<std::string, std::string>>;
+
+class JsonFlattener {
+ public:
+  static constexpr int kMaxDepth = 32;  // deeper objects are kept as raw JSON text
+
+  // True and `out` filled (replaced) when `text` (whitespace-trimmed) is one JSON object.
+  bool flatten(std::string_view text, FieldList& out);
+
+ private:
+  bool object(simdjson::ondemand::object obj, std::string& prefix, int depth, FieldList& out);
+  bool value(simdjson::ondemand::value v, std::string& name, int depth, FieldList& out);
+
+  simdjson::ondemand::parser parser_;
+  std::string padded_;  // input copy with SIMDJSON_PADDING spare bytes, reused
+};
+
+}  // namespace vigie::ingest::syslog

@@ -1,0 +1,126 @@
+#include "ingest/syslog/parser.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include <spdlog/spdlog.h>
+
+namespace vigie::ingest::syslog {
+namespace {
+
+using core::Field;
+
+// Set by the receiver, never by what the sender wrote: a message (SD param, JSON key) that
+// names one of these is ignored for that field, so a sender cannot claim another site.
+constexpr std::array<std::string_view, 4> kReceiverOwned = {"@timestamp", "event.ingested", "observer.site",
+                                                            "log.source.address"};
+
+bool receiver_owned(std::string_view name) {
+  return std::find(kReceiverOwned.begin(), kReceiverOwned.end(), name) != kReceiverOwned.end();
+}
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+}  // namespace
+
+SyslogParser::SyslogParser(std::shared_ptr<const config::Config> cfg, core::Metrics& metrics)
+    : cfg_(std::move(cfg)), metrics_(metrics), invalid_utf8_(metrics.counter("vigie_syslog_invalid_utf8_total")) {}
+
+SyslogParser::InputCounters& SyslogParser::counters(const std::string& input) {
+  auto it = inputs_.find(input);
+  if (it != inputs_.end()) return it->second;
+  const auto c = [&](const char* reason) {
+    return &metrics_.counter("vigie_syslog_malformed_total", {{"input", input}, {"reason", reason}});
+  };
+  return inputs_.emplace(input, InputCounters{c("bad_pri"), c("rfc5424_header"), c("bad_timestamp")}).first->second;
+}
+
+const core::TimeZone& SyslogParser::zone_for(const config::Site* site) {
+  const std::string& name = site ? site->timezone : cfg_->inputs.default_timezone;
+  if (name.empty() || name == "UTC") return utc_;
+  auto zone = zones_.get(name);
+  if (zone) return **zone;
+  // Config validation should have caught it; keep going in UTC and say so once per name.
+  if (bad_zones_.insert(name).second)
+    spdlog::warn("time zone {}: {}; using UTC for {}", name, zone.error().what,
+                 site ? "site " + site->id : std::string("senders outside any site"));
+  return utc_;
+}
+
+core::Event SyslogParser::parse(const RawMessage& m) {
+  core::Event ev;
+  ev.ingested = m.received;
+  ev.raw = m.data;
+  std::string_view line = m.data;
+  while (!line.empty() && (line.back() == '\0' || line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  // Kept as received: the JSON writer replaces bad sequences on output, RE2 skips them.
+  if (!simdjson::validate_utf8(line)) invalid_utf8_.fetch_add(1, std::memory_order_relaxed);
+
+  const SyslogHeader h = parse_header(line);
+  auto& c = counters(m.input);
+  if (h.bad_pri) c.bad_pri->fetch_add(1, std::memory_order_relaxed);
+  if (h.malformed) c.rfc5424->fetch_add(1, std::memory_order_relaxed);
+
+  // Site: from the sender address; for files (no peer), from a hostname that is an address.
+  const config::Site* site = nullptr;
+  const std::string_view who = m.peer.empty() ? h.hostname : std::string_view(m.peer);
+  if (auto ip = core::IpAddress::parse(who)) site = cfg_->site_for(*ip);
+
+  ev.time = m.received;
+  if (h.time) {
+    ev.time = *h.time;
+  } else if (h.local) {
+    if (auto t = resolve_stamp(*h.local, zone_for(site), m.received))
+      ev.time = *t;
+    else
+      c.bad_timestamp->fetch_add(1, std::memory_order_relaxed);
+  }
+
+  // RFC 3164 §4.3.3: a relay gives a message without PRI the priority 13 (user.notice).
+  const int pri = h.pri.value_or(13);
+  ev.set(Field::facility, std::to_string(pri / 8));
+  ev.set(Field::severity, std::to_string(pri % 8));
+  if (h.pri) ev.set("log.syslog.priority", std::to_string(*h.pri));
+  if (!h.hostname.empty()) ev.set(Field::hostname, std::string(h.hostname));
+  if (!h.app_name.empty()) ev.set(Field::process_name, std::string(h.app_name));
+  if (all_digits(h.proc_id))
+    ev.set(Field::process_pid, std::string(h.proc_id));
+  else if (!h.proc_id.empty())
+    ev.set("log.syslog.procid", std::string(h.proc_id));
+  if (!h.msg_id.empty()) ev.set("log.syslog.msgid", std::string(h.msg_id));
+  set_content(ev, h);
+
+  ev.set(Field::timestamp, core::format_rfc3339(ev.time));
+  ev.set(Field::ingested, core::format_rfc3339(m.received));
+  if (site && !site->id.empty()) ev.set(Field::site, site->id);
+  if (!m.peer.empty()) ev.set(Field::source_address, m.peer);
+  return ev;
+}
+
+// Structured data and a JSON body become fields; later sources win over earlier ones
+// (header < SD < JSON), except the receiver-owned fields set after this.
+void SyslogParser::set_content(core::Event& ev, const SyslogHeader& h) {
+  std::string name;
+  for (std::size_t i = 0; i < h.sd.size(); ++i) {
+    const auto& p = h.sd[i];
+    // RFC 5424 allows a PARAM-NAME to repeat within an element; the first value is kept.
+    const auto first = std::find_if(h.sd.begin(), h.sd.end(),
+                                    [&](const SdParam& q) { return q.sd_id == p.sd_id && q.name == p.name; });
+    if (static_cast<std::size_t>(first - h.sd.begin()) != i) continue;
+    name.assign(p.sd_id).append(".").append(p.name);
+    if (!receiver_owned(name)) ev.set(std::string_view(name), p.value);
+  }
+  ev.set(Field::message, std::string(h.msg));
+  if (!json_.flatten(h.msg, json_fields_)) return;
+  for (auto& [k, v] : json_fields_) {
+    if (k == "@timestamp") {
+      if (auto t = core::parse_rfc3339(v)) ev.time = *t;
+      continue;
+    }
+    if (!receiver_owned(k)) ev.set(std::string_view(k), std::move(v));
+  }
+}
+
+}  // namespace vigie::ingest::syslog

@@ -1,0 +1,51 @@
+// Raw syslog message → Event (DESIGN.md §4). Owns per-thread state (time zone cache, simdjson
+// parser), so: one SyslogParser per worker thread, not thread-safe. parse() never fails; what
+// it cannot read is counted (vigie_syslog_malformed_total{input,reason},
+// vigie_syslog_invalid_utf8_total) and kept in `message`.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+
+#include "config/config.hpp"
+#include "core/event.hpp"
+#include "core/metrics.hpp"
+#include "core/timezone.hpp"
+#include "ingest/raw.hpp"
+#include "ingest/syslog/header.hpp"
+#include "ingest/syslog/json_fields.hpp"
+
+namespace vigie::ingest::syslog {
+
+class SyslogParser {
+ public:
+  SyslogParser(std::shared_ptr<const config::Config> cfg, core::Metrics& metrics);
+
+  [[nodiscard]] core::Event parse(const RawMessage& m);
+
+ private:
+  struct InputCounters {
+    std::atomic<uint64_t>* bad_pri = nullptr;
+    std::atomic<uint64_t>* rfc5424 = nullptr;
+    std::atomic<uint64_t>* bad_timestamp = nullptr;
+  };
+  InputCounters& counters(const std::string& input);
+  const core::TimeZone& zone_for(const config::Site* site);
+  void set_content(core::Event& ev, const SyslogHeader& h);
+
+  std::shared_ptr<const config::Config> cfg_;
+  core::Metrics& metrics_;
+  std::atomic<uint64_t>& invalid_utf8_;
+  std::unordered_map<std::string, InputCounters> inputs_;  // metric handles per input label
+  core::TimeZoneCache zones_;
+  std::set<std::string, std::less<>> bad_zones_;  // zone names already reported
+  const core::TimeZone utc_ = core::TimeZone::utc();
+  JsonFlattener json_;
+  FieldList json_fields_;  // scratch, reused across messages
+};
+
+}  // namespace vigie::ingest::syslog

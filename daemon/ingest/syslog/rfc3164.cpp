@@ -1,0 +1,107 @@
+// PRI and the BSD syslog header (RFC 3164 §4.1), with what real senders do beyond it:
+// ISO 8601 timestamps (rsyslog's high-precision format), no hostname ("Apr  5 12:56:51 robin:
+// Hello"), no timestamp at all, Cisco's "*Mar  1 ..." and "Mmm dd yyyy hh:mm:ss".
+#include <algorithm>
+
+#include "ingest/syslog/header.hpp"
+
+namespace vigie::ingest::syslog {
+namespace {
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// Hostnames, IPv4 and IPv6 addresses; anything else after the timestamp is the message.
+bool hostname_like(std::string_view t) {
+  return !t.empty() && t.size() <= 255 && std::all_of(t.begin(), t.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '.' || c == '-' || c == '_' ||
+           c == ':' || c == '%';
+  });
+}
+
+// TAG[PID]: or TAG: at the start of s (RFC 3164 §4.1.3 and common practice: tags with '/',
+// '-' and '.' such as "postfix/smtpd"). On success fills app/proc and returns the message.
+std::optional<std::string_view> tag(std::string_view s, SyslogHeader& h) {
+  const auto end = s.find_first_of(":[ ");
+  if (end == 0 || end == std::string_view::npos || end > 64 || s[end] == ' ') return std::nullopt;
+  const auto name = s.substr(0, end);
+  std::string_view pid;
+  std::size_t p = end;
+  if (s[p] == '[') {
+    const auto close = s.find(']', p);
+    if (close == std::string_view::npos || close - p > 32) return std::nullopt;
+    pid = s.substr(p + 1, close - p - 1);
+    p = close + 1;
+    if (p < s.size() && s[p] == ':')
+      ++p;
+    else if (p < s.size() && s[p] != ' ')
+      return std::nullopt;  // "name[pid]" then SP is accepted too
+  } else {
+    ++p;  // the ':'
+  }
+  if (p < s.size() && s[p] != ' ') return std::nullopt;  // "http://x" is not a tag
+  h.app_name = name;
+  h.proc_id = pid;
+  return s.substr(std::min(p + 1, s.size()));
+}
+
+}  // namespace
+
+SyslogHeader parse_header(std::string_view line) {
+  SyslogHeader h;
+  std::string_view rest = line;
+  if (!line.empty() && line.front() == '<') {
+    std::size_t i = 1;
+    int pri = 0;
+    while (i < line.size() && i <= 3 && is_digit(line[i])) pri = pri * 10 + (line[i++] - '0');
+    if (i > 1 && i < line.size() && line[i] == '>' && pri <= 191) {
+      h.pri = pri;
+      rest = line.substr(i + 1);
+    } else {
+      h.bad_pri = true;
+    }
+  }
+  // "1 " after the PRI announces RFC 5424 (VERSION is 1 today; 1–2 digits reserved).
+  if (h.pri && !rest.empty() && is_digit(rest[0]) && rest[0] != '0' &&
+      ((rest.size() > 1 && rest[1] == ' ') || (rest.size() > 2 && is_digit(rest[1]) && rest[2] == ' '))) {
+    parse_rfc5424(rest, h);
+    return h;
+  }
+  parse_rfc3164(rest, h);
+  return h;
+}
+
+void parse_rfc3164(std::string_view s, SyslogHeader& h) {
+  h.format = Format::rfc3164;
+  bool stamped = false;
+  std::size_t used = 0;
+  if (auto bsd = parse_bsd_stamp(s, used)) {
+    h.local = bsd;
+    stamped = true;
+  } else if (s.size() >= 19 && is_digit(s[0]) && s[4] == '-') {
+    const auto iso = s.substr(0, s.find(' '));
+    if (auto t = core::parse_rfc3339(iso)) {
+      h.time = t;
+      stamped = true;
+    } else if (auto l = parse_iso_local(iso)) {
+      h.local = l;
+      stamped = true;
+    }
+    used = iso.size();
+  }
+  if (stamped) {
+    s.remove_prefix(std::min(used + 1, s.size()));
+    // After a timestamp comes the HOSTNAME, unless the next word is already the tag.
+    const auto sp = s.find(' ');
+    if (sp != std::string_view::npos) {
+      const auto word = s.substr(0, sp);
+      if (word.back() != ':' && hostname_like(word)) {
+        h.hostname = word;
+        s.remove_prefix(sp + 1);
+      }
+    }
+  }
+  if (auto msg = tag(s, h)) s = *msg;
+  h.msg = s;
+}
+
+}  // namespace vigie::ingest::syslog

@@ -1,0 +1,129 @@
+#include "ingest/syslog/stamp.hpp"
+
+#include <array>
+
+namespace vigie::ingest::syslog {
+namespace {
+
+using namespace std::chrono;
+using core::Duration;
+
+bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
+  if (pos + n > s.size()) return false;
+  int v = 0;
+  for (std::size_t i = pos; i < pos + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  out = v;
+  return true;
+}
+
+int month_of(std::string_view s) {
+  static constexpr std::array<std::string_view, 12> kMonths = {"jan", "feb", "mar", "apr", "may", "jun",
+                                                               "jul", "aug", "sep", "oct", "nov", "dec"};
+  if (s.size() < 3) return 0;
+  char m[3];
+  for (int i = 0; i < 3; ++i) m[i] = static_cast<char>(s[static_cast<std::size_t>(i)] | 0x20);
+  for (std::size_t i = 0; i < kMonths.size(); ++i)
+    if (std::string_view(m, 3) == kMonths[i]) return static_cast<int>(i) + 1;
+  return 0;
+}
+
+// "hh:mm:ss[.f+]" at pos; advances pos.
+bool clock_time(std::string_view s, std::size_t& pos, Duration& out) {
+  int h, mi, se;
+  if (!digits(s, pos, 2, h) || pos + 2 >= s.size() || s[pos + 2] != ':' || !digits(s, pos + 3, 2, mi) ||
+      pos + 5 >= s.size() || s[pos + 5] != ':' || !digits(s, pos + 6, 2, se))
+    return false;
+  if (h > 23 || mi > 59 || se > 60) return false;
+  pos += 8;
+  out = duration_cast<Duration>(hours{h} + minutes{mi} + seconds{se > 59 ? 59 : se});
+  if (pos < s.size() && s[pos] == '.' && pos + 1 < s.size() && s[pos + 1] >= '0' && s[pos + 1] <= '9') {
+    ++pos;
+    int64_t scale = 100000;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+      out += Duration{(s[pos] - '0') * scale};
+      scale /= 10;
+      ++pos;
+    }
+  }
+  return true;
+}
+
+std::optional<sys_days> date_of(int y, unsigned mo, unsigned d) {
+  const year_month_day ymd{year{y}, month{mo}, day{d}};
+  if (!ymd.ok()) return std::nullopt;
+  return sys_days{ymd};
+}
+
+}  // namespace
+
+std::optional<LocalStamp> parse_bsd_stamp(std::string_view s, std::size_t& used) {
+  std::size_t p = 0;
+  if (!s.empty() && (s[0] == '*' || s[0] == '.')) p = 1;
+  LocalStamp st;
+  const int mo = month_of(s.substr(p));
+  if (mo == 0 || p + 3 >= s.size() || s[p + 3] != ' ') return std::nullopt;
+  st.month = static_cast<unsigned>(mo);
+  p += 4;
+  if (p < s.size() && s[p] == ' ') ++p;  // "Apr  5"
+  int d = 0;
+  if (digits(s, p, 2, d))
+    p += 2;
+  else if (digits(s, p, 1, d))
+    p += 1;
+  else
+    return std::nullopt;
+  if (d < 1 || d > 31 || p >= s.size() || s[p] != ' ') return std::nullopt;
+  st.day = static_cast<unsigned>(d);
+  ++p;
+  int y = 0;
+  if (digits(s, p, 4, y) && p + 4 < s.size() && s[p + 4] == ' ') {
+    st.year = y;
+    p += 5;
+  }
+  if (!clock_time(s, p, st.time_of_day)) return std::nullopt;
+  if (p < s.size() && s[p] != ' ') return std::nullopt;
+  used = p;
+  return st;
+}
+
+std::optional<LocalStamp> parse_iso_local(std::string_view s) {
+  int y, mo, d;
+  if (!digits(s, 0, 4, y) || s.size() < 19 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' ||
+      !digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != ' '))
+    return std::nullopt;
+  LocalStamp st;
+  st.year = y;
+  st.month = static_cast<unsigned>(mo);
+  st.day = static_cast<unsigned>(d);
+  std::size_t p = 11;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || !clock_time(s, p, st.time_of_day) || p != s.size()) return std::nullopt;
+  return st;
+}
+
+std::optional<core::TimePoint> resolve_stamp(const LocalStamp& s, const core::TimeZone& tz, core::TimePoint received) {
+  const auto to_utc = [&](sys_days day) {
+    return tz.to_utc(local_time<Duration>{(day + s.time_of_day).time_since_epoch()});
+  };
+  if (s.year) {
+    const auto day = date_of(*s.year, s.month, s.day);
+    if (!day) return std::nullopt;
+    return to_utc(*day);
+  }
+  const auto now_local = tz.to_local(received);
+  const int y = static_cast<int>(year_month_day{sys_days{floor<days>(now_local).time_since_epoch()}}.year());
+  const auto now = now_local.time_since_epoch();
+  for (const int candidate : {y, y - 1, y + 1}) {
+    const auto day = date_of(candidate, s.month, s.day);
+    if (!day) continue;
+    const auto t = (*day + s.time_of_day).time_since_epoch();
+    if (t > now + days{31} && candidate != y - 1) continue;
+    if (t < now - days{334} && candidate != y + 1) continue;
+    return to_utc(*day);
+  }
+  return std::nullopt;
+}
+
+}  // namespace vigie::ingest::syslog

@@ -1,0 +1,37 @@
+// Syslog timestamps that carry no zone (RFC 3164 "Mmm dd hh:mm:ss", ISO 8601 without offset)
+// and their placement on the UTC timeline: the sender's zone comes from its site, the missing
+// year from the reception time (DESIGN.md §4).
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "core/time.hpp"
+#include "core/timezone.hpp"
+
+namespace vigie::ingest::syslog {
+
+// A wall-clock time as the sender wrote it.
+struct LocalStamp {
+  std::optional<int> year;  // absent in RFC 3164 timestamps
+  unsigned month = 1;       // 1..12
+  unsigned day = 1;         // 1..31
+  core::Duration time_of_day{};
+};
+
+// "Mmm dd hh:mm:ss" (day space- or zero-padded, or a single digit), optional ".fraction",
+// or Cisco's "Mmm dd yyyy hh:mm:ss"; a leading '*' or '.' (Cisco: clock not synchronised) is
+// skipped. On success returns the stamp and sets `used` to the bytes consumed.
+[[nodiscard]] std::optional<LocalStamp> parse_bsd_stamp(std::string_view s, std::size_t& used);
+// "YYYY-MM-DDThh:mm:ss[.fraction]" with no zone designator (the whole of `s`).
+[[nodiscard]] std::optional<LocalStamp> parse_iso_local(std::string_view s);
+
+// Places a stamp in `tz`. A missing year is the year of `received` in that zone, except that a
+// date more than 31 days ahead of reception belongs to the previous year ("Dec 31 23:59:59"
+// received on Jan 1) and one more than 334 days behind belongs to the next year (a sender
+// slightly ahead across New Year). nullopt if the date does not exist (Feb 30, Feb 29 of a
+// non-leap year).
+[[nodiscard]] std::optional<core::TimePoint> resolve_stamp(const LocalStamp& s, const core::TimeZone& tz,
+                                                           core::TimePoint received);
+
+}  // namespace vigie::ingest::syslog

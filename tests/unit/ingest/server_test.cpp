@@ -1,0 +1,287 @@
+// The listeners with real sockets on 127.0.0.1, port 0, the io_context on its own thread.
+#include "ingest/syslog/server.hpp"
+
+#include <doctest/doctest.h>
+
+#include <functional>
+#include <thread>
+
+using namespace vigie;
+using namespace vigie::ingest;
+using namespace vigie::ingest::syslog;
+using namespace std::chrono_literals;
+using asio::ip::tcp;
+using asio::ip::udp;
+
+namespace {
+
+config::SyslogInput input(config::SyslogInput::Proto proto, std::string listen, std::string address = "127.0.0.1",
+                          uint16_t port = 0) {
+  config::SyslogInput in;
+  in.proto = proto;
+  in.address = std::move(address);
+  in.port = port;
+  in.listen = std::move(listen);
+  return in;
+}
+
+bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds limit = 5s) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < end) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(5ms);
+  }
+  return pred();
+}
+
+// Server under test plus the io thread. Members are declared so that the io_context outlives
+// the server and the queue and metrics outlive the io_context.
+struct Harness {
+  explicit Harness(std::size_t queue_capacity = 64, ServerOptions opts = {}, std::size_t max_message = 64 * 1024)
+      : queue(queue_capacity), clock(*core::parse_rfc3339("2024-07-14T10:00:00Z")) {
+    auto c = std::make_shared<config::Config>();
+    c->inputs.syslog = {input(config::SyslogInput::Proto::udp, "udp://127.0.0.1:0"),
+                        input(config::SyslogInput::Proto::tcp, "tcp://127.0.0.1:0")};
+    c->inputs.max_message_size = max_message;
+    cfg = c;
+    server = std::make_unique<SyslogServer>(io, cfg, queue, metrics, clock, opts);
+    auto started = server->start();
+    REQUIRE_MESSAGE(started, (started ? "" : started.error().to_string()));
+    const auto eps = server->local_endpoints();
+    REQUIRE(eps.size() == 2);
+    udp_port = static_cast<uint16_t>(std::stoi(eps[0].substr(eps[0].rfind(':') + 1)));
+    tcp_port = static_cast<uint16_t>(std::stoi(eps[1].substr(eps[1].rfind(':') + 1)));
+    thread = std::thread([this] { io.run(); });
+  }
+  ~Harness() {
+    work.reset();
+    io.stop();
+    thread.join();
+    server.reset();
+  }
+
+  // Pops batches until n messages arrived (or 5 s passed).
+  std::vector<RawMessage> take(std::size_t n) {
+    std::vector<RawMessage> out;
+    const auto end = std::chrono::steady_clock::now() + 5s;
+    while (out.size() < n && std::chrono::steady_clock::now() < end)
+      if (auto b = queue.pop_for(50ms))
+        for (auto& m : *b) out.push_back(std::move(m));
+    return out;
+  }
+
+  uint64_t tcp_counter(const std::string& name, std::string reason = "") const {
+    core::Labels l = {{"input", "tcp://127.0.0.1:0"}};
+    if (!reason.empty()) l.emplace_back("reason", reason);
+    return metrics.value(name, l);
+  }
+
+  tcp::socket connect() {
+    tcp::socket s(client_io);
+    s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), tcp_port));
+    return s;
+  }
+
+  core::Metrics metrics;
+  RawQueue queue;
+  core::ManualClock clock;
+  asio::io_context io;
+  asio::io_context client_io;
+  asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(io);
+  std::shared_ptr<const config::Config> cfg;
+  std::unique_ptr<SyslogServer> server;
+  uint16_t udp_port = 0, tcp_port = 0;
+  std::thread thread;
+};
+
+void send_udp(uint16_t port, const std::string& data) {
+  asio::io_context io;
+  udp::socket s(io, udp::v4());
+  s.send_to(asio::buffer(data), udp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+}
+
+// True once the server has closed the connection (EOF or reset on read).
+bool closed_by_server(tcp::socket& s) {
+  char c;
+  asio::error_code ec;
+  s.read_some(asio::buffer(&c, 1), ec);
+  return ec == asio::error::eof || ec == asio::error::connection_reset;
+}
+
+}  // namespace
+
+TEST_CASE("local endpoints report the real ports in config order") {
+  Harness h;
+  const auto eps = h.server->local_endpoints();
+  CHECK(eps[0] == "udp://127.0.0.1:" + std::to_string(h.udp_port));
+  CHECK(eps[1] == "tcp://127.0.0.1:" + std::to_string(h.tcp_port));
+  CHECK(h.udp_port != 0);
+  CHECK(h.tcp_port != 0);
+}
+
+TEST_CASE("UDP datagrams arrive in the queue, one message each") {
+  Harness h;
+  send_udp(h.udp_port, "<13>Jul 14 12:00:00 host app: one");
+  send_udp(h.udp_port, "<13>Jul 14 12:00:01 host app: two\n");
+  const auto got = h.take(2);
+  REQUIRE(got.size() == 2);
+  CHECK(got[0].data == "<13>Jul 14 12:00:00 host app: one");
+  CHECK(got[1].data == "<13>Jul 14 12:00:01 host app: two\n");
+  CHECK(got[0].peer == "127.0.0.1");
+  CHECK(got[0].peer_port != 0);
+  CHECK(got[0].input == "udp://127.0.0.1:0");
+  CHECK(got[0].received == h.clock.now());
+  CHECK(h.metrics.value("vigie_events_received_total", {{"input", "udp://127.0.0.1:0"}}) == 2);
+}
+
+TEST_CASE("UDP drops and counts when the queue is full") {
+  Harness h(1);
+  send_udp(h.udp_port, "<13>first");
+  REQUIRE(eventually([&] { return h.queue.size() == 1; }));
+  send_udp(h.udp_port, "<13>second");
+  const core::Labels dropped = {{"input", "udp://127.0.0.1:0"}, {"reason", "queue_full"}};
+  CHECK(eventually([&] { return h.metrics.value("vigie_events_dropped_total", dropped) == 1; }));
+  CHECK(h.metrics.value("vigie_events_received_total", {{"input", "udp://127.0.0.1:0"}}) == 2);
+  const auto got = h.take(1);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].data == "<13>first");
+}
+
+TEST_CASE("TCP: octet-counted and newline-framed messages, malformed frames counted") {
+  Harness h;
+  auto s = h.connect();
+  asio::write(s, asio::buffer(std::string("14 <13>app: first<13>app: second\r\n12x junk\n<13>app: third\n")));
+  const auto got = h.take(3);
+  REQUIRE(got.size() == 3);
+  CHECK(got[0].data == "<13>app: first");
+  CHECK(got[1].data == "<13>app: second");
+  CHECK(got[2].data == "<13>app: third");
+  CHECK(got[0].peer == "127.0.0.1");
+  CHECK(got[0].input == "tcp://127.0.0.1:0");
+  CHECK(h.tcp_counter("vigie_syslog_malformed_total", "bad_octet_count") == 1);
+  CHECK(h.tcp_counter("vigie_tcp_connections_total") == 1);
+  CHECK(h.tcp_counter("vigie_events_received_total") == 3);
+}
+
+TEST_CASE("TCP back-pressure: a full queue stops reading, nothing is dropped") {
+  Harness h(1);
+  constexpr int kLines = 5000;
+  std::string payload;
+  for (int i = 0; i < kLines; ++i)
+    payload += "<13>Jul 14 12:00:00 host app: message number " + std::to_string(i) + " " + std::string(60, 'x') + "\n";
+  auto s = h.connect();
+  std::thread writer([&] { asio::write(s, asio::buffer(payload)); });
+
+  // Nothing consumed: one batch in the queue, the rest left unread by the server.
+  REQUIRE(eventually([&] { return h.queue.size() == 1; }));
+  std::this_thread::sleep_for(300ms);
+  CHECK(h.queue.size() == 1);
+  CHECK(h.tcp_counter("vigie_syslog_bytes_total") < payload.size());
+  CHECK(h.metrics.total("vigie_events_dropped_total") == 0);
+
+  // Consuming lets everything through, in order.
+  std::vector<RawMessage> got;
+  const auto end = std::chrono::steady_clock::now() + 20s;
+  while (got.size() < kLines && std::chrono::steady_clock::now() < end)
+    if (auto b = h.queue.pop_for(50ms))
+      for (auto& m : *b) got.push_back(std::move(m));
+  writer.join();
+  REQUIRE(got.size() == kLines);
+  for (int i = 0; i < kLines; i += 997)
+    CHECK(got[static_cast<std::size_t>(i)].data.find("number " + std::to_string(i) + " ") != std::string::npos);
+  CHECK(h.tcp_counter("vigie_syslog_bytes_total") == payload.size());
+  CHECK(h.metrics.total("vigie_events_dropped_total") == 0);
+}
+
+TEST_CASE("TCP: a 1 MiB line is truncated to the maximum and counted") {
+  Harness h;
+  auto s = h.connect();
+  asio::write(s, asio::buffer("<13>app: " + std::string(1 << 20, 'a') + "\n<13>app: after\n"));
+  const auto got = h.take(2);
+  REQUIRE(got.size() == 2);
+  CHECK(got[0].data.size() == 64 * 1024);
+  CHECK(got[0].truncated);
+  CHECK(got[1].data == "<13>app: after");
+  CHECK_FALSE(got[1].truncated);
+  CHECK(h.tcp_counter("vigie_syslog_truncated_total") == 1);
+}
+
+TEST_CASE("TCP: silent clients are closed after the idle timeout, half frames are delivered") {
+  ServerOptions opts;
+  opts.idle_timeout = 200ms;
+  Harness h(64, opts);
+  auto silent = h.connect();
+  auto half = h.connect();
+  asio::write(half, asio::buffer(std::string("100 <13>app: only half")));
+  half.close();
+
+  const auto got = h.take(1);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].data == "<13>app: only half");
+  CHECK(got[0].truncated);
+  CHECK(h.tcp_counter("vigie_syslog_malformed_total", "incomplete_frame") == 1);
+
+  CHECK(closed_by_server(silent));
+  CHECK(h.tcp_counter("vigie_tcp_idle_closed_total") == 1);
+  CHECK(eventually([&] {
+    return h.metrics.gauge("vigie_tcp_connections_active", {{"input", "tcp://127.0.0.1:0"}}) == 0;
+  }));
+
+  // The server still works.
+  auto after = h.connect();
+  asio::write(after, asio::buffer(std::string("<13>app: still here\n")));
+  const auto more = h.take(1);
+  REQUIRE(more.size() == 1);
+  CHECK(more[0].data == "<13>app: still here");
+}
+
+TEST_CASE("TCP: connections above the cap are refused and counted") {
+  ServerOptions opts;
+  opts.max_connections = 1;
+  Harness h(64, opts);
+  auto first = h.connect();
+  REQUIRE(eventually([&] { return h.tcp_counter("vigie_tcp_connections_total") == 1; }));
+  auto second = h.connect();
+  CHECK(closed_by_server(second));
+  CHECK(h.tcp_counter("vigie_tcp_connections_refused_total") == 1);
+  asio::write(first, asio::buffer(std::string("<13>app: first is served\n")));
+  CHECK(h.take(1).size() == 1);
+}
+
+TEST_CASE("start() errors name the listen address") {
+  core::Metrics metrics;
+  RawQueue queue(4);
+  core::SystemClock clock;
+  asio::io_context io;
+  SUBCASE("tls is not available in this build") {
+    auto c = std::make_shared<config::Config>();
+    c->inputs.syslog = {input(config::SyslogInput::Proto::tcp, "tcp://127.0.0.1:0"),
+                        input(config::SyslogInput::Proto::tls, "tls://127.0.0.1:6514")};
+    SyslogServer s(io, c, queue, metrics, clock);
+    auto r = s.start();
+    REQUIRE_FALSE(r);
+    CHECK(r.error().where == "tls://127.0.0.1:6514");
+    CHECK(r.error().what == "tls:// inputs are not available in this build");
+    CHECK(s.local_endpoints().empty());
+  }
+  SUBCASE("port already in use") {
+    asio::ip::tcp::acceptor taken(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    const auto port = taken.local_endpoint().port();
+    auto c = std::make_shared<config::Config>();
+    c->inputs.syslog = {
+        input(config::SyslogInput::Proto::tcp, "tcp://127.0.0.1:" + std::to_string(port), "127.0.0.1", port)};
+    SyslogServer s(io, c, queue, metrics, clock);
+    auto r = s.start();
+    REQUIRE_FALSE(r);
+    CHECK(r.error().where == "tcp://127.0.0.1:" + std::to_string(port));
+    CHECK(r.error().what.find("cannot listen") != std::string::npos);
+  }
+  SUBCASE("invalid address") {
+    auto c = std::make_shared<config::Config>();
+    c->inputs.syslog = {input(config::SyslogInput::Proto::udp, "udp://nowhere:514", "nowhere", 514)};
+    SyslogServer s(io, c, queue, metrics, clock);
+    auto r = s.start();
+    REQUIRE_FALSE(r);
+    CHECK(r.error().where == "udp://nowhere:514");
+  }
+}

@@ -78,7 +78,7 @@ now() { date +%s.%N; }
 # rate LINES SECONDS → lines per second, rounded
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }
 
-ROWS=()      # "tool|rules|lines|seconds|lines/s"
+ROWS=()      # "tool|rules|lines|seconds|lines/s|cpu seconds"
 NOTES=()
 STATUS=0
 RE2_RATE="" SEC_RATE="" VIGIE_RATE="" VIGIE_RSS=""
@@ -90,7 +90,7 @@ if want re2set; then
   "$RE2_BIN" "$PACK/patterns.txt" "$LOG" > "$OUT/re2set.txt"
   kv() { sed -n "s/^$1=//p" "$OUT/re2set.txt"; }
   RE2_RATE="$(kv lines_per_s)"
-  ROWS+=("RE2::Set alone|$(kv patterns)|$(kv lines)|$(kv seconds)|$RE2_RATE")
+  ROWS+=("RE2::Set alone|$(kv patterns)|$(kv lines)|$(kv seconds)|$RE2_RATE|$(kv cpu_seconds)")
   NOTES+=("RE2::Set: $(kv matched_lines) of $(kv lines) lines match at least one pattern ($(kv matches) matches)")
 fi
 
@@ -101,12 +101,13 @@ if want sec; then
   sec --conf="$PACK/sec.conf" --testonly --log=/dev/null >/dev/null
   echo "bench: SEC, $SEC_RULES rules, $n lines" >&2
   t0="$(now)"
-  sec --conf="$PACK/sec.conf" --input="$OUT/sec-input.log" --notail --nointevents \
-    --log=/dev/null > "$OUT/sec-alerts.txt"
+  /usr/bin/time -f '%U %S' -o "$OUT/sec.time" sec --conf="$PACK/sec.conf" --input="$OUT/sec-input.log" \
+    --notail --nointevents --log=/dev/null > "$OUT/sec-alerts.txt"
   t1="$(now)"
   secs="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')"
   SEC_RATE="$(rate "$n" "$secs")"
-  ROWS+=("SEC 2.9 (SingleWithThreshold)|$SEC_RULES|$n|$secs|$SEC_RATE")
+  cpu="$(awk 'NF == 2 { printf "%.3f", $1 + $2 }' "$OUT/sec.time")"
+  ROWS+=("SEC 2.9 (SingleWithThreshold)|$SEC_RULES|$n|$secs|$SEC_RATE|$cpu")
   NOTES+=("SEC: $(wc -l < "$OUT/sec-alerts.txt") threshold actions")
 fi
 
@@ -148,7 +149,8 @@ EOF
     VIGIE_RATE="$(rate "$LINES" "$secs")"
     rss_kb="$(sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' "$OUT/vigie.time")"
     VIGIE_RSS="$(awk -v k="$rss_kb" 'BEGIN { printf "%.0f", k / 1024 }')"
-    ROWS+=("vigie replay|$n_rules|$LINES|$secs|$VIGIE_RATE")
+    cpu="$(awk -F': ' '/User time|System time/ { t += $2 } END { printf "%.3f", t }' "$OUT/vigie.time")"
+    ROWS+=("vigie replay|$n_rules|$LINES|$secs|$VIGIE_RATE|$cpu")
     summary="$("$PY" - "$OUT/vigie-alerts.jsonl" <<'EOF'
 import json, sys
 alerts, rules, events, bad = 0, set(), 0, 0
@@ -180,13 +182,15 @@ fi
   echo
   echo "vigie bench — $(date -u +%Y-%m-%dT%H:%M:%SZ), $(git -C "$VIGIE_ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
   echo "log: $LOG ($LINES lines, seed $SEED)"
-  printf '%-30s %6s %9s %9s %11s %9s\n' tool rules lines seconds lines/s "÷RE2::Set"
+  printf '%-30s %6s %9s %9s %11s %9s %8s\n' tool rules lines seconds lines/s "÷RE2::Set" "cpu s"
   for row in "${ROWS[@]}"; do
-    IFS='|' read -r tool rules lines secs lps <<< "$row"
+    IFS='|' read -r tool rules lines secs lps cpu <<< "$row"
     ratio="-"
     [ -n "$RE2_RATE" ] && ratio="$(awk -v a="$lps" -v b="$RE2_RATE" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')"
-    printf '%-30s %6s %9s %9s %11s %9s\n' "$tool" "$rules" "$lines" "$secs" "$lps" "$ratio"
+    printf '%-30s %6s %9s %9s %11s %9s %8s\n' "$tool" "$rules" "$lines" "$secs" "$lps" "$ratio" "$cpu"
   done
+  echo "  seconds: wall clock (RE2::Set: its Match loop only); cpu s: user+sys, all threads"
+  echo "  load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on these cores slows every row)"
   for note in "${NOTES[@]}"; do echo "  $note"; done
   if [ -n "$VIGIE_RATE" ]; then
     check() { awk -v v="$1" -v t="$2" 'BEGIN { exit !(v >= t) }' && echo met || echo MISSED; }

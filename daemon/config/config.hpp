@@ -3,11 +3,15 @@
 // gives the embedded defaults (SQLite + maildir under the storage directory).
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/alert.hpp"
@@ -29,9 +33,9 @@ struct Site {
 struct SyslogInput {
   enum class Proto { udp, tcp, tls };
   Proto proto = Proto::udp;
-  std::string address = "0.0.0.0";  // host part of listen
-  uint16_t port = 514;              // 0 = ephemeral (tests)
-  std::string listen;               // as written, e.g. "udp://0.0.0.0:514"
+  std::string address = "0.0.0.0";   // host part of listen
+  uint16_t port = 514;               // 0 = ephemeral (tests)
+  std::string listen;                // as written, e.g. "udp://0.0.0.0:514"
   std::string cert, key, client_ca;  // tls only
   bool require_client_cert = false;
 };
@@ -40,7 +44,7 @@ struct Inputs {
   std::vector<SyslogInput> syslog;
   std::size_t max_message_size = 64 * 1024;  // bytes; longer messages are truncated and counted
   std::size_t queue_batches = 1024;          // capacity of the raw-batch queue (Q1), in batches
-  std::string default_timezone = "UTC";     // for senders that belong to no site
+  std::string default_timezone = "UTC";      // for senders that belong to no site
 };
 
 struct Rules {
@@ -65,8 +69,8 @@ struct Smtp {
 
 struct Receiver {
   std::string name;
-  std::vector<std::string> to;      // email addresses
-  bool to_site_contacts = false;    // add the contacts of the alert's site
+  std::vector<std::string> to;    // email addresses
+  bool to_site_contacts = false;  // add the contacts of the alert's site
 };
 
 struct Route {
@@ -82,11 +86,11 @@ struct Route {
 };
 
 struct Notify {
-  std::optional<Smtp> smtp;              // absent → maildir
-  std::filesystem::path maildir;         // default: <storage dir>/maildir
-  std::string language = "fr";           // fr | en
-  std::filesystem::path templates_dir;   // empty → built-in templates
-  std::string hostname;                  // right side of Message-ID; default: gethostname()
+  std::optional<Smtp> smtp;             // absent → maildir
+  std::filesystem::path maildir;        // default: <storage dir>/maildir
+  std::string language = "fr";          // fr | en
+  std::filesystem::path templates_dir;  // empty → built-in templates
+  std::string hostname;                 // right side of Message-ID; default: gethostname()
   std::vector<Receiver> receivers;
   std::vector<Route> routes;
   core::Duration retry_initial = std::chrono::seconds(5);
@@ -112,6 +116,27 @@ struct Config {
   // The site whose networks contain ip (most specific prefix wins), or nullptr.
   [[nodiscard]] const Site* site_for(const core::IpAddress& ip) const;
   [[nodiscard]] std::filesystem::path maildir() const;  // resolved maildir path
+
+  // Builds the table behind site_for: one hash lookup per distinct prefix length instead of a
+  // scan of every network of every site (~280 sites, called once per message). load_config
+  // calls it. Code that builds or edits `sites` by hand calls it afterwards; until then, or if
+  // the number of sites changed since, site_for scans (same answer, slower).
+  void index_sites();
+
+ private:
+  struct NetKey {
+    std::array<uint8_t, 18> bytes{};  // masked address, prefix length, family
+    friend bool operator==(const NetKey&, const NetKey&) = default;
+  };
+  struct NetKeyHash {
+    std::size_t operator()(const NetKey& k) const noexcept;
+  };
+  [[nodiscard]] static NetKey net_key(const core::IpAddress& ip, int prefix);
+  [[nodiscard]] const Site* scan_site_for(const core::IpAddress& ip) const;
+
+  std::vector<int> index_prefixes_;                            // distinct prefix lengths, longest first
+  std::unordered_map<NetKey, std::size_t, NetKeyHash> index_;  // network → position in `sites`
+  std::size_t indexed_sites_ = static_cast<std::size_t>(-1);   // sites.size() when indexed
 };
 
 // Loads and validates; on failure returns every error found (file:line: reason), not just

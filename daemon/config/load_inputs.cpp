@@ -1,0 +1,254 @@
+// inputs: and sites: sections, plus the path and time-zone checks shared by all sections.
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <system_error>
+#include <tuple>
+
+#include "config/load.hpp"
+#include "config/syntax.hpp"
+#include "core/timezone.hpp"
+
+namespace vigie::config::detail {
+
+namespace fs = std::filesystem;
+
+std::optional<fs::path> read_path(const Value& v, const LoadContext& ctx) {
+  auto s = v.string();
+  if (!s) return std::nullopt;
+  if (s->empty()) {
+    v.error("empty path");
+    return std::nullopt;
+  }
+  return ctx.resolve(*s);
+}
+
+std::optional<fs::path> read_readable_file(const Value& v, const LoadContext& ctx) {
+  auto p = read_path(v, ctx);
+  if (!p) return std::nullopt;
+  std::error_code ec;
+  const auto st = fs::status(*p, ec);
+  if (ec || !fs::exists(st)) {
+    v.error("no such file: " + p->string());
+  } else if (!fs::is_regular_file(st)) {
+    v.error("not a regular file: " + p->string());
+  } else if (std::ifstream f(*p); !f) {
+    v.error("cannot read " + p->string() + " (permissions?)");
+  }
+  // The path is kept either way: a later error should not hide this field's value.
+  return p;
+}
+
+std::optional<std::string> time_zone_problem(std::string_view name) {
+  if (name == "UTC") return std::nullopt;
+  auto zone = core::TimeZone::load(name);
+  if (zone) return std::nullopt;
+  // core's reason starts with the same words when the file is missing; keep one copy of them.
+  constexpr std::string_view kUnknown = "unknown time zone";
+  std::string_view why = zone.error().what;
+  if (why.starts_with(kUnknown))
+    why.remove_prefix(kUnknown.size());
+  else
+    why = zone.error().what;
+  std::string out = "unknown time zone '" + std::string(name) + "'";
+  if (why.empty()) return out;
+  return out + (why.front() == ' ' ? std::string(why) : " (" + std::string(why) + ")");
+}
+
+namespace {
+
+using Proto = SyslogInput::Proto;
+
+const char* proto_name(Proto p) { return p == Proto::udp ? "udp" : p == Proto::tcp ? "tcp" : "tls"; }
+
+std::optional<SyslogInput> load_syslog_input(const Value& item, const LoadContext& ctx) {
+  auto m = item.map({"listen", "cert", "key", "client_ca", "require_client_cert"});
+  if (!m) return std::nullopt;
+  SyslogInput in;
+  bool ok = true;
+  if (auto listen = m->get("listen")) {
+    if (auto url = listen->string()) {
+      in.listen = *url;
+      if (auto addr = parse_listen(*url)) {
+        in.proto = addr->proto;
+        in.address = addr->address;
+        in.port = addr->port;
+      } else {
+        listen->error(addr.error().what);
+        ok = false;
+      }
+    } else {
+      ok = false;
+    }
+  } else {
+    item.error("missing required key 'listen' (e.g. listen: \"udp://0.0.0.0:514\")");
+    return std::nullopt;
+  }
+  if (!ok) return std::nullopt;
+
+  const bool tls = in.proto == Proto::tls;
+  for (const char* key : {"cert", "key", "client_ca", "require_client_cert"}) {
+    auto v = m->get(key);
+    if (v && !tls) v->error(std::string("applies only to tls:// listeners, not ") + proto_name(in.proto) + "://");
+  }
+  if (!tls) return in;
+  if (auto v = m->get("cert")) {
+    if (auto p = read_readable_file(*v, ctx)) in.cert = p->string();
+  } else {
+    item.error("tls:// listeners need 'cert' (the server certificate, PEM)");
+  }
+  if (auto v = m->get("key")) {
+    if (auto p = read_readable_file(*v, ctx)) in.key = p->string();
+  } else {
+    item.error("tls:// listeners need 'key' (the server private key, PEM)");
+  }
+  if (auto v = m->get("client_ca"))
+    if (auto p = read_readable_file(*v, ctx)) in.client_ca = p->string();
+  if (auto v = m->get("require_client_cert")) {
+    in.require_client_cert = v->boolean().value_or(false);
+    if (in.require_client_cert && !m->has("client_ca"))
+      v->error("needs 'client_ca' (the CA that signed the sites' client certificates)");
+  }
+  return in;
+}
+
+void load_message_size(const Value& v, Inputs& inputs) {
+  auto s = v.string();
+  if (!s) return;
+  auto n = parse_size(*s);
+  if (!n) {
+    v.error("invalid size '" + *s + "' (bytes, or with a suffix: 4096, 64KiB, 1MiB)");
+  } else if (*n < kMinMessageSize || *n > kMaxMessageSize) {
+    v.error("must be between 480 (RFC 5426 minimum) and 16MiB, found " + *s);
+  } else {
+    inputs.max_message_size = *n;
+  }
+}
+
+}  // namespace
+
+void load_inputs(const Value& v, LoadContext& ctx, Config& cfg) {
+  auto m = v.map({"syslog", "max_message_size", "queue_batches", "default_timezone", "pcap", "spool"});
+  if (!m) return;
+  m->reject_unsupported("pcap");
+  m->reject_unsupported("spool");
+  Inputs& inputs = cfg.inputs;
+  if (auto s = m->get("syslog")) {
+    // TCP and TLS share the TCP port space; port 0 never collides (the kernel picks).
+    std::map<std::tuple<bool, std::string, uint16_t>, std::string> bound;
+    for (const auto& item : s->sequence().value_or(std::vector<Value>{})) {
+      auto in = load_syslog_input(item, ctx);
+      if (!in) continue;
+      if (in->port != 0) {
+        const auto key = std::make_tuple(in->proto == Proto::udp, in->address, in->port);
+        auto [it, fresh] = bound.emplace(key, item.path());
+        if (!fresh) item.error("listen " + in->listen + " uses the same address and port as " + it->second);
+      }
+      inputs.syslog.push_back(std::move(*in));
+    }
+  }
+  if (auto s = m->get("max_message_size")) load_message_size(*s, inputs);
+  if (auto s = m->get("queue_batches"))
+    if (auto n = s->integer(1, 1'000'000)) inputs.queue_batches = static_cast<std::size_t>(*n);
+  if (auto s = m->get("default_timezone")) {
+    if (auto name = s->string()) {
+      if (auto problem = time_zone_problem(*name))
+        s->error(*problem);
+      else
+        inputs.default_timezone = *name;
+    }
+  }
+}
+
+namespace {
+
+// The network with its host bits cleared: "10.29.1.0/16" → "10.29.0.0/16".
+core::Cidr masked(core::Cidr c) {
+  int bits = c.prefix + (c.network.v4 ? 96 : 0);
+  for (auto& byte : c.network.bytes) {
+    if (bits >= 8) {
+      bits -= 8;
+      continue;
+    }
+    byte = static_cast<uint8_t>(byte & (bits > 0 ? 0xff << (8 - bits) : 0));
+    bits = 0;
+  }
+  return c;
+}
+
+void load_networks(const Value& v, Site& site, std::map<std::string, std::string>& owner) {
+  for (const auto& item : v.sequence().value_or(std::vector<Value>{})) {
+    auto text = item.string();
+    if (!text) continue;
+    auto cidr = core::Cidr::parse(*text);
+    if (!cidr) {
+      item.error("'" + *text + "' is not an IP network (e.g. 10.29.0.0/16, 2001:db8::/32)");
+      continue;
+    }
+    const core::Cidr net = masked(*cidr);
+    if (!(net.network == cidr->network)) {
+      item.error("'" + *text + "' has host bits set; the network is " + net.to_string());
+      continue;
+    }
+    auto [it, fresh] = owner.emplace(net.to_string(), site.id);
+    if (!fresh) {
+      item.error("network " + net.to_string() + " is already listed for site '" + it->second + "'");
+      continue;
+    }
+    site.networks.push_back(net);
+  }
+}
+
+}  // namespace
+
+void load_sites(const Value& v, LoadContext& /*ctx*/, Config& cfg) {
+  auto items = v.sequence();
+  if (!items) return;
+  std::map<std::string, int> first_line;     // site id → line of its first definition
+  std::map<std::string, std::string> owner;  // network → site id, to reject ambiguous attribution
+  for (const auto& item : *items) {
+    auto m = item.map({"id", "name", "networks", "timezone", "contacts", "tls_subject_cn"});
+    if (!m) continue;
+    Site site;
+    if (auto id = m->get("id")) {
+      if (auto s = id->string()) {
+        site.id = *s;
+        if (!is_site_id(*s)) {
+          id->error("'" + *s + "' is not a valid site id (lower-case letters, digits and '-')");
+        } else if (auto [it, fresh] = first_line.emplace(*s, id->line()); !fresh) {
+          id->error("duplicate site id '" + *s + "' (first defined on line " + std::to_string(it->second) + ")");
+        }
+      }
+    } else {
+      item.error("missing required key 'id'");
+    }
+    site.name = site.id;
+    if (auto name = m->get("name"))
+      if (auto s = name->string()) site.name = *s;
+    if (auto nets = m->get("networks")) load_networks(*nets, site, owner);
+    site.timezone = cfg.inputs.default_timezone;
+    if (auto tz = m->get("timezone")) {
+      if (auto s = tz->string()) {
+        if (auto problem = time_zone_problem(*s))
+          tz->error(*problem);
+        else
+          site.timezone = *s;
+      }
+    }
+    if (auto contacts = m->get("contacts")) {
+      for (const auto& c : contacts->sequence().value_or(std::vector<Value>{})) {
+        auto s = c.string();
+        if (!s) continue;
+        if (is_email_address(*s))
+          site.contacts.push_back(*s);
+        else
+          c.error("'" + *s + "' is not an e-mail address");
+      }
+    }
+    if (auto cn = m->get("tls_subject_cn"))
+      if (auto s = cn->string()) site.tls_subject_cn = *s;
+    cfg.sites.push_back(std::move(site));
+  }
+}
+
+}  // namespace vigie::config::detail

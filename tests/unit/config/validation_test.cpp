@@ -1,0 +1,158 @@
+// One test per validation rule of storage, sites, inputs, rules, detection and workers: each
+// YAML text has exactly one mistake, reported on the expected line with the expected reason.
+#include "helpers.hpp"
+
+namespace vigie::config::test {
+
+TEST_CASE("schema: unknown keys, duplicate keys and wrong types") {
+  expect_one_error("storage: { path: /x }\nsites: []\nnotfy: {}\n", 3,
+                   "unknown key 'notfy' at top level (did you mean 'notify'?)");
+  expect_one_error("storage: { path: /x, size: 3 }\n", 1, "unknown key 'size' in storage");
+  expect_one_error("workers: 1\nworkers: 2\n", 2, "duplicate key 'workers' at top level");
+  expect_one_error("sites: { id: a }\n", 1, "sites: expected a list, found a mapping");
+  expect_one_error("storage: [a]\n", 1, "storage: expected a mapping, found a list");
+  expect_one_error("storage:\n  path: { a: 1 }\n", 2, "storage.path: expected a string, found a mapping");
+  expect_one_error("sites:\n  - id: a\n    networks: 10.0.0.0/8\n", 3, "sites[0].networks: expected a list");
+}
+
+TEST_CASE("unsupported sections of DESIGN §6 are errors, not silently ignored") {
+  expect_one_error("inputs:\n  pcap:\n    - { interface: eth1 }\n", 2, "inputs.pcap is not supported by this version");
+  expect_one_error("inputs:\n  spool: { dir: /var/spool/vigie }\n", 2, "inputs.spool is not supported by this version");
+  expect_one_error("\nfeeds: []\n", 2, "feeds is not supported by this version");
+  expect_one_error("http: { listen: \"127.0.0.1:9109\" }\n", 1, "http is not supported by this version");
+}
+
+TEST_CASE("storage.path") {
+  expect_one_error("storage: { path: \"\" }\n", 1, "storage.path: empty path");
+  expect_one_error("storage: { path: /tmp }\n", 1, "storage.path: names a directory");
+}
+
+TEST_CASE("sites: ids") {
+  expect_one_error("sites:\n  - { name: x }\n", 2, "sites[0]: missing required key 'id'");
+  expect_one_error("sites:\n  - { id: Bad.Id }\n", 2, "'Bad.Id' is not a valid site id");
+  expect_one_error("sites:\n  - { id: a }\n  - { id: b }\n  - { id: a }\n", 4,
+                   "sites[2].id: duplicate site id 'a' (first defined on line 2)");
+  auto c = load_ok("sites:\n  - { id: ch-quimper-2 }\n");
+  REQUIRE(c);
+  CHECK(c->sites[0].timezone == "UTC");
+}
+
+TEST_CASE("sites: networks") {
+  expect_one_error("sites:\n  - id: a\n    networks:\n      - 10.0.0.0/8\n      - 10.1.0.0/33\n", 5,
+                   "sites[0].networks[1]: '10.1.0.0/33' is not an IP network");
+  expect_one_error("sites:\n  - { id: a, networks: [host.example] }\n", 2, "is not an IP network");
+  expect_one_error("sites:\n  - { id: a, networks: [10.29.1.0/16] }\n", 2,
+                   "'10.29.1.0/16' has host bits set; the network is 10.29.0.0/16");
+  expect_one_error("sites:\n  - { id: a, networks: [\"2001:db8::1/32\"] }\n", 2, "the network is 2001:db8::/32");
+  expect_one_error("sites:\n  - { id: a, networks: [10.0.0.0/8] }\n  - { id: b, networks: [10.0.0.0/8] }\n", 3,
+                   "network 10.0.0.0/8 is already listed for site 'a'");
+  // Nested networks of different sites are fine: the most specific wins (site_test.cpp).
+  CHECK(load_ok("sites:\n  - { id: a, networks: [10.0.0.0/8] }\n  - { id: b, networks: [10.1.0.0/16, 10.2.0.1] }\n"));
+}
+
+TEST_CASE("sites: timezone, contacts, tls_subject_cn") {
+  expect_one_error("sites:\n  - { id: a, timezone: Mars/Olympus }\n", 2, "unknown time zone 'Mars/Olympus'");
+  expect_one_error("sites:\n  - { id: a, timezone: ../../etc/passwd }\n", 2, "unknown time zone");
+  expect_one_error("sites:\n  - { id: a, timezone: Europe }\n", 2, "unknown time zone 'Europe'");
+  expect_one_error("sites:\n  - { id: a, contacts: [ok@x.example, \"two words@x.example\"] }\n", 2,
+                   "sites[0].contacts[1]: 'two words@x.example' is not an e-mail address");
+  expect_one_error("sites:\n  - { id: a, tls_subject_cn: [x] }\n", 2, "sites[0].tls_subject_cn: expected a string");
+  auto c = load_ok("sites:\n  - { id: a, timezone: UTC }\n  - { id: b, timezone: Asia/Kolkata }\n");
+  REQUIRE(c);
+  CHECK(c->sites[1].timezone == "Asia/Kolkata");
+}
+
+TEST_CASE("inputs.syslog: listen") {
+  expect_one_error("inputs:\n  syslog:\n    - { cert: x }\n", 3, "inputs.syslog[0]: missing required key 'listen'");
+  expect_one_error("inputs:\n  syslog:\n    - { listen: \"0.0.0.0:514\" }\n", 3, "must look like udp://HOST:PORT");
+  expect_one_error("inputs:\n  syslog:\n    - { listen: \"udp://::1:514\" }\n", 3,
+                   "IPv6 addresses in listen need brackets");
+  expect_one_error("inputs:\n  syslog:\n    - { listen: \"udp://localhost:514\" }\n", 3, "is not an IP address");
+  expect_one_error("inputs:\n  syslog:\n    - { listen: \"tcp://0.0.0.0:65536\" }\n", 3, "invalid port '65536'");
+  expect_one_error(
+      "inputs:\n  syslog:\n    - { listen: \"tcp://0.0.0.0:514\" }\n    - { listen: \"tcp://0.0.0.0:514\" }\n", 4,
+      "uses the same address and port as inputs.syslog[0]");
+  // Same port, different transports: no clash. Port 0 never clashes.
+  auto c = load_ok(R"(
+inputs:
+  syslog:
+    - { listen: "udp://127.0.0.1:5514" }
+    - { listen: "tcp://127.0.0.1:5514" }
+    - { listen: "udp://[::]:0" }
+    - { listen: "udp://[::]:0" }
+    - { listen: "tcp://127.0.0.1" }
+)");
+  REQUIRE(c);
+  CHECK(c->inputs.syslog[2].address == "::");
+  CHECK(c->inputs.syslog[4].port == 514);
+}
+
+TEST_CASE("inputs.syslog: TLS options") {
+  TempDir dir;
+  dir.write("c.pem", "x");
+  dir.write("k.pem", "x");
+  auto load_one = [&](std::string_view yaml) { return load_text(dir, yaml); };
+  SUBCASE("cert and key are required") {
+    auto r = load_one("inputs:\n  syslog:\n    - { listen: \"tls://0.0.0.0:6514\", cert: c.pem }\n");
+    REQUIRE_FALSE(r.has_value());
+    REQUIRE(r.error().size() == 1);
+    CHECK(r.error()[0].what == "inputs.syslog[0]: tls:// listeners need 'key' (the server private key, PEM)");
+  }
+  SUBCASE("files must exist") {
+    auto r = load_one("inputs:\n  syslog:\n    - { listen: \"tls://0.0.0.0:6514\", cert: c.pem, key: nope.pem }\n");
+    REQUIRE_FALSE(r.has_value());
+    REQUIRE(r.error().size() == 1);
+    CHECK(r.error()[0].what == "inputs.syslog[0].key: no such file: " + (dir.path() / "nope.pem").string());
+  }
+  SUBCASE("require_client_cert needs client_ca") {
+    auto r = load_one(
+        "inputs:\n  syslog:\n    - { listen: \"tls://0.0.0.0:6514\", cert: c.pem, key: k.pem, require_client_cert: "
+        "true }\n");
+    REQUIRE_FALSE(r.has_value());
+    REQUIRE(r.error().size() == 1);
+    CHECK(r.error()[0].what.find("require_client_cert: needs 'client_ca'") != std::string::npos);
+  }
+  SUBCASE("TLS options on a plain listener") {
+    auto r = load_one("inputs:\n  syslog:\n    - { listen: \"tcp://0.0.0.0:514\", cert: c.pem }\n");
+    REQUIRE_FALSE(r.has_value());
+    REQUIRE(r.error().size() == 1);
+    CHECK(r.error()[0].what == "inputs.syslog[0].cert: applies only to tls:// listeners, not tcp://");
+  }
+  SUBCASE("require_client_cert must be a boolean") {
+    auto r = load_one(
+        "inputs:\n  syslog:\n    - { listen: \"tls://[::1]:0\", cert: c.pem, key: k.pem, require_client_cert: maybe "
+        "}\n");
+    REQUIRE_FALSE(r.has_value());
+    REQUIRE(r.error().size() == 1);
+    CHECK(r.error()[0].what.find("expected true or false, found 'maybe'") != std::string::npos);
+  }
+}
+
+TEST_CASE("inputs: sizes, queue, default time zone") {
+  expect_one_error("inputs: { max_message_size: 479 }\n", 1, "must be between 480");
+  expect_one_error("inputs: { max_message_size: 17MiB }\n", 1, "must be between 480");
+  expect_one_error("inputs: { max_message_size: 64KB }\n", 1, "invalid size '64KB'");
+  expect_one_error("inputs: { queue_batches: 0 }\n", 1, "inputs.queue_batches: must be between 1 and");
+  expect_one_error("inputs: { default_timezone: Europe/Pariss }\n", 1, "unknown time zone 'Europe/Pariss'");
+  auto c = load_ok("inputs: { max_message_size: 480, default_timezone: Europe/Paris }\nsites: [{ id: a }]\n");
+  REQUIRE(c);
+  CHECK(c->inputs.max_message_size == 480);
+  CHECK(c->sites[0].timezone == "Europe/Paris");
+  c = load_ok("inputs: { max_message_size: 16MiB }\n");
+  REQUIRE(c);
+  CHECK(c->inputs.max_message_size == 16u * 1024 * 1024);
+}
+
+TEST_CASE("rules, detection, workers") {
+  expect_one_error("rules: { paths: [/nonexistent/vigie-rules] }\n", 1,
+                   "no such file or directory: /nonexistent/vigie-rules");
+  expect_one_error("rules: { paths: /etc }\n", 1, "rules.paths: expected a list");
+  expect_one_error("detection:\n  lateness: 5 minutes\n", 2, "detection.lateness: invalid duration '5 minutes'");
+  expect_one_error("workers: -1\n", 1, "workers: must be between 0 and 256");
+  auto c = load_ok("detection: { suppress_for: 0s, lateness: 250ms }\nworkers: 0\n");
+  REQUIRE(c);
+  CHECK(c->detection.suppress_for.count() == 0);
+  CHECK(c->detection.lateness == std::chrono::milliseconds(250));
+}
+
+}  // namespace vigie::config::test

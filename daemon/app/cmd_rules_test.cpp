@@ -31,7 +31,7 @@ std::string describe(const core::Alert& a) {
 std::vector<std::string> run_one(const detect::RuleTest& test, const std::shared_ptr<const detect::RuleSet>& rules,
                                  const std::shared_ptr<const config::Config>& cfg, core::TimePoint received) {
   core::Metrics metrics;
-  ingest::SyslogParser parser(cfg, metrics);
+  ingest::syslog::SyslogParser parser(cfg, metrics);
   detect::Engine engine(rules, metrics);
   std::vector<core::Alert> alerts;
   for (const auto& line : test.logs) {

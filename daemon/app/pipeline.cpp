@@ -41,7 +41,7 @@ void Pipeline::finish() {
 }
 
 void Pipeline::worker_loop() {
-  ingest::SyslogParser parser(cfg_, metrics_);
+  ingest::syslog::SyslogParser parser(cfg_, metrics_);
   std::shared_ptr<const detect::RuleSet> current;
   std::unique_ptr<detect::Matcher> matcher;
   auto& parsed = metrics_.counter("vigie_events_parsed_total");

@@ -82,7 +82,7 @@ int run_serve(const std::filesystem::path& config_path) {
   Pipeline pipeline(cfg, rules, metrics, [&](core::Alert&& a) { alert_queue.push(std::move(a)); });
 
   asio::io_context io;
-  ingest::SyslogServer server(io, cfg, pipeline.input(), metrics, clock);
+  ingest::syslog::SyslogServer server(io, cfg, pipeline.input(), metrics, clock);
   if (auto r = server.start(); !r) {
     spdlog::error("{}", r.error().to_string());
     return kExitFailed;

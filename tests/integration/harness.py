@@ -4,6 +4,7 @@ Every test starts the real `vigie` binary, real syslog senders (`logger`, raw so
 real SMTP server (Debian's python3-aiosmtpd) and inspects what a user would see: mail in a
 maildir, rows in the SQLite database, exit codes and error messages.
 """
+import copy
 import mailbox
 import os
 import signal
@@ -113,17 +114,19 @@ class Vigie:
                     - {{ listen: "tcp://127.0.0.1:{self.port}" }}
                 rules: {{ paths: [{", ".join(rules)}] }}
                 """))
-            f.write("notify:\n" + smtp + textwrap.dedent("""\
-                  hostname: vigie.test.example
-                  retry_initial: 200ms
-                  retry_max: 1s
-                  receivers:
-                    - { name: regional-list, email: { to: [alertes-ssi@listes.example] } }
-                    - { name: site-contacts, email: { to_site_contacts: true } }
-                  routes:
-                    - { match: { level: [high, critical] }, receivers: [regional-list, site-contacts] }
-                    - { match: {}, receivers: [site-contacts] }
-                """) + extra)
+            notify = textwrap.dedent("""\
+                hostname: vigie.test.example
+                retry_initial: 200ms
+                retry_max: 1s
+                receivers:
+                  - { name: regional-list, email: { to: [alertes-ssi@listes.example] } }
+                  - { name: site-contacts, email: { to_site_contacts: true } }
+                routes:
+                  - { match: { level: [high, critical] }, receivers: [regional-list, site-contacts] }
+                  - { match: {}, receivers: [site-contacts] }
+                """)
+            # Every line of the notify block sits two spaces under `notify:`.
+            f.write("notify:\n" + smtp + textwrap.indent(notify, "  ") + extra)
 
     def start(self):
         self.log = open(self.log_path, "ab")
@@ -133,6 +136,12 @@ class Vigie:
             raise AssertionError("vigie exited at start:\n" + self.log_text())
         wait_port(self.port)
         return self
+
+    def same_config(self):
+        """A new, unstarted process on this one's config, database and ports (restart after a crash)."""
+        other = copy.copy(self)
+        other.proc = None
+        return other
 
     def log_text(self):
         with open(self.log_path, "rb") as f:

@@ -61,9 +61,7 @@ class ServeMail(VigieTestCase):
         vigie.kill9()
 
         smtp = self.track(SmtpServer(self.tmp, port=smtp_port).start())
-        vigie2 = self.track(Vigie(self.tmp, smtp_port=smtp_port))
-        vigie2.config, vigie2.db, vigie2.port = vigie.config, vigie.db, vigie.port
-        vigie2.start()
+        vigie2 = self.track(vigie.same_config()).start()
         wait_for(lambda: len(high_mails(smtp.messages())) >= 2, what="the resumed deliveries")
         time.sleep(2.0)  # a duplicate would arrive within the retry interval (≤ 1 s)
         got = sorted(m["Message-ID"] for m in high_mails(smtp.messages()))

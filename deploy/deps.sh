@@ -27,9 +27,17 @@ vigie_install_deps() {
   fi
 }
 
+# vigie_build DIR [--target T] [CMAKE_ARGS...]: configures (RelWithDebInfo unless overridden) and
+# builds everything, or only target T. quickstart.sh and test.sh share one build directory with
+# the same cache, so switching between them never rebuilds from scratch.
 vigie_build() {
   local build_dir="$1"
   shift
+  local target=()
+  if [ "${1:-}" = "--target" ]; then
+    target=(--target "$2")
+    shift 2
+  fi
   cmake -S "$VIGIE_ROOT" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
-  cmake --build "$build_dir" -j "$(nproc)"
+  cmake --build "$build_dir" -j "$(nproc)" "${target[@]}"
 }

@@ -6,7 +6,7 @@ VIGIE_ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 . "$VIGIE_ROOT/deploy/deps.sh"
 vigie_install_deps
 BUILD="${VIGIE_BUILD_DIR:-$VIGIE_ROOT/build}"
-vigie_build "$BUILD" -DVIGIE_BUILD_TESTS=OFF
+vigie_build "$BUILD" --target vigie
 mkdir -p "$VIGIE_ROOT/var"
 CONFIG="$VIGIE_ROOT/deploy/demo/vigie.yml"
 "$BUILD/daemon/app/vigie" check --config "$CONFIG"

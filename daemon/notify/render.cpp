@@ -44,14 +44,65 @@ std::string upper(std::string_view s) {
   return out;
 }
 
+// Rule descriptions are YAML block scalars: folded (`>`) ones end with a newline, literal (`|`)
+// ones keep the author's line breaks. Each source line is cleaned and word-wrapped at `width`
+// columns; continuation lines start with `indent`, the template's own indentation, so the
+// paragraph stays aligned. Blank lines are kept as paragraph breaks; trailing ones dropped.
+std::string wrap_text(std::string_view text, std::size_t width, std::string_view indent) {
+  std::string out;
+  std::size_t col = 0;
+  std::size_t blank = 0;  // pending paragraph breaks
+  auto newline = [&] {
+    out += '\n';
+    out += indent;
+    col = indent.size();
+  };
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    const auto nl = text.find('\n', pos);
+    const std::string line =
+        clean_line(text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos));
+    pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
+    if (line.find_first_not_of(' ') == std::string::npos) {
+      if (!out.empty()) ++blank;
+      continue;
+    }
+    if (!out.empty()) {
+      if (blank > 0) out += '\n';  // one empty line between paragraphs, however many there were
+      blank = 0;
+      newline();
+    } else {
+      col = indent.size();
+    }
+    bool first_word = true;
+    std::size_t w = 0;
+    while ((w = line.find_first_not_of(' ', w)) != std::string::npos) {
+      const auto end = std::min(line.find(' ', w), line.size());
+      const std::string_view word = std::string_view(line).substr(w, end - w);
+      if (!first_word && col + 1 + word.size() > width)
+        newline();
+      else if (!first_word) {
+        out += ' ';
+        ++col;
+      }
+      out += word;
+      col += word.size();  // bytes, not columns: close enough to keep lines under 80 in practice
+      first_word = false;
+      w = end;
+    }
+  }
+  return out;
+}
+
 mu::data view(const core::Alert& a, const MailParams& p) {
   mu::data d;
   auto put = [&](const char* name, std::string_view v) { d.set(name, clean_line(v)); };
   put("alert_id", a.id);
   put("rule_id", a.rule.id);
   put("rule_title", a.rule.title);
-  put("rule_description", a.rule.description);
-  d.set("has_description", !a.rule.description.empty());
+  const std::string description = wrap_text(a.rule.description, 76, "  ");
+  d.set("rule_description", description);
+  d.set("has_description", !description.empty());
   put("level", core::level_name(a.rule.level));
   put("level_upper", upper(core::level_name(a.rule.level)));
   put("tlp", a.rule.tlp.empty() ? "AMBER" : a.rule.tlp);

@@ -144,3 +144,30 @@ TEST_CASE("templates: built-ins mirror deploy/templates; templates_dir overrides
   CHECK(bad.error().where == (t.path / "fr" / "body.mustache").string());
   CHECK_FALSE(notify::load_templates("de", {}));
 }
+
+TEST_CASE("a folded YAML description is wrapped under its indent, with no stray character") {
+  auto a = test::sample_alert();
+  a.rule.description =
+      "At least 10 failed SSH password logins from one source address within 5 minutes at one site: "
+      "password guessing against an SSH server. Check whether the server should be reachable.\n"
+      "\n"
+      "Second paragraph.\n";  // `>` scalars end with a newline
+  const auto body = test::qp_decode(test::body_of(render(a, "en").bytes));
+  const auto start = body.find("Description:\r\n");
+  REQUIRE(start != std::string::npos);
+  CHECK(body.find("\xEF\xBF\xBD") == std::string::npos);  // no U+FFFD from the trailing newline
+  std::istringstream lines(body.substr(start));
+  std::string line;
+  std::getline(lines, line);     // "Description:"
+  std::vector<std::string> got;  // up to the next heading (a line not indented)
+  while (std::getline(lines, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!line.empty() && line.rfind("  ", 0) != 0) break;
+    got.push_back(line);
+  }
+  REQUIRE(got.size() >= 3);
+  for (const auto& l : got) CHECK(l.size() <= 76);
+  CHECK(got[0].rfind("  At least 10 failed SSH password logins", 0) == 0);
+  CHECK(got.back() == "  Second paragraph.");
+  CHECK(got[got.size() - 2].empty());  // the paragraph break
+}

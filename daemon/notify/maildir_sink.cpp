@@ -57,7 +57,8 @@ MaildirSink::MaildirSink(std::filesystem::path dir) : dir_(std::move(dir)) {
   if (host_.empty()) host_ = "localhost";
 }
 
-core::Result<void> MaildirSink::send(const store::OutboxItem& item) {
+// Local file I/O only: nothing waits on a peer, so the stop token is not needed.
+core::Result<void> MaildirSink::send(const store::OutboxItem& item, const std::stop_token& /*stop*/) {
   std::error_code ec;
   for (const char* sub : {"tmp", "new", "cur"}) {
     std::filesystem::create_directories(dir_ / sub, ec);

@@ -28,7 +28,7 @@ core::Duration Notifier::backoff(int attempts) {
   return core::Duration{dist(rng_)};
 }
 
-std::size_t Notifier::deliver_due() {
+std::size_t Notifier::deliver_due(const std::stop_token& stop) {
   std::size_t sent = 0;
   const core::TimePoint start = clock_.now();
   // Items retried in this pass get a later next_attempt, so the loop ends; the bound on
@@ -41,7 +41,13 @@ std::size_t Notifier::deliver_due() {
       break;
     }
     for (const auto& item : *due) {
-      auto r = sink_->send(item);
+      if (stop.stop_requested()) return sent;
+      auto r = sink_->send(item, stop);
+      if (!r && stop.stop_requested()) {
+        spdlog::info("alert {}: delivery {} to {} left pending at shutdown: {}", item.alert_id, item.id, item.receiver,
+                     r.error().to_string());
+        return sent;
+      }
       const core::TimePoint now = clock_.now();
       if (r) {
         if (auto m = store_->mark_sent(item.id, now); !m) {
@@ -83,7 +89,7 @@ std::size_t Notifier::deliver_due() {
 
 void Notifier::run(std::stop_token st) {
   while (!st.stop_requested()) {
-    deliver_due();
+    deliver_due(st);
     std::unique_lock lock(mu_);
     cv_.wait_for(lock, st, std::chrono::seconds(1), [&] { return woken_; });
     woken_ = false;

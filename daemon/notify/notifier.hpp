@@ -33,8 +33,10 @@ class Notifier {
   Notifier(std::shared_ptr<const config::Config> cfg, std::unique_ptr<store::Store> own_store,
            std::unique_ptr<Sink> sink, core::Metrics& m, const core::Clock& clock);
 
-  // One pass: sends everything due now; returns the number of deliveries sent.
-  std::size_t deliver_due();
+  // One pass: sends everything due now; returns the number of deliveries sent. A stop request
+  // ends the pass before the next delivery, and interrupts one waiting on the network: that
+  // delivery stays pending as it was (no attempt counted) and resumes at the next start.
+  std::size_t deliver_due(const std::stop_token& stop = {});
   // Until stop is requested: deliver_due, then wait up to 1 s or until wake().
   void run(std::stop_token st);
   // Any thread: makes run() start its next pass now.

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <filesystem>
 #include <memory>
+#include <stop_token>
 #include <string>
 
 #include "config/config.hpp"
@@ -17,8 +18,9 @@ class Sink {
  public:
   virtual ~Sink();
   // Ok only once the destination holds the message durably (maildir: fsync'ed in new/;
-  // SMTP: the server answered 250 to the end of DATA).
-  [[nodiscard]] virtual core::Result<void> send(const store::OutboxItem& item) = 0;
+  // SMTP: the server answered 250 to the end of DATA). A stop request (shutdown) makes a
+  // send that is waiting on the network give up within about a second with an error.
+  [[nodiscard]] virtual core::Result<void> send(const store::OutboxItem& item, const std::stop_token& stop) = 0;
 };
 
 // Maildir (https://cr.yp.to/proto/maildir.html): the message is written to tmp/ under a
@@ -27,7 +29,7 @@ class Sink {
 class MaildirSink final : public Sink {
  public:
   explicit MaildirSink(std::filesystem::path dir);
-  [[nodiscard]] core::Result<void> send(const store::OutboxItem& item) override;
+  [[nodiscard]] core::Result<void> send(const store::OutboxItem& item, const std::stop_token& stop) override;
   [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
 
  private:
@@ -47,7 +49,7 @@ class SmtpSink final : public Sink {
   ~SmtpSink() override;
   SmtpSink(const SmtpSink&) = delete;
   SmtpSink& operator=(const SmtpSink&) = delete;
-  [[nodiscard]] core::Result<void> send(const store::OutboxItem& item) override;
+  [[nodiscard]] core::Result<void> send(const store::OutboxItem& item, const std::stop_token& stop) override;
 
  private:
   config::Smtp smtp_;

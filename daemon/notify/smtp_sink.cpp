@@ -31,6 +31,13 @@ std::size_t read_cb(char* buf, std::size_t size, std::size_t nitems, void* user)
   return n;
 }
 
+// Progress callback: a non-zero return aborts the transfer (CURLE_ABORTED_BY_CALLBACK). libcurl
+// calls it about once a second even while waiting for the server, so shutdown never waits for
+// `notify.smtp.timeout` on a stalled relay.
+int progress_cb(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::stop_token*>(user)->stop_requested() ? 1 : 0;
+}
+
 struct Slist {
   curl_slist* list = nullptr;
   ~Slist() { curl_slist_free_all(list); }
@@ -57,7 +64,7 @@ SmtpSink::~SmtpSink() {
   if (curl_) curl_easy_cleanup(static_cast<CURL*>(curl_));
 }
 
-core::Result<void> SmtpSink::send(const store::OutboxItem& item) {
+core::Result<void> SmtpSink::send(const store::OutboxItem& item, const std::stop_token& stop) {
   const std::string& where = smtp_.url;
   auto* c = static_cast<CURL*>(curl_);
   if (!c) return core::fail(where, "curl_easy_init failed");
@@ -108,9 +115,13 @@ core::Result<void> SmtpSink::send(const store::OutboxItem& item) {
     curl_easy_setopt(c, CURLOPT_PASSWORD, password.c_str());
   }
   if (!smtp_.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, smtp_.ca_file.c_str());
+  curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress_cb);
+  curl_easy_setopt(c, CURLOPT_XFERINFODATA, &stop);
 
   const CURLcode rc = curl_easy_perform(c);
   if (rc == CURLE_OK) return {};
+  if (rc == CURLE_ABORTED_BY_CALLBACK) return core::fail(where, "interrupted by shutdown; the mail stays queued");
   long code = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
   std::string what = curl_easy_strerror(rc);

@@ -55,21 +55,42 @@ def wait_port(port, timeout=15.0):
     wait_for(connectable, timeout, what=f"port {port}")
 
 
-class SmtpServer:
-    """aiosmtpd storing every message it accepts in a maildir."""
+def self_signed_cert(workdir, cn="127.0.0.1"):
+    """A certificate and key for a loopback server, made with openssl; returns (cert, key)."""
+    cert, key = os.path.join(workdir, "server.crt"), os.path.join(workdir, "server.key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", f"/CN={cn}",
+                    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", key, "-out", cert],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return cert, key
 
-    def __init__(self, workdir, port=None):
+
+class SmtpServer:
+    """aiosmtpd storing every message it accepts in a maildir. With `auth=(user, password_file,
+    cert, key)` it requires STARTTLS and then AUTH, as a real relay does (smtpd_auth.py)."""
+
+    def __init__(self, workdir, port=None, auth=None):
         self.port = port or free_port()
         self.maildir = os.path.join(workdir, f"smtp-{self.port}")
+        self.auth = auth
+        self.log_path = os.path.join(workdir, f"smtp-{self.port}.log")
         self.proc = None
 
     def start(self):
-        self.proc = subprocess.Popen(
-            [SYSTEM_PYTHON, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{self.port}",
-             "-c", "aiosmtpd.handlers.Mailbox", self.maildir],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if self.auth:
+            user, password_file, cert, key = self.auth
+            cmd = [SYSTEM_PYTHON, os.path.join(os.path.dirname(__file__), "smtpd_auth.py"), str(self.port),
+                   self.maildir, cert, key, user, password_file]
+        else:
+            cmd = [SYSTEM_PYTHON, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{self.port}",
+                   "-c", "aiosmtpd.handlers.Mailbox", self.maildir]
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(cmd, stdout=log, stderr=log)
         wait_port(self.port)
         return self
+
+    def log_text(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
@@ -91,7 +112,7 @@ def maildir_messages(path):
 class Vigie:
     """A `vigie serve` process on a config written into a temporary directory."""
 
-    def __init__(self, workdir, smtp_port=None, rules=None, extra=""):
+    def __init__(self, workdir, smtp_port=None, rules=None, extra="", smtp_options=""):
         self.workdir = workdir
         self.port = free_port()
         self.db = os.path.join(workdir, "vigie.db")
@@ -100,7 +121,9 @@ class Vigie:
         rules = rules or [os.path.join(SOURCE_DIR, "rules")]
         smtp = ""
         if smtp_port:
-            smtp = f'  smtp: {{ url: "smtp://127.0.0.1:{smtp_port}", starttls: never, from: "Vigie <vigie@test.example>" }}\n'
+            options = smtp_options or "starttls: never"
+            smtp = (f'  smtp: {{ url: "smtp://127.0.0.1:{smtp_port}", {options}, '
+                    f'from: "Vigie <vigie@test.example>" }}\n')
         self.config = os.path.join(workdir, "vigie.yml")
         with open(self.config, "w") as f:
             f.write(textwrap.dedent(f"""\
@@ -153,17 +176,21 @@ class Vigie:
     def kill9(self):
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait(10)
+        self.log.close()
 
     def stop(self):
-        if self.alive():
-            self.proc.terminate()
-            try:
-                rc = self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                raise AssertionError("vigie did not stop within 20s of SIGTERM")
-            return rc
-        return self.proc.returncode if self.proc else None
+        try:
+            if self.alive():
+                self.proc.terminate()
+                try:
+                    return self.proc.wait(20)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+                    raise AssertionError("vigie did not stop within 20s of SIGTERM")
+            return self.proc.returncode if self.proc else None
+        finally:
+            if self.proc and self.proc.poll() is not None and not self.log.closed:
+                self.log.close()
 
     def query(self, sql, *args):
         con = sqlite3.connect(self.db, timeout=10)

@@ -1,10 +1,11 @@
 """End to end: a site's syslog (logger over UDP and TCP) → rules → SQLite → SMTP (aiosmtpd)."""
 import email.header
 import os
+import socket
 import time
 import unittest
 
-from harness import SmtpServer, Vigie, VigieTestCase, free_port, wait_for
+from harness import SmtpServer, Vigie, VigieTestCase, free_port, self_signed_cert, wait_for
 
 ATTACKER = "183.62.140.253"
 
@@ -68,6 +69,61 @@ class ServeMail(VigieTestCase):
         self.assertEqual(got, stored_ids, "each stored mail arrives exactly once with its stored Message-ID")
         self.assertEqual(pending_high(), [])
         self.assertEqual(vigie2.stop(), 0)
+
+    def test_a_relay_that_hangs_does_not_hold_up_shutdown(self):
+        # The relay's port accepts connections (kernel backlog) and never says a word.
+        hung = socket.socket()
+        hung.bind(("127.0.0.1", 0))
+        hung.listen(8)
+        try:
+            vigie = self.track(Vigie(self.tmp, smtp_port=hung.getsockname()[1]).start())
+            brute_force(vigie)
+            wait_for(lambda: vigie.query("SELECT count(*) FROM deliveries")[0][0] >= 2, what="queued deliveries")
+            time.sleep(0.5)  # the notifier is now waiting for the relay's greeting
+            t0 = time.monotonic()
+            self.assertEqual(vigie.stop(), 0)
+            self.assertLess(time.monotonic() - t0, 10, "stop waited for the SMTP timeout (30 s)")
+            self.assertEqual(vigie.query("SELECT DISTINCT status FROM deliveries"), [("pending",)])
+        finally:
+            hung.close()
+
+
+class ServeMailAuth(VigieTestCase):
+    """Submission to a relay that requires STARTTLS and AUTH, as notify.smtp describes it."""
+
+    def relay(self, password):
+        cert, key = self_signed_cert(self.tmp)
+        server_secret = os.path.join(self.tmp, "relay-password")
+        with open(server_secret, "w") as f:
+            f.write("s3cret-relay\n")
+        client_secret = os.path.join(self.tmp, "vigie-password")
+        with open(client_secret, "w") as f:
+            f.write(password + "\n")
+        smtp = self.track(SmtpServer(self.tmp, auth=("vigie", server_secret, cert, key)).start())
+        options = f"starttls: required, username: vigie, password_file: {client_secret}, ca_file: {cert}"
+        vigie = self.track(Vigie(self.tmp, smtp_port=smtp.port, smtp_options=options).start())
+        return smtp, vigie
+
+    def test_starttls_then_auth_delivers(self):
+        smtp, vigie = self.relay("s3cret-relay")
+        brute_force(vigie)
+        wait_for(lambda: len(high_mails(smtp.messages())) >= 2, what="the brute-force mails through the relay")
+        self.assertIn("auth", smtp.log_text())
+        self.assertNotIn("refused", smtp.log_text())
+        self.assertEqual(vigie.stop(), 0)
+
+    def test_a_wrong_password_keeps_the_mail_pending_and_says_why(self):
+        smtp, vigie = self.relay("wrong")
+        brute_force(vigie)
+        rows = wait_for(lambda: vigie.query(
+            "SELECT d.status, d.last_error FROM deliveries d JOIN alerts a ON a.id = d.alert_id "
+            "WHERE a.level = 'high' AND d.attempts >= 1"), what="a failed delivery attempt")
+        self.assertTrue(all(status == "pending" for status, _ in rows), rows)
+        self.assertTrue(all("535" in (err or "") or "ogin" in (err or "") for _, err in rows), rows)
+        self.assertIn("refused", smtp.log_text())
+        self.assertEqual(high_mails(smtp.messages()), [])
+        self.assertTrue(vigie.alive())
+        self.assertEqual(vigie.stop(), 0)
 
 
 if __name__ == "__main__":

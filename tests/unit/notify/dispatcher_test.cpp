@@ -17,7 +17,7 @@ class FakeSink final : public notify::Sink {
  public:
   bool fail = false;
   std::vector<store::OutboxItem> accepted;
-  core::Result<void> send(const store::OutboxItem& item) override {
+  core::Result<void> send(const store::OutboxItem& item, const std::stop_token& /*stop*/) override {
     if (fail) return core::fail("fake", "refused");
     accepted.push_back(item);
     return {};

@@ -21,8 +21,8 @@ TEST_CASE("maildir sink: creates tmp/new/cur and writes a parseable message into
   item.recipients = {"x@example.org"};
   item.message_id = mail->message_id;
   item.message = mail->bytes;
-  REQUIRE(sink.send(item));
-  REQUIRE(sink.send(item));  // a second delivery of the same item gets its own file
+  REQUIRE(sink.send(item, {}));
+  REQUIRE(sink.send(item, {}));  // a second delivery of the same item gets its own file
   for (const char* sub : {"tmp", "new", "cur"}) CHECK(std::filesystem::is_directory(dir / sub));
   CHECK(std::filesystem::is_empty(dir / "tmp"));
   const auto msgs = test::maildir_messages(dir);
@@ -39,7 +39,7 @@ TEST_CASE("maildir sink: an unwritable directory is an error naming the path") {
   notify::MaildirSink sink(t.path / "file" / "maildir");
   store::OutboxItem item;
   item.message = "Subject: x\r\n\r\nx\r\n";
-  auto r = sink.send(item);
+  auto r = sink.send(item, {});
   REQUIRE_FALSE(r);
   CHECK(r.error().where.find("file/maildir") != std::string::npos);
 }

@@ -54,6 +54,24 @@ void store_loop(core::BoundedQueue<core::Alert>& alerts, notify::Dispatcher& dis
   }
 }
 
+// Every counter and gauge that is not zero, one log line each, in Prometheus text form: what
+// an operator reads in the journal after a stop (what came in, what was dropped or malformed,
+// and why), until /metrics is scraped instead.
+void log_counters(const core::Metrics& metrics) {
+  const std::string text = metrics.render();
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    auto nl = text.find('\n', pos);
+    if (nl == std::string::npos) nl = text.size();
+    const std::string_view line(text.data() + pos, nl - pos);
+    pos = nl + 1;
+    if (line.empty() || line.front() == '#') continue;
+    const auto sp = line.rfind(' ');
+    if (sp == std::string_view::npos || line.substr(sp + 1) == "0") continue;
+    spdlog::info("counter {}", line);
+  }
+}
+
 }  // namespace
 
 int run_serve(const std::filesystem::path& config_path) {
@@ -136,6 +154,7 @@ int run_serve(const std::filesystem::path& config_path) {
   notifier_thread.request_stop();
   notifier.wake();
   notifier_thread.join();
+  log_counters(metrics);
   spdlog::info("stopped");
   return kExitOk;
 }

@@ -7,6 +7,7 @@ maildir, rows in the SQLite database, exit codes and error messages.
 import copy
 import mailbox
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -169,6 +170,18 @@ class Vigie:
     def log_text(self):
         with open(self.log_path, "rb") as f:
             return f.read().decode("utf-8", "replace")
+
+    def counter(self, name, **labels):
+        """Sum of a counter over the label sets that include `labels`, from the `counter ...`
+        lines the daemon logs when it stops (call after stop())."""
+        total = 0
+        for m in re.finditer(r"counter (\w+)(?:\{(.*?)\})? (\d+)$", self.log_text(), re.M):
+            if m.group(1) != name:
+                continue
+            have = dict(re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', m.group(2) or ""))
+            if all(have.get(k) == v for k, v in labels.items()):
+                total += int(m.group(3))
+        return total
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None

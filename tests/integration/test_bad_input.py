@@ -26,16 +26,23 @@ class BadInput(VigieTestCase):
                  what=f"the brute-force alert for {ip}")
         self.assertTrue(self.vigie.alive(), self.vigie.log_text())
 
+    def stopped_counter(self, name, **labels):
+        self.assertEqual(self.vigie.stop(), 0, self.vigie.log_text())
+        return self.vigie.counter(name, **labels)
+
     def test_malformed_octet_count_frames(self):
         with self.tcp() as s:
             s.sendall(b"99999999999999999999 <34>x\n12x bogus\n")
         self.assert_still_detects("198.51.100.1")
+        self.assertGreaterEqual(self.stopped_counter("vigie_syslog_malformed_total", reason="bad_octet_count"), 1)
 
     def test_bytes_that_are_not_utf8(self):
         with self.tcp() as s:
             s.sendall(b"<38>Nov 22 10:00:00 srv sshd[1]: Failed password for \xff\xfe\xc0 from 203.0.113.9 port 1 ssh2\n")
-        socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"<38>\xff\xff\xff\x00\x01", ("127.0.0.1", self.vigie.port))
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+            u.sendto(b"<38>\xff\xff\xff\x00\x01", ("127.0.0.1", self.vigie.port))
         self.assert_still_detects("198.51.100.2")
+        self.assertEqual(self.stopped_counter("vigie_syslog_invalid_utf8_total"), 2)
 
     def test_one_mebibyte_line_is_truncated_and_the_connection_goes_on(self):
         ip = "198.51.100.3"
@@ -46,6 +53,7 @@ class BadInput(VigieTestCase):
                  what="the alert sent after the oversized line")
         self.assertTrue(self.vigie.alive())
         self.assertIn("trunc", self.vigie.log_text().lower())
+        self.assertEqual(self.stopped_counter("vigie_syslog_truncated_total", input=f"tcp://127.0.0.1:{self.vigie.port}"), 1)
 
     def test_client_that_sends_nothing_does_not_block_others(self):
         idle = self.tcp()
@@ -53,6 +61,8 @@ class BadInput(VigieTestCase):
             self.assert_still_detects("198.51.100.4")
         finally:
             idle.close()
+        # The idle client, the sender, and the harness probing the port at start.
+        self.assertEqual(self.stopped_counter("vigie_tcp_connections_total"), 3)
 
     def test_half_a_frame_then_disconnect(self):
         with self.tcp() as s:
@@ -61,6 +71,9 @@ class BadInput(VigieTestCase):
             s.sendall(b"<38>Nov 22 10:00:00 srv sshd[1]: Failed password for root from 10.9.9.9 po")
         time.sleep(0.2)
         self.assert_still_detects("198.51.100.5")
+        # The cut octet-counted frame is counted; the unterminated line is delivered as a message.
+        self.assertEqual(self.stopped_counter("vigie_syslog_malformed_total", reason="incomplete_frame"), 1)
+        self.assertEqual(self.stopped_counter("vigie_events_received_total"), 12)
 
 
 if __name__ == "__main__":

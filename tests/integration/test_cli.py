@@ -2,10 +2,11 @@
 exit codes and error messages that name the file and line."""
 import json
 import os
+import sqlite3
 import textwrap
 import unittest
 
-from harness import SOURCE_DIR, Vigie, VigieTestCase, run_vigie
+from harness import SOURCE_DIR, Vigie, VigieTestCase, maildir_messages, run_vigie
 
 RULES = os.path.join(SOURCE_DIR, "rules")
 
@@ -79,6 +80,30 @@ class Cli(VigieTestCase):
         for k in ("id", "rule", "site", "key", "count", "first_seen", "last_seen", "summary", "evidence", "ioc", "advisory"):
             self.assertIn(k, a)
         self.assertTrue(a["evidence"])
+
+    def test_replay_deliver_stores_and_mails_each_alert_once_in_its_final_state(self):
+        log = os.path.join(self.tmp, "auth.log")
+        with open(log, "w") as f:
+            for i in range(30):  # fires at 10, 20, 30: one alert, then two updates within suppress_for
+                f.write(f"<38>Nov 22 10:{i // 60:02d}:{i % 60:02d} srv-dpi sshd[2211]: Failed password for root"
+                        f" from 183.62.140.253 port {40000 + i} ssh2\n")
+        cfg = self.config(extra="notify: { hostname: vigie.test.example }\n")
+        r = run_vigie("replay", "--config", cfg, "--deliver", log)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        con = sqlite3.connect(os.path.join(self.tmp, "vigie.db"))
+        try:
+            rows = con.execute("SELECT id, count FROM alerts WHERE rule_id = 'vigie-ssh-bruteforce'").fetchall()
+            self.assertEqual(len(rows), 1, rows)
+            alert_id, count = rows[0]
+            self.assertEqual(count, 30)
+            status = con.execute("SELECT DISTINCT status FROM deliveries WHERE alert_id = ?", (alert_id,)).fetchall()
+            self.assertEqual(status, [("sent",)])
+        finally:
+            con.close()
+        mails = [m for m in maildir_messages(os.path.join(self.tmp, "maildir")) if m["X-Vigie-Alert-Id"] == alert_id]
+        self.assertEqual(len(mails), 1)  # the default receiver: root@localhost and no site (file input)
+        self.assertEqual(mails[0]["Message-ID"], f"<{alert_id}@vigie.test.example>")
+        self.assertIn("Occurrences    : 30", mails[0].get_payload(decode=True).decode())
 
     def test_replay_of_a_missing_file_exits_1_and_names_it(self):
         r = run_vigie("replay", "--config", self.config(), os.path.join(self.tmp, "absent.log"))

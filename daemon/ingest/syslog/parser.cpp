@@ -49,11 +49,11 @@ const core::TimeZone& SyslogParser::zone_for(const config::Site* site) {
   return utc_;
 }
 
-core::Event SyslogParser::parse(const RawMessage& m) {
+core::Event SyslogParser::parse(std::string data, const RawMessage& m) {
   core::Event ev;
   ev.ingested = m.received;
-  ev.raw = m.data;
-  std::string_view line = m.data;
+  ev.raw = std::move(data);
+  std::string_view line = ev.raw;  // views into it stay valid: raw is not modified below
   while (!line.empty() && (line.back() == '\0' || line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
   // Kept as received: the JSON writer replaces bad sequences on output, RE2 skips them.
   if (!simdjson::validate_utf8(line)) invalid_utf8_.fetch_add(1, std::memory_order_relaxed);

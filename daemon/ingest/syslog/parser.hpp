@@ -25,7 +25,12 @@ class SyslogParser {
  public:
   SyslogParser(std::shared_ptr<const config::Config> cfg, core::Metrics& metrics);
 
-  [[nodiscard]] core::Event parse(const RawMessage& m);
+  [[nodiscard]] core::Event parse(const RawMessage& m) { return parse(std::string(m.data), m); }
+  // Takes the message bytes instead of copying them into Event::raw (the workers' path).
+  [[nodiscard]] core::Event parse(RawMessage&& m) {
+    std::string data = std::move(m.data);
+    return parse(std::move(data), m);
+  }
 
  private:
   struct InputCounters {
@@ -33,6 +38,8 @@ class SyslogParser {
     std::atomic<uint64_t>* rfc5424 = nullptr;
     std::atomic<uint64_t>* bad_timestamp = nullptr;
   };
+  // `data` becomes Event::raw; `m` gives everything else (its own data is not read).
+  core::Event parse(std::string data, const RawMessage& m);
   InputCounters& counters(const std::string& input);
   const core::TimeZone& zone_for(const config::Site* site);
   void set_content(core::Event& ev, const SyslogHeader& h);

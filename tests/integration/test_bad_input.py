@@ -36,6 +36,18 @@ class BadInput(VigieTestCase):
         self.assert_still_detects("198.51.100.1")
         self.assertGreaterEqual(self.stopped_counter("vigie_syslog_malformed_total", reason="bad_octet_count"), 1)
 
+    def test_lines_without_pri_that_start_with_digits_are_messages(self):
+        # A relay forwarding file lines over TCP: no PRI, an ISO timestamp first. Such a line
+        # must not be taken for an octet count ("2024…") and thrown away.
+        ip = "198.51.100.6"
+        lines = [f"2026-11-22T10:00:{i:02d}+01:00 srv-dpi sshd[2211]: Failed password for root from {ip} port {40000 + i} ssh2"
+                 for i in range(10)]
+        with self.tcp() as s:
+            s.sendall(("\n".join(lines) + "\n").encode())
+        wait_for(lambda: self.vigie.query("SELECT count FROM alerts WHERE level = 'high' AND key LIKE ?", f"%{ip}%"),
+                 what="the brute-force alert from PRI-less lines")
+        self.assertEqual(self.stopped_counter("vigie_syslog_malformed_total"), 0)
+
     def test_bytes_that_are_not_utf8(self):
         with self.tcp() as s:
             s.sendall(b"<38>Nov 22 10:00:00 srv sshd[1]: Failed password for \xff\xfe\xc0 from 203.0.113.9 port 1 ssh2\n")

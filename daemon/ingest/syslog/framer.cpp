@@ -14,18 +14,15 @@ void TcpFramer::feed(std::string_view in, std::vector<Frame>& out) {
       case State::length:
         used = on_length(in);
         break;
+      case State::length_sp:
+        used = on_length_sp(in);
+        break;
       case State::octets:
         used = on_octets(in, out);
         break;
       case State::line:
         used = on_line(in, out);
         break;
-      case State::resync: {
-        const auto lf = in.find('\n');
-        used = lf == std::string_view::npos ? in.size() : lf + 1;
-        if (lf != std::string_view::npos) state_ = State::start;
-        break;
-      }
     }
     in.remove_prefix(used);
   }
@@ -47,25 +44,44 @@ std::size_t TcpFramer::on_start(std::string_view in) {
   return 0;
 }
 
+// Digits are kept in buf_ as they are read: if the frame turns out to be a line, nothing is lost.
 std::size_t TcpFramer::on_length(std::string_view in) {
   std::size_t i = 0;
   for (; i < in.size(); ++i) {
     const char c = in[i];
-    if (c >= '0' && c <= '9' && digits_ < 10) {
-      length_ = length_ * 10 + static_cast<uint64_t>(c - '0');
+    if (c >= '0' && c <= '9') {
+      if (length_ <= kMaxOctetCount) length_ = length_ * 10 + static_cast<uint64_t>(c - '0');
       ++digits_;
       continue;
     }
-    if (c == ' ' && length_ > 0 && length_ <= kMaxOctetCount) {
-      state_ = State::octets;
+    append(in.substr(0, i));
+    if (c == ' ') {
+      append(" ");
+      state_ = State::length_sp;
       return i + 1;
     }
-    ++counts_.bad_octet_count;
-    // The offending byte may itself end the garbage line.
-    state_ = c == '\n' ? State::start : State::resync;
-    return i + 1;
+    state_ = State::line;  // "12x", "2024-11-22T…": a line that starts with digits
+    return i;
   }
+  append(in);
   return i;
+}
+
+// After "LEN SP": octet-counted only if the message starts with its PRI.
+std::size_t TcpFramer::on_length_sp(std::string_view in) {
+  if (in.front() != '<') {
+    state_ = State::line;
+    return 0;
+  }
+  if (length_ == 0 || digits_ > 10 || length_ > kMaxOctetCount) {
+    ++counts_.bad_octet_count;
+    state_ = State::line;
+    return 0;
+  }
+  buf_.clear();
+  truncated_ = false;
+  state_ = State::octets;
+  return 0;
 }
 
 std::size_t TcpFramer::on_octets(std::string_view in, std::vector<Frame>& out) {
@@ -111,16 +127,18 @@ void TcpFramer::finish(std::vector<Frame>& out) {
       out.push_back(Frame{std::move(buf_), true});
       buf_ = std::string();
       break;
-    case State::length:
+    case State::length_sp:
+      // "LEN SP" and nothing after it: an octet-counted frame cut before its first byte.
       ++counts_.incomplete_frame;
+      buf_.clear();
       break;
+    case State::length:  // only digits: a last line without LF, like any other
     case State::line:
       // A last line without its LF is how many senders end a connection: not an error.
       if (!truncated_ && !buf_.empty() && buf_.back() == '\r') buf_.pop_back();
       if (!buf_.empty() || truncated_) emit(out);
       break;
     case State::start:
-    case State::resync:
       break;
   }
   state_ = State::start;

@@ -1,11 +1,15 @@
 // Splits a TCP byte stream into syslog messages (RFC 6587). The framing is detected per frame:
-// a frame that starts with a digit is octet-counted ("LEN SP MSG"), anything else is
-// non-transparent (terminated by LF, CR LF or NUL). Senders that mix both on one connection
-// (seen in the wild, and in Zeek's tcp-syslog trace) are handled. State table: README.md.
+// a frame of the form "LEN SP <" is octet-counted (an octet-counted frame carries a whole
+// syslog message, which starts with its PRI), anything else is non-transparent (terminated by
+// LF, CR LF or NUL) — including lines that merely start with digits, as a message without PRI
+// does ("2024-11-22T10:00:00 host app: ...", "10 retries left"). Senders that mix both on one
+// connection (seen in the wild, and in Zeek's tcp-syslog trace) are handled. State table:
+// README.md.
 //
 // Contract: one framer per connection, used by the connection's owning thread only. Never
-// fails: oversize messages are cut at max_message_size and flagged; bad octet counts are
-// counted and the stream resynchronises at the next LF.
+// fails and never drops bytes it was given: oversize messages are cut at max_message_size and
+// flagged; an impossible octet count ("0 <…", "999999999999 <…") is counted and the frame is
+// read as a line.
 #pragma once
 
 #include <cstddef>
@@ -24,7 +28,7 @@ struct Frame {
 // Anomalies since the last take_counts(); the caller turns them into metrics and logs.
 struct FramerCounts {
   uint64_t truncated = 0;         // messages cut at max_message_size
-  uint64_t bad_octet_count = 0;   // "LEN" not digits followed by SP, zero, or absurd
+  uint64_t bad_octet_count = 0;   // "LEN SP <" with LEN zero, over 10 digits or over kMaxOctetCount
   uint64_t incomplete_frame = 0;  // connection closed inside an octet-counted frame or its LEN
 };
 
@@ -45,10 +49,11 @@ class TcpFramer {
   [[nodiscard]] bool at_boundary() const { return state_ == State::start; }
 
  private:
-  enum class State { start, length, octets, line, resync };
+  enum class State { start, length, length_sp, octets, line };
 
   std::size_t on_start(std::string_view in);
   std::size_t on_length(std::string_view in);
+  std::size_t on_length_sp(std::string_view in);
   std::size_t on_octets(std::string_view in, std::vector<Frame>& out);
   std::size_t on_line(std::string_view in, std::vector<Frame>& out);
   void append(std::string_view chunk);
@@ -56,8 +61,8 @@ class TcpFramer {
 
   const std::size_t max_;
   State state_ = State::start;
-  uint64_t length_ = 0;  // octet count being read, then bytes of the frame still to come
-  unsigned digits_ = 0;
+  uint64_t length_ = 0;     // octet count being read, then bytes of the frame still to come
+  std::size_t digits_ = 0;  // digits read in `length` (also kept in buf_ in case it is a line)
   std::string buf_;
   bool truncated_ = false;
   FramerCounts counts_;

@@ -89,9 +89,9 @@ TEST_CASE("messages longer than the maximum are truncated, flagged and counted")
   }
   SUBCASE("octet counted: the rest of the frame is discarded, framing continues") {
     TcpFramer f(10);
-    const auto out = frame_all(f, "20 " + std::string(20, 'y') + "5 <13>z");
+    const auto out = frame_all(f, "20 <13>" + std::string(16, 'y') + "\n5 <13>z");
     REQUIRE(out.size() == 2);
-    CHECK(out[0].data == std::string(10, 'y'));
+    CHECK(out[0].data == "<13>" + std::string(6, 'y'));
     CHECK(out[0].truncated);
     CHECK(out[1].data == "<13>z");
     CHECK(f.take_counts().truncated == 1);
@@ -105,20 +105,45 @@ TEST_CASE("messages longer than the maximum are truncated, flagged and counted")
   }
 }
 
-TEST_CASE("invalid octet counts are malformed frames; the framer resynchronises at LF") {
+TEST_CASE("lines that start with digits are lines, not octet counts") {
+  // Messages without PRI, newline framed: an ISO timestamp, an epoch, a count in the text.
+  const std::vector<std::string> lines = {"2024-11-22T10:00:00+01:00 srv sshd[1]: Failed password for root",
+                                          "1700000000 srv app: started",
+                                          "10 retries left for user bob",
+                                          "12x",
+                                          "0 ",
+                                          "42"};
+  std::string stream;
+  for (const auto& l : lines) stream += l + "\n";
+  stream += "<13>after";
   TcpFramer f(1024);
-  // "12x": a digit-led line that is not "LEN SP"; "0 ": zero length; a 12-digit count.
-  const auto out = frame_all(f, "12x garbage\n<13>ok1\n0 \n<13>ok2\n999999999999 abc\n<13>ok3\n");
-  CHECK(texts(out) == std::vector<std::string>{"<13>ok1", "<13>ok2", "<13>ok3"});
+  auto want = lines;
+  want.push_back("<13>after");
+  CHECK(texts(frame_all(f, stream)) == want);
+  const auto c = f.take_counts();
+  CHECK(c.bad_octet_count == 0);
+  CHECK(c.incomplete_frame == 0);
+  // Split anywhere, the same lines.
+  for (std::size_t cut = 0; cut <= stream.size(); ++cut) {
+    TcpFramer g(1024);
+    std::vector<Frame> out;
+    g.feed(std::string_view(stream).substr(0, cut), out);
+    g.feed(std::string_view(stream).substr(cut), out);
+    g.finish(out);
+    CHECK_MESSAGE(texts(out) == want, "split at byte " << cut);
+  }
+}
+
+TEST_CASE("impossible octet counts before a PRI are counted; the frame is kept as a line") {
+  TcpFramer f(1024);
+  // Zero length, a 12-digit count, a count above the absurdity limit (few digits).
+  const auto out = frame_all(f, "0 <13>a\n999999999999 <13>b\n200000000 <13>c\n<13>ok\n");
+  CHECK(texts(out) == std::vector<std::string>{"0 <13>a", "999999999999 <13>b", "200000000 <13>c", "<13>ok"});
   const auto c = f.take_counts();
   CHECK(c.bad_octet_count == 3);
   CHECK(c.truncated == 0);
   // take_counts resets.
   CHECK(f.take_counts().bad_octet_count == 0);
-  // A count above the absurdity limit is refused even though it has few digits.
-  TcpFramer g(1024);
-  CHECK(frame_all(g, "200000000 x\n<13>ok\n").size() == 1);
-  CHECK(g.take_counts().bad_octet_count == 1);
 }
 
 TEST_CASE("half a frame when the peer closes") {
@@ -130,10 +155,15 @@ TEST_CASE("half a frame when the peer closes") {
     CHECK(out[0].truncated);
     CHECK(f.take_counts().incomplete_frame == 1);
   }
-  SUBCASE("inside the octet count: nothing to deliver, counted") {
+  SUBCASE("after the octet count, before the message: nothing to deliver, counted") {
     TcpFramer f(1024);
-    CHECK(frame_all(f, "12").empty());
+    CHECK(frame_all(f, "12 ").empty());
     CHECK(f.take_counts().incomplete_frame == 1);
+  }
+  SUBCASE("digits only: a last line without LF") {
+    TcpFramer f(1024);
+    CHECK(texts(frame_all(f, "12")) == std::vector<std::string>{"12"});
+    CHECK(f.take_counts().incomplete_frame == 0);
   }
   SUBCASE("newline framed: delivered, not flagged") {
     TcpFramer f(1024);

@@ -150,17 +150,22 @@ TEST_CASE("UDP drops and counts when the queue is full") {
 TEST_CASE("TCP: octet-counted and newline-framed messages, malformed frames counted") {
   Harness h;
   auto s = h.connect();
-  asio::write(s, asio::buffer(std::string("14 <13>app: first<13>app: second\r\n12x junk\n<13>app: third\n")));
-  const auto got = h.take(3);
-  REQUIRE(got.size() == 3);
+  // "0 <13>…" is an impossible octet count: counted, and the frame is kept as a line; "12x
+  // junk" is a line that starts with digits.
+  asio::write(
+      s, asio::buffer(std::string("14 <13>app: first<13>app: second\r\n0 <13>app: zero\n12x junk\n<13>app: third\n")));
+  const auto got = h.take(5);
+  REQUIRE(got.size() == 5);
   CHECK(got[0].data == "<13>app: first");
   CHECK(got[1].data == "<13>app: second");
-  CHECK(got[2].data == "<13>app: third");
+  CHECK(got[2].data == "0 <13>app: zero");
+  CHECK(got[3].data == "12x junk");
+  CHECK(got[4].data == "<13>app: third");
   CHECK(got[0].peer == "127.0.0.1");
   CHECK(got[0].input == "tcp://127.0.0.1:0");
   CHECK(h.tcp_counter("vigie_syslog_malformed_total", "bad_octet_count") == 1);
   CHECK(h.tcp_counter("vigie_tcp_connections_total") == 1);
-  CHECK(h.tcp_counter("vigie_events_received_total") == 3);
+  CHECK(h.tcp_counter("vigie_events_received_total") == 5);
 }
 
 TEST_CASE("TCP back-pressure: a full queue stops reading, nothing is dropped") {

@@ -83,6 +83,10 @@ void parse_rfc5424(std::string_view rest, SyslogHeader& h) {
     s.remove_prefix(1);
   }
   if (s.substr(0, 3) == "\xEF\xBB\xBF") s.remove_prefix(3);  // BOM announcing UTF-8
+  // Relays that re-encode an RFC 3164 message (rsyslog's %msg%, used by its
+  // RSYSLOG_SyslogProtocol23Format) keep the space that followed "tag:": drop that one space so
+  // a relayed message reads exactly as the same message received directly (anchored decoders).
+  if (!s.empty() && s.front() == ' ') s.remove_prefix(1);
   h.msg = s;
 }
 

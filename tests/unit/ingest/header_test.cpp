@@ -78,6 +78,19 @@ TEST_CASE("RFC 5424 escapes, NILVALUEs and broken headers") {
   CHECK(bad_sd.msg == "[unclosed p=\"v\" message");
 }
 
+TEST_CASE("RFC 5424 re-encoded by a relay reads like the RFC 3164 original") {
+  // rsyslog's RSYSLOG_SyslogProtocol23Format writes %msg%, which keeps the space after "sshd:".
+  const auto relayed = parse_header(
+      "<38>1 2026-12-01T06:44:21+00:00 srv sshd - - -  Failed password for root from 1.2.3.4 port 22 ssh2");
+  const auto direct = parse_header("<38>Dec  1 06:44:21 srv sshd: Failed password for root from 1.2.3.4 port 22 ssh2");
+  CHECK_FALSE(relayed.malformed);
+  CHECK(relayed.msg == direct.msg);
+  CHECK(relayed.msg == "Failed password for root from 1.2.3.4 port 22 ssh2");
+  // Only that one separator space goes: an indented message keeps the rest of its spaces.
+  CHECK(parse_header("<86>1 2026-12-01T06:44:21Z srv sudo - - -       bob : TTY=pts/1").msg ==
+        parse_header("<86>Dec  1 06:44:21 srv sudo:      bob : TTY=pts/1").msg);
+}
+
 TEST_CASE("RFC 3164 variants") {
   SUBCASE("classic with hostname and tag[pid]") {
     const auto h = parse_header("<38>Feb  5 17:32:18 10.0.0.99 sshd[4242]: Failed password for root");

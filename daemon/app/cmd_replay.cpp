@@ -53,8 +53,13 @@ core::Result<std::size_t> feed_file(const std::filesystem::path& file, ingest::R
   if (looks_like_pcap(in))
     return core::fail(file.string(), "packet captures cannot be replayed by this version (syslog lines only)");
   const std::string input = "file:" + file.string();
-  ingest::RawBatch batch;
-  batch.reserve(kBatchLines);
+  auto fresh_batch = [&] {
+    ingest::RawBatch b;
+    b.input = input;
+    b.messages.reserve(kBatchLines);
+    return b;
+  };
+  ingest::RawBatch batch = fresh_batch();
   std::string line;
   std::size_t n = 0;
   auto last_report = std::chrono::steady_clock::now();
@@ -64,13 +69,11 @@ core::Result<std::size_t> feed_file(const std::filesystem::path& file, ingest::R
     if (line.empty()) continue;
     ingest::RawMessage m;
     m.data = std::move(line);
-    m.input = input;
     m.received = received;
-    batch.push_back(std::move(m));
+    batch.messages.push_back(std::move(m));
     if (batch.size() == kBatchLines) {
       queue.push(std::move(batch));
-      batch = {};
-      batch.reserve(kBatchLines);
+      batch = fresh_batch();
     }
     ++n;
     if (progress && (n & 0xffff) == 0 && std::chrono::steady_clock::now() - last_report > std::chrono::seconds(1)) {

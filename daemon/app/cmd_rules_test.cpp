@@ -34,12 +34,12 @@ std::vector<std::string> run_one(const detect::RuleTest& test, const std::shared
   ingest::syslog::SyslogParser parser(cfg, metrics);
   detect::Engine engine(rules, metrics);
   std::vector<core::Alert> alerts;
+  const std::string input = "test:" + test.where;
   for (const auto& line : test.logs) {
     ingest::RawMessage raw;
     raw.data = line;
-    raw.input = "test:" + test.where;
     raw.received = received;
-    auto e = parser.parse(raw);
+    auto e = parser.parse(std::move(raw), input);
     engine.process(e, alerts);
   }
   engine.finish(alerts);
@@ -86,7 +86,8 @@ int run_rules_test(const RulesTestOptions& opts) {
     auto failures = run_one(test, rules, cfg, received);
     if (failures.empty()) {
       ++passed;
-      if (opts.verbose) std::printf("ok    %s  %s — %s\n", test.where.c_str(), test.rule_id.c_str(), test.description.c_str());
+      if (opts.verbose)
+        std::printf("ok    %s  %s — %s\n", test.where.c_str(), test.rule_id.c_str(), test.description.c_str());
       continue;
     }
     ++failed;

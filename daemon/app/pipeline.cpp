@@ -60,8 +60,8 @@ void Pipeline::worker_loop() {
       current = out.rules;
       matcher = std::make_unique<detect::Matcher>(current, metrics_);
     }
-    for (auto& raw : *batch) {
-      core::Event e = parser.parse(std::move(raw));
+    for (auto& raw : batch->messages) {
+      core::Event e = parser.parse(std::move(raw), batch->input);
       out.max_time = std::max(out.max_time, e.time);
       matcher->process(e, hits);
       if (!hits.empty()) out.hits.emplace_back(hits, std::move(e));

@@ -15,12 +15,19 @@ struct RawMessage {
   std::string data;  // one message after framing (no octet count, no terminator)
   std::string peer;  // sender IP as text; "" for files
   uint16_t peer_port = 0;
-  std::string input;  // "udp://127.0.0.1:5514", "tcp://...", "file:/path"
   core::TimePoint received{};
   bool truncated = false;  // cut at inputs.max_message_size (or incomplete at close)
 };
 
-using RawBatch = std::vector<RawMessage>;
+// Every message of a batch comes from one input (a UDP listener's drain, a TCP connection, a
+// file), so the input's name travels once per batch, not once per message.
+struct RawBatch {
+  std::string input;  // "udp://127.0.0.1:5514", "tcp://...", "file:/path": the metrics label
+  std::vector<RawMessage> messages;
+
+  [[nodiscard]] bool empty() const { return messages.empty(); }
+  [[nodiscard]] std::size_t size() const { return messages.size(); }
+};
 using RawQueue = core::BoundedQueue<RawBatch>;
 
 }  // namespace vigie::ingest

@@ -28,13 +28,19 @@ bool all_digits(std::string_view s) {
 SyslogParser::SyslogParser(std::shared_ptr<const config::Config> cfg, core::Metrics& metrics)
     : cfg_(std::move(cfg)), metrics_(metrics), invalid_utf8_(metrics.counter("vigie_syslog_invalid_utf8_total")) {}
 
-SyslogParser::InputCounters& SyslogParser::counters(const std::string& input) {
-  auto it = inputs_.find(input);
-  if (it != inputs_.end()) return it->second;
-  const auto c = [&](const char* reason) {
-    return &metrics_.counter("vigie_syslog_malformed_total", {{"input", input}, {"reason", reason}});
-  };
-  return inputs_.emplace(input, InputCounters{c("bad_pri"), c("rfc5424_header"), c("bad_timestamp")}).first->second;
+SyslogParser::InputCounters& SyslogParser::counters(std::string_view input) {
+  if (last_ && input == last_input_) return *last_;
+  auto it = inputs_.find(std::string(input));
+  if (it == inputs_.end()) {
+    const std::string label(input);
+    const auto c = [&](const char* reason) {
+      return &metrics_.counter("vigie_syslog_malformed_total", {{"input", label}, {"reason", reason}});
+    };
+    it = inputs_.emplace(label, InputCounters{c("bad_pri"), c("rfc5424_header"), c("bad_timestamp")}).first;
+  }
+  last_input_.assign(input);
+  last_ = &it->second;
+  return *last_;
 }
 
 const core::TimeZone& SyslogParser::zone_for(const config::Site* site) {
@@ -49,7 +55,7 @@ const core::TimeZone& SyslogParser::zone_for(const config::Site* site) {
   return utc_;
 }
 
-core::Event SyslogParser::parse(std::string data, const RawMessage& m) {
+core::Event SyslogParser::parse(std::string data, const RawMessage& m, std::string_view input) {
   core::Event ev;
   ev.ingested = m.received;
   ev.raw = std::move(data);
@@ -59,7 +65,7 @@ core::Event SyslogParser::parse(std::string data, const RawMessage& m) {
   if (!simdjson::validate_utf8(line)) invalid_utf8_.fetch_add(1, std::memory_order_relaxed);
 
   const SyslogHeader h = parse_header(line);
-  auto& c = counters(m.input);
+  auto& c = counters(input);
   if (h.bad_pri) c.bad_pri->fetch_add(1, std::memory_order_relaxed);
   if (h.malformed) c.rfc5424->fetch_add(1, std::memory_order_relaxed);
 

@@ -25,11 +25,15 @@ class SyslogParser {
  public:
   SyslogParser(std::shared_ptr<const config::Config> cfg, core::Metrics& metrics);
 
-  [[nodiscard]] core::Event parse(const RawMessage& m) { return parse(std::string(m.data), m); }
+  // `input` is the name of the input the message came from (RawBatch::input): the label of
+  // the malformed-message counters.
+  [[nodiscard]] core::Event parse(const RawMessage& m, std::string_view input) {
+    return parse(std::string(m.data), m, input);
+  }
   // Takes the message bytes instead of copying them into Event::raw (the workers' path).
-  [[nodiscard]] core::Event parse(RawMessage&& m) {
+  [[nodiscard]] core::Event parse(RawMessage&& m, std::string_view input) {
     std::string data = std::move(m.data);
-    return parse(std::move(data), m);
+    return parse(std::move(data), m, input);
   }
 
  private:
@@ -39,8 +43,9 @@ class SyslogParser {
     std::atomic<uint64_t>* bad_timestamp = nullptr;
   };
   // `data` becomes Event::raw; `m` gives everything else (its own data is not read).
-  core::Event parse(std::string data, const RawMessage& m);
-  InputCounters& counters(const std::string& input);
+  core::Event parse(std::string data, const RawMessage& m, std::string_view input);
+  // The counters of `input`; the last input's are kept at hand (whole batches share one).
+  InputCounters& counters(std::string_view input);
   const core::TimeZone& zone_for(const config::Site* site);
   void set_content(core::Event& ev, const SyslogHeader& h);
 
@@ -48,6 +53,8 @@ class SyslogParser {
   core::Metrics& metrics_;
   std::atomic<uint64_t>& invalid_utf8_;
   std::unordered_map<std::string, InputCounters> inputs_;  // metric handles per input label
+  std::string last_input_;                                 // the input `last_` belongs to
+  InputCounters* last_ = nullptr;                          // into inputs_ (node-based: stable)
   core::TimeZoneCache zones_;
   std::set<std::string, std::less<>> bad_zones_;  // zone names already reported
   const core::TimeZone utc_ = core::TimeZone::utc();

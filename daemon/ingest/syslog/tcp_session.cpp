@@ -67,7 +67,8 @@ void TcpSession::collect() {
   }
   if (counts.bad_octet_count) {
     ctx_->bad_octet_count.fetch_add(counts.bad_octet_count, std::memory_order_relaxed);
-    ctx_->warn(peer_label_, "{} malformed frame(s): invalid octet count, skipped to next LF", counts.bad_octet_count);
+    ctx_->warn(peer_label_, "{} malformed frame(s): impossible octet count, frame read as a line",
+               counts.bad_octet_count);
   }
   if (counts.incomplete_frame) {
     ctx_->incomplete_frame.fetch_add(counts.incomplete_frame, std::memory_order_relaxed);
@@ -75,15 +76,15 @@ void TcpSession::collect() {
   }
   if (frames_.empty()) return;
   const auto now = ctx_->clock.now();
+  if (pending_.input.empty()) pending_.input = ctx_->label;  // a fresh batch (the last one was moved)
   for (auto& f : frames_) {
     RawMessage m;
     m.data = std::move(f.data);
     m.truncated = f.truncated;
     m.peer = peer_;
     m.peer_port = peer_port_;
-    m.input = ctx_->label;
     m.received = now;
-    pending_.push_back(std::move(m));
+    pending_.messages.push_back(std::move(m));
   }
   ctx_->received.fetch_add(frames_.size(), std::memory_order_relaxed);
   frames_.clear();
@@ -95,7 +96,7 @@ void TcpSession::deliver() {
     if (ctx_->out.closed()) {
       // The pipeline is shutting down; nobody will ever take these.
       ctx_->dropped_shutdown.fetch_add(pending_.size(), std::memory_order_relaxed);
-      pending_.clear();
+      pending_.messages.clear();
       return close();
     }
     if (!ctx_->out.try_push(pending_)) {
@@ -106,7 +107,7 @@ void TcpSession::deliver() {
       });
       return;
     }
-    pending_.clear();
+    pending_.messages.clear();
   }
   paused_ = false;
   if (eof_) return close();

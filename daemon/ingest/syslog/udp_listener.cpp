@@ -51,19 +51,19 @@ void UdpListener::add(std::size_t n, RawBatch& batch) {
   m.data.assign(buf_.data(), std::min(n, ctx_->max_message_size));
   m.peer = peer_text(sender_.address());
   m.peer_port = sender_.port();
-  m.input = ctx_->label;
   m.received = ctx_->clock.now();
   if (m.truncated) {
     ctx_->truncated.fetch_add(1, std::memory_order_relaxed);
     ctx_->warn(m.peer, "datagram of {} bytes truncated to {}", n, ctx_->max_message_size);
   }
   ctx_->bytes.fetch_add(n, std::memory_order_relaxed);
-  batch.push_back(std::move(m));
+  batch.messages.push_back(std::move(m));
 }
 
 void UdpListener::on_receive(const asio::error_code& ec, std::size_t n) {
   if (ec == asio::error::operation_aborted || !socket_.is_open()) return;
   RawBatch batch;
+  batch.input = ctx_->label;
   if (!ec) add(n, batch);
   // Drain what is already queued in the kernel so batches fill up under load.
   while (batch.size() < ctx_->opts.udp_batch) {
@@ -78,7 +78,7 @@ void UdpListener::on_receive(const asio::error_code& ec, std::size_t n) {
     if (!ctx_->out.try_push(batch)) {
       auto& dropped = ctx_->out.closed() ? ctx_->dropped_shutdown : ctx_->dropped_queue_full;
       dropped.fetch_add(count, std::memory_order_relaxed);
-      ctx_->warn(batch.front().peer, "queue full: {} messages dropped", count);
+      ctx_->warn(batch.messages.front().peer, "queue full: {} messages dropped", count);
     }
   }
   receive();

@@ -24,14 +24,22 @@ std::shared_ptr<const config::Config> test_config(std::string default_tz = "UTC"
   return cfg;
 }
 
-RawMessage raw(std::string data, std::string peer, std::string_view received, std::string input = "udp://t:514") {
+// A message and the input it came from (RawBatch::input).
+struct Raw {
   RawMessage m;
-  m.data = std::move(data);
-  m.peer = std::move(peer);
-  m.input = std::move(input);
-  m.received = *core::parse_rfc3339(received);
-  return m;
+  std::string input;
+};
+
+Raw raw(std::string data, std::string peer, std::string_view received, std::string input = "udp://t:514") {
+  Raw r;
+  r.m.data = std::move(data);
+  r.m.peer = std::move(peer);
+  r.input = std::move(input);
+  r.m.received = *core::parse_rfc3339(received);
+  return r;
 }
+
+core::Event parse(SyslogParser& p, const Raw& r) { return p.parse(r.m, r.input); }
 
 std::string ts(const core::Event& e) { return std::string(e.value(Field::timestamp)); }
 
@@ -40,8 +48,8 @@ std::string ts(const core::Event& e) { return std::string(e.value(Field::timesta
 TEST_CASE("the fields every syslog event carries") {
   core::Metrics metrics;
   SyslogParser p(test_config(), metrics);
-  const auto e = p.parse(
-      raw("<38>Feb  5 17:32:18 srv sshd[4242]: Failed password for root\n", "10.29.1.2", "2024-02-05T16:32:20Z"));
+  const auto e = parse(
+      p, raw("<38>Feb  5 17:32:18 srv sshd[4242]: Failed password for root\n", "10.29.1.2", "2024-02-05T16:32:20Z"));
   CHECK(e.raw == "<38>Feb  5 17:32:18 srv sshd[4242]: Failed password for root\n");
   CHECK(e.value(Field::site) == "ch-quimper");
   CHECK(e.value(Field::source_address) == "10.29.1.2");
@@ -63,22 +71,22 @@ TEST_CASE("per-site time zone, default zone for senders outside every site") {
   core::Metrics metrics;
   SyslogParser p(test_config("America/New_York"), metrics);
   const std::string line = "<13>Jul 14 12:00:00 h app: x";
-  CHECK(ts(p.parse(raw(line, "10.29.0.1", "2024-07-14T10:00:05Z"))) == "2024-07-14T10:00:00.000000Z");  // CEST
-  CHECK(ts(p.parse(raw(line, "10.97.0.1", "2024-07-14T08:00:05Z"))) == "2024-07-14T08:00:00.000000Z");  // +04
-  CHECK(ts(p.parse(raw(line, "192.0.2.7", "2024-07-14T16:00:05Z"))) == "2024-07-14T16:00:00.000000Z");  // EDT
-  const auto outside = p.parse(raw(line, "192.0.2.7", "2024-07-14T16:00:05Z"));
+  CHECK(ts(parse(p, raw(line, "10.29.0.1", "2024-07-14T10:00:05Z"))) == "2024-07-14T10:00:00.000000Z");  // CEST
+  CHECK(ts(parse(p, raw(line, "10.97.0.1", "2024-07-14T08:00:05Z"))) == "2024-07-14T08:00:00.000000Z");  // +04
+  CHECK(ts(parse(p, raw(line, "192.0.2.7", "2024-07-14T16:00:05Z"))) == "2024-07-14T16:00:00.000000Z");  // EDT
+  const auto outside = parse(p, raw(line, "192.0.2.7", "2024-07-14T16:00:05Z"));
   CHECK_FALSE(outside.get(Field::site));
   // A zone-less ISO timestamp also uses the site's zone; one with an offset does not.
-  CHECK(ts(p.parse(raw("<13>2024-07-14T12:00:00 h app: x", "10.29.0.1", "2024-07-14T10:00:05Z"))) ==
+  CHECK(ts(parse(p, raw("<13>2024-07-14T12:00:00 h app: x", "10.29.0.1", "2024-07-14T10:00:05Z"))) ==
         "2024-07-14T10:00:00.000000Z");
-  CHECK(ts(p.parse(raw("<13>2024-07-14T12:00:00Z h app: x", "10.29.0.1", "2024-07-14T12:00:05Z"))) ==
+  CHECK(ts(parse(p, raw("<13>2024-07-14T12:00:00Z h app: x", "10.29.0.1", "2024-07-14T12:00:05Z"))) ==
         "2024-07-14T12:00:00.000000Z");
 }
 
 TEST_CASE("an unknown configured zone falls back to UTC") {
   core::Metrics metrics;
   SyslogParser p(test_config("Mars/Olympus_Mons"), metrics);
-  CHECK(ts(p.parse(raw("<13>Jul 14 12:00:00 h app: x", "192.0.2.1", "2024-07-14T12:00:05Z"))) ==
+  CHECK(ts(parse(p, raw("<13>Jul 14 12:00:00 h app: x", "192.0.2.1", "2024-07-14T12:00:05Z"))) ==
         "2024-07-14T12:00:00.000000Z");
 }
 
@@ -86,22 +94,22 @@ TEST_CASE("the missing year is inferred, correctly around New Year") {
   core::Metrics metrics;
   SyslogParser p(test_config(), metrics);
   // Sent just before midnight in Paris, received just after: previous year.
-  CHECK(ts(p.parse(raw("<13>Dec 31 23:59:59 h app: x", "10.29.0.1", "2024-12-31T23:00:01Z"))) ==
+  CHECK(ts(parse(p, raw("<13>Dec 31 23:59:59 h app: x", "10.29.0.1", "2024-12-31T23:00:01Z"))) ==
         "2024-12-31T22:59:59.000000Z");
   // Received 1 January in Paris (31 Dec 23:00:01Z): the stamp is 31 Dec of the year before.
-  CHECK(ts(p.parse(raw("<13>Dec 31 23:59:59 h app: x", "10.29.0.1", "2025-01-01T00:30:00Z"))) ==
+  CHECK(ts(parse(p, raw("<13>Dec 31 23:59:59 h app: x", "10.29.0.1", "2025-01-01T00:30:00Z"))) ==
         "2024-12-31T22:59:59.000000Z");
   // A sender a little ahead across New Year: next year.
-  CHECK(ts(p.parse(raw("<13>Jan  1 00:00:05 h app: x", "192.0.2.1", "2024-12-31T23:59:50Z"))) ==
+  CHECK(ts(parse(p, raw("<13>Jan  1 00:00:05 h app: x", "192.0.2.1", "2024-12-31T23:59:50Z"))) ==
         "2025-01-01T00:00:05.000000Z");
   // More than a month in the future means last year.
-  CHECK(ts(p.parse(raw("<13>Aug 20 10:00:00 h app: x", "192.0.2.1", "2024-06-15T00:00:00Z"))) ==
+  CHECK(ts(parse(p, raw("<13>Aug 20 10:00:00 h app: x", "192.0.2.1", "2024-06-15T00:00:00Z"))) ==
         "2023-08-20T10:00:00.000000Z");
   // Within a month ahead (clock skew) stays this year.
-  CHECK(ts(p.parse(raw("<13>Jul  1 10:00:00 h app: x", "192.0.2.1", "2024-06-15T00:00:00Z"))) ==
+  CHECK(ts(parse(p, raw("<13>Jul  1 10:00:00 h app: x", "192.0.2.1", "2024-06-15T00:00:00Z"))) ==
         "2024-07-01T10:00:00.000000Z");
   // A day that does not exist: reception time, counted.
-  const auto bad = p.parse(raw("<13>Feb 30 10:00:00 h app: x", "192.0.2.1", "2024-06-15T00:00:00Z"));
+  const auto bad = parse(p, raw("<13>Feb 30 10:00:00 h app: x", "192.0.2.1", "2024-06-15T00:00:00Z"));
   CHECK(ts(bad) == "2024-06-15T00:00:00.000000Z");
   CHECK(metrics.value("vigie_syslog_malformed_total", {{"input", "udp://t:514"}, {"reason", "bad_timestamp"}}) == 1);
 }
@@ -109,7 +117,7 @@ TEST_CASE("the missing year is inferred, correctly around New Year") {
 TEST_CASE("missing PRI: user.notice per RFC 3164 §4.3.3, no priority field") {
   core::Metrics metrics;
   SyslogParser p(test_config(), metrics);
-  const auto e = p.parse(raw("just text", "10.29.0.1", "2024-06-15T00:00:00Z"));
+  const auto e = parse(p, raw("just text", "10.29.0.1", "2024-06-15T00:00:00Z"));
   CHECK(e.value(Field::facility) == "1");
   CHECK(e.value(Field::severity) == "5");
   CHECK_FALSE(e.get("log.syslog.priority"));
@@ -120,10 +128,10 @@ TEST_CASE("missing PRI: user.notice per RFC 3164 §4.3.3, no priority field") {
 TEST_CASE("RFC 5424 structured data becomes <sd-id>.<param> fields") {
   core::Metrics metrics;
   SyslogParser p(test_config(), metrics);
-  const auto e =
-      p.parse(raw("<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog 12 ID47 [exampleSDID@32473 iut=\"3\" "
-                  "iut=\"4\" eventSource=\"Application\"][observer site=\"spoofed\"] An application event",
-                  "10.29.0.1", "2003-10-11T22:14:16Z"));
+  const auto e = parse(
+      p, raw("<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog 12 ID47 [exampleSDID@32473 iut=\"3\" "
+             "iut=\"4\" eventSource=\"Application\"][observer site=\"spoofed\"] An application event",
+             "10.29.0.1", "2003-10-11T22:14:16Z"));
   CHECK(e.get("exampleSDID@32473.iut") == "3");
   CHECK(e.get("exampleSDID@32473.eventSource") == "Application");
   CHECK(e.get("log.syslog.msgid") == "ID47");
@@ -140,9 +148,10 @@ TEST_CASE("JSON bodies become fields") {
   core::Metrics metrics;
   SyslogParser p(test_config(), metrics);
   SUBCASE("after a syslog header, nested objects flattened, arrays raw") {
-    const auto e = p.parse(raw(
-        R"(<14>Jul 14 12:00:00 fw app: {"source":{"ip":"10.29.3.4","port":4444},"event.action":"deny","tags":[1, "a"],"ok":true,"none":null,"message":"blocked","observer":{"site":"x"}})",
-        "10.29.0.1", "2024-07-14T10:00:05Z"));
+    const auto e = parse(
+        p,
+        raw(R"(<14>Jul 14 12:00:00 fw app: {"source":{"ip":"10.29.3.4","port":4444},"event.action":"deny","tags":[1, "a"],"ok":true,"none":null,"message":"blocked","observer":{"site":"x"}})",
+            "10.29.0.1", "2024-07-14T10:00:05Z"));
     CHECK(e.value(Field::source_ip) == "10.29.3.4");
     CHECK(e.value(Field::source_port) == "4444");
     CHECK(e.value(Field::event_action) == "deny");
@@ -153,8 +162,8 @@ TEST_CASE("JSON bodies become fields") {
     CHECK(e.value(Field::site) == "ch-quimper");
   }
   SUBCASE("bare JSON, dotted and nested names are the same field, @timestamp is the event time") {
-    const auto e = p.parse(raw(R"({"@timestamp":"2024-07-14T09:00:00Z","user":{"name":"alice"},"n":1.50})", "",
-                               "2024-07-14T10:00:05Z", "file:/tmp/x.log"));
+    const auto e = parse(p, raw(R"({"@timestamp":"2024-07-14T09:00:00Z","user":{"name":"alice"},"n":1.50})", "",
+                                "2024-07-14T10:00:05Z", "file:/tmp/x.log"));
     CHECK(e.value(Field::user_name) == "alice");
     CHECK(e.get("n") == "1.50");
     CHECK(ts(e) == "2024-07-14T09:00:00.000000Z");
@@ -163,12 +172,12 @@ TEST_CASE("JSON bodies become fields") {
     CHECK_FALSE(e.get(Field::source_address));
   }
   SUBCASE("not JSON after all: plain message") {
-    const auto e = p.parse(raw(R"(<14>app: {"a": 1} and more)", "10.29.0.1", "2024-07-14T10:00:05Z"));
+    const auto e = parse(p, raw(R"(<14>app: {"a": 1} and more)", "10.29.0.1", "2024-07-14T10:00:05Z"));
     CHECK(e.value(Field::message) == R"({"a": 1} and more)");
     CHECK_FALSE(e.get("a"));
-    const auto broken = p.parse(raw(R"(<14>app: {"a": )"
-                                    "}",
-                                    "10.29.0.1", "2024-07-14T10:00:05Z"));
+    const auto broken = parse(p, raw(R"(<14>app: {"a": )"
+                                     "}",
+                                     "10.29.0.1", "2024-07-14T10:00:05Z"));
     CHECK_FALSE(broken.get("a"));
   }
 }
@@ -177,14 +186,14 @@ TEST_CASE("bytes that are not UTF-8 are kept and counted") {
   core::Metrics metrics;
   SyslogParser p(test_config(), metrics);
   const std::string bad = "<13>Jul 14 12:00:00 h app: caf\xE9 \xFF\xFE end";
-  const auto e = p.parse(raw(bad, "10.29.0.1", "2024-07-14T10:00:05Z"));
+  const auto e = parse(p, raw(bad, "10.29.0.1", "2024-07-14T10:00:05Z"));
   CHECK(e.raw == bad);
   CHECK(e.value(Field::message) == "caf\xE9 \xFF\xFE end");
   CHECK(metrics.value("vigie_syslog_invalid_utf8_total") == 1);
-  (void)p.parse(raw("<13>Jul 14 12:00:00 h app: caf\xC3\xA9", "10.29.0.1", "2024-07-14T10:00:05Z"));
+  (void)parse(p, raw("<13>Jul 14 12:00:00 h app: caf\xC3\xA9", "10.29.0.1", "2024-07-14T10:00:05Z"));
   CHECK(metrics.value("vigie_syslog_invalid_utf8_total") == 1);
   // A lone invalid byte inside a JSON body does not break anything either.
-  const auto j = p.parse(raw("{\"m\":\"\xFF\"}", "10.29.0.1", "2024-07-14T10:00:05Z"));
+  const auto j = parse(p, raw("{\"m\":\"\xFF\"}", "10.29.0.1", "2024-07-14T10:00:05Z"));
   CHECK(j.value(Field::message).size() > 0);
   CHECK(metrics.value("vigie_syslog_invalid_utf8_total") == 2);
 }
@@ -192,18 +201,18 @@ TEST_CASE("bytes that are not UTF-8 are kept and counted") {
 TEST_CASE("files: the site comes from a hostname that is an address in a site network") {
   core::Metrics metrics;
   SyslogParser p(test_config(), metrics);
-  const auto e = p.parse(raw("<13>Jul 14 12:00:00 10.97.8.9 app: x", "", "2024-07-14T10:00:05Z", "file:/x.log"));
+  const auto e = parse(p, raw("<13>Jul 14 12:00:00 10.97.8.9 app: x", "", "2024-07-14T10:00:05Z", "file:/x.log"));
   CHECK(e.value(Field::site) == "chu-reunion");
   CHECK(ts(e) == "2024-07-14T08:00:00.000000Z");
-  const auto named = p.parse(raw("<13>Jul 14 12:00:00 srv app: x", "", "2024-07-14T10:00:05Z", "file:/x.log"));
+  const auto named = parse(p, raw("<13>Jul 14 12:00:00 srv app: x", "", "2024-07-14T10:00:05Z", "file:/x.log"));
   CHECK_FALSE(named.get(Field::site));
 }
 
 TEST_CASE("invalid PRI and broken RFC 5424 headers are counted per input") {
   core::Metrics metrics;
   SyslogParser p(test_config(), metrics);
-  (void)p.parse(raw("<300>x", "10.29.0.1", "2024-07-14T10:00:05Z", "tcp://a:1"));
-  (void)p.parse(raw("<13>1 broken", "10.29.0.1", "2024-07-14T10:00:05Z", "tcp://a:1"));
+  (void)parse(p, raw("<300>x", "10.29.0.1", "2024-07-14T10:00:05Z", "tcp://a:1"));
+  (void)parse(p, raw("<13>1 broken", "10.29.0.1", "2024-07-14T10:00:05Z", "tcp://a:1"));
   CHECK(metrics.value("vigie_syslog_malformed_total", {{"input", "tcp://a:1"}, {"reason", "bad_pri"}}) == 1);
   CHECK(metrics.value("vigie_syslog_malformed_total", {{"input", "tcp://a:1"}, {"reason", "rfc5424_header"}}) == 1);
 }

@@ -60,15 +60,19 @@ struct Harness {
     server.reset();
   }
 
-  // Pops batches until n messages arrived (or 5 s passed).
+  // Pops batches until n messages arrived (or 5 s passed); each batch's input goes to `inputs`.
   std::vector<RawMessage> take(std::size_t n) {
     std::vector<RawMessage> out;
     const auto end = std::chrono::steady_clock::now() + 5s;
-    while (out.size() < n && std::chrono::steady_clock::now() < end)
-      if (auto b = queue.pop_for(50ms))
-        for (auto& m : *b) out.push_back(std::move(m));
+    while (out.size() < n && std::chrono::steady_clock::now() < end) {
+      if (auto b = queue.pop_for(50ms)) {
+        inputs.push_back(b->input);
+        for (auto& m : b->messages) out.push_back(std::move(m));
+      }
+    }
     return out;
   }
+  std::vector<std::string> inputs;
 
   uint64_t tcp_counter(const std::string& name, std::string reason = "") const {
     core::Labels l = {{"input", "tcp://127.0.0.1:0"}};
@@ -129,7 +133,7 @@ TEST_CASE("UDP datagrams arrive in the queue, one message each") {
   CHECK(got[1].data == "<13>Jul 14 12:00:01 host app: two\n");
   CHECK(got[0].peer == "127.0.0.1");
   CHECK(got[0].peer_port != 0);
-  CHECK(got[0].input == "udp://127.0.0.1:0");
+  CHECK(h.inputs.at(0) == "udp://127.0.0.1:0");
   CHECK(got[0].received == h.clock.now());
   CHECK(h.metrics.value("vigie_events_received_total", {{"input", "udp://127.0.0.1:0"}}) == 2);
 }
@@ -162,7 +166,7 @@ TEST_CASE("TCP: octet-counted and newline-framed messages, malformed frames coun
   CHECK(got[3].data == "12x junk");
   CHECK(got[4].data == "<13>app: third");
   CHECK(got[0].peer == "127.0.0.1");
-  CHECK(got[0].input == "tcp://127.0.0.1:0");
+  CHECK(h.inputs.at(0) == "tcp://127.0.0.1:0");
   CHECK(h.tcp_counter("vigie_syslog_malformed_total", "bad_octet_count") == 1);
   CHECK(h.tcp_counter("vigie_tcp_connections_total") == 1);
   CHECK(h.tcp_counter("vigie_events_received_total") == 5);
@@ -189,7 +193,7 @@ TEST_CASE("TCP back-pressure: a full queue stops reading, nothing is dropped") {
   const auto end = std::chrono::steady_clock::now() + 20s;
   while (got.size() < kLines && std::chrono::steady_clock::now() < end)
     if (auto b = h.queue.pop_for(50ms))
-      for (auto& m : *b) got.push_back(std::move(m));
+      for (auto& m : b->messages) got.push_back(std::move(m));
   writer.join();
   REQUIRE(got.size() == kLines);
   for (int i = 0; i < kLines; i += 997)

@@ -129,14 +129,14 @@ void check_against_zeek(const std::string& trace) {
   std::string tcp_src;
   for (auto& p : payloads(kZeek / (trace + ".pcap"))) {
     if (!p.tcp) {
-      messages.push_back(RawMessage{p.data, p.src, 0, "udp://oracle", {}, false});
+      messages.push_back(RawMessage{p.data, p.src, 0, {}, false});
       continue;
     }
     tcp_src = p.src;
     framer.feed(p.data, frames);
   }
   framer.finish(frames);
-  for (auto& f : frames) messages.push_back(RawMessage{f.data, tcp_src, 0, "tcp://oracle", {}, f.truncated});
+  for (auto& f : frames) messages.push_back(RawMessage{f.data, tcp_src, 0, {}, f.truncated});
   REQUIRE(messages.size() == rows.size());
 
   core::Metrics metrics;
@@ -144,7 +144,7 @@ void check_against_zeek(const std::string& trace) {
   for (std::size_t i = 0; i < rows.size(); ++i) {
     CAPTURE(i);
     const auto& z = rows[i];
-    const auto e = parser.parse(messages[i]);
+    const auto e = parser.parse(messages[i], "oracle");
     if (z.facility == "UNSPECIFIED") {
       // Zeek leaves a missing PRI unspecified; we apply RFC 3164 §4.3.3 (user.notice) and
       // record that no PRI was present by leaving log.syslog.priority unset.
@@ -196,7 +196,7 @@ TEST_CASE("Zeek oracle: tshark's decoded text parses like the capture") {
     REQUIRE(payload.size() == 1);
     core::Metrics metrics;
     SyslogParser parser(std::make_shared<config::Config>(), metrics);
-    const auto e = parser.parse(RawMessage{payload[0].data, payload[0].src, 0, "udp://oracle", {}, false});
+    const auto e = parser.parse(RawMessage{payload[0].data, payload[0].src, 0, {}, false}, "udp://oracle");
     CHECK(rtrim_terminators(zeek[0].message) == rtrim_terminators(tshark_msg));
     CHECK(rtrim_terminators(tshark_msg).ends_with(std::string(e.value(core::Field::message))));
   }

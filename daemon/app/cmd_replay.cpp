@@ -46,8 +46,10 @@ std::string text_line(const core::Alert& a) {
 }
 
 // Feeds one file into the pipeline; returns the number of lines or an error.
+// Lines longer than `max_size` are cut and counted, as the network inputs do.
 core::Result<std::size_t> feed_file(const std::filesystem::path& file, ingest::RawQueue& queue,
-                                    const core::Clock& clock, std::size_t& total, bool progress) {
+                                    const core::Clock& clock, std::size_t max_size, core::Metrics& metrics,
+                                    std::size_t& total, bool progress) {
   std::ifstream in(file, std::ios::binary);
   if (!in) return core::fail(file.string(), "cannot open: " + std::string(std::strerror(errno)));
   if (looks_like_pcap(in))
@@ -62,12 +64,18 @@ core::Result<std::size_t> feed_file(const std::filesystem::path& file, ingest::R
   ingest::RawBatch batch = fresh_batch();
   std::string line;
   std::size_t n = 0;
+  std::size_t truncated = 0;
   auto last_report = std::chrono::steady_clock::now();
   const auto received = clock.now();
   while (std::getline(in, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) continue;
     ingest::RawMessage m;
+    if (line.size() > max_size) {
+      line.resize(max_size);
+      m.truncated = true;
+      ++truncated;
+    }
     m.data = std::move(line);
     m.received = received;
     batch.messages.push_back(std::move(m));
@@ -80,6 +88,11 @@ core::Result<std::size_t> feed_file(const std::filesystem::path& file, ingest::R
       last_report = std::chrono::steady_clock::now();
       std::fprintf(stderr, "\r%s: %zu lines", file.c_str(), total + n);
     }
+  }
+  if (truncated > 0) {
+    metrics.counter("vigie_syslog_truncated_total", {{"input", input}}).fetch_add(truncated);
+    spdlog::warn("{}: {} line(s) longer than inputs.max_message_size, truncated to {} bytes", file.string(), truncated,
+                 max_size);
   }
   if (in.bad()) return core::fail(file.string(), "read error");
   if (!batch.empty()) queue.push(std::move(batch));
@@ -121,7 +134,7 @@ int run_replay(const ReplayOptions& opts) {
   int rc = kExitOk;
   const auto t0 = std::chrono::steady_clock::now();
   for (const auto& f : opts.files) {
-    auto r = feed_file(f, pipeline.input(), clock, total, progress);
+    auto r = feed_file(f, pipeline.input(), clock, cfg->inputs.max_message_size, metrics, total, progress);
     if (!r) {
       std::fprintf(stderr, "%s\n", r.error().to_string().c_str());
       rc = kExitFailed;

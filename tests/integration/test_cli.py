@@ -105,6 +105,18 @@ class Cli(VigieTestCase):
         self.assertEqual(mails[0]["Message-ID"], f"<{alert_id}@vigie.test.example>")
         self.assertIn("Occurrences    : 30", mails[0].get_payload(decode=True).decode())
 
+    def test_replay_cuts_oversized_lines_like_the_network_inputs(self):
+        log = os.path.join(self.tmp, "big.log")
+        with open(log, "w") as f:
+            f.write("<38>Nov 22 10:00:00 srv app: " + "A" * (1 << 20) + "\n")
+            for i in range(10):
+                f.write(f"<38>Nov 22 10:00:{i:02d} srv sshd[1]: Failed password for root from 192.0.2.44 port {i} ssh2\n")
+        r = run_vigie("replay", "--config", self.config(), "--format", "json", log)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("big.log: 1 line(s) longer than inputs.max_message_size, truncated to 65536 bytes", r.stderr)
+        alerts = [json.loads(line) for line in r.stdout.splitlines()]
+        self.assertTrue(any(a["key"].get("source.ip") == "192.0.2.44" for a in alerts), r.stdout)
+
     def test_replay_of_a_missing_file_exits_1_and_names_it(self):
         r = run_vigie("replay", "--config", self.config(), os.path.join(self.tmp, "absent.log"))
         self.assertEqual(r.returncode, 1)

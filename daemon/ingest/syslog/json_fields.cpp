@@ -10,6 +10,28 @@ std::string_view trim(std::string_view s) {
   return s.substr(b, s.find_last_not_of(ws) - b + 1);
 }
 
+// RFC 8259 §6: -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?
+bool json_number(std::string_view s) {
+  std::size_t i = 0;
+  const auto digits = [&] {
+    const std::size_t from = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i > from;
+  };
+  if (i < s.size() && s[i] == '-') ++i;
+  if (i < s.size() && s[i] == '0')
+    ++i;
+  else if (!digits())
+    return false;
+  if (i < s.size() && s[i] == '.' && (++i, !digits())) return false;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == s.size();
+}
+
 }  // namespace
 
 bool JsonFlattener::flatten(std::string_view text, FieldList& out) {
@@ -71,10 +93,11 @@ bool JsonFlattener::value(simdjson::ondemand::value v, std::string& name, int de
       out.emplace_back(name, std::string(text));
       return true;
     case simdjson::ondemand::json_type::number: {
-      // Validate, then keep the literal: "1.50" stays "1.50", big integers stay exact.
+      // Keep the literal: "1.50" stays "1.50", and numbers no machine type holds
+      // (123456789012345678901234567890, 1e400) stay exact — simdjson's get_number() would
+      // refuse those, so the literal is checked against the JSON grammar instead.
       const std::string_view literal = trim(v.raw_json_token());
-      simdjson::ondemand::number n;
-      if (v.get_number().get(n)) return false;
+      if (!json_number(literal)) return false;
       out.emplace_back(name, std::string(literal));
       return true;
     }

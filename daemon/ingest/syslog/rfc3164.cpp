@@ -3,6 +3,7 @@
 // Hello"), no timestamp at all, Cisco's "*Mar  1 ..." and "Mmm dd yyyy hh:mm:ss".
 #include <algorithm>
 
+#include "core/net.hpp"
 #include "ingest/syslog/header.hpp"
 
 namespace vigie::ingest::syslog {
@@ -24,6 +25,8 @@ std::optional<std::string_view> tag(std::string_view s, SyslogHeader& h) {
   const auto end = s.find_first_of(":[ ");
   if (end == 0 || end == std::string_view::npos || end > 64 || s[end] == ' ') return std::nullopt;
   const auto name = s.substr(0, end);
+  // A JSON body ('{"a": 1}') or a quoted word is not a program name.
+  if (name.find_first_of("{}\"'=,;<>") != std::string_view::npos) return std::nullopt;
   std::string_view pid;
   std::size_t p = end;
   if (s[p] == '[') {
@@ -44,6 +47,16 @@ std::optional<std::string_view> tag(std::string_view s, SyslogHeader& h) {
   return s.substr(std::min(p + 1, s.size()));
 }
 
+// VERSION SP then "-" SP or "YYYY-".
+bool looks_rfc5424(std::string_view s) {
+  std::size_t v = 0;
+  while (v < s.size() && v < 2 && is_digit(s[v])) ++v;
+  if (v == 0 || s[0] == '0' || v >= s.size() || s[v] != ' ') return false;
+  const auto ts = s.substr(v + 1);
+  if (ts.size() >= 2 && ts[0] == '-' && ts[1] == ' ') return true;
+  return ts.size() >= 5 && is_digit(ts[0]) && is_digit(ts[1]) && is_digit(ts[2]) && is_digit(ts[3]) && ts[4] == '-';
+}
+
 }  // namespace
 
 SyslogHeader parse_header(std::string_view line) {
@@ -60,9 +73,10 @@ SyslogHeader parse_header(std::string_view line) {
       h.bad_pri = true;
     }
   }
-  // "1 " after the PRI announces RFC 5424 (VERSION is 1 today; 1–2 digits reserved).
-  if (h.pri && !rest.empty() && is_digit(rest[0]) && rest[0] != '0' &&
-      ((rest.size() > 1 && rest[1] == ' ') || (rest.size() > 2 && is_digit(rest[1]) && rest[2] == ' '))) {
+  // "1 " after the PRI announces RFC 5424 (VERSION is 1 today; 1–2 digits reserved), but only
+  // when a TIMESTAMP follows (NILVALUE or a date): "<13>2 errors found on disk" is an RFC 3164
+  // message without header, not a broken RFC 5424 one.
+  if (h.pri && looks_rfc5424(rest)) {
     parse_rfc5424(rest, h);
     return h;
   }
@@ -94,7 +108,8 @@ void parse_rfc3164(std::string_view s, SyslogHeader& h) {
     const auto sp = s.find(' ');
     if (sp != std::string_view::npos) {
       const auto word = s.substr(0, sp);
-      if (word.back() != ':' && hostname_like(word)) {
+      // "host:" would be the tag, but an IPv6 address may end with a colon ("2001:db8::").
+      if ((word.back() != ':' || core::IpAddress::parse(word)) && hostname_like(word)) {
         h.hostname = word;
         s.remove_prefix(sp + 1);
       }

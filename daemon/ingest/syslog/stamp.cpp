@@ -84,6 +84,8 @@ std::optional<LocalStamp> parse_bsd_stamp(std::string_view s, std::size_t& used)
     p += 5;
   }
   if (!clock_time(s, p, st.time_of_day)) return std::nullopt;
+  // Cisco IOS and ASA end their stamp with a colon: "*Mar  1 00:49:03.075: %SYS-5-…".
+  if (p < s.size() && s[p] == ':' && (p + 1 == s.size() || s[p + 1] == ' ')) ++p;
   if (p < s.size() && s[p] != ' ') return std::nullopt;
   used = p;
   return st;

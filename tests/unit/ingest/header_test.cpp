@@ -166,4 +166,53 @@ TEST_CASE("RFC 3164 variants") {
     CHECK(h.app_name.empty());
     CHECK(h.msg == "http://example.org/ is down");
   }
+  SUBCASE("a JSON body written with \": \" is not a tag") {
+    const auto bare = parse_header(R"({"a": 1, "message": "json spaced"})");
+    CHECK(bare.app_name.empty());
+    CHECK(bare.msg == R"({"a": 1, "message": "json spaced"})");
+    const auto after = parse_header(R"(<13>Apr  5 12:56:51 host {"a": 2, "message": "x"})");
+    CHECK(after.hostname == "host");
+    CHECK(after.app_name.empty());
+    CHECK(after.msg == R"({"a": 2, "message": "x"})");
+  }
+  SUBCASE("Cisco IOS and ASA stamps end with a colon") {
+    const auto ios = parse_header("<189>*Mar  1 00:49:03.075: %SYS-5-CONFIG_I: Configured from console by console");
+    REQUIRE(ios.local);
+    CHECK(ios.local->month == 3);
+    CHECK(ios.local->day == 1);
+    CHECK(ios.local->time_of_day.count() % 1000000 == 75000);
+    CHECK(ios.hostname.empty());
+    CHECK(ios.app_name == "%SYS-5-CONFIG_I");
+    CHECK(ios.msg == "Configured from console by console");
+    const auto asa = parse_header("<166>Mar 01 2026 10:00:00: %ASA-6-302013: Built outbound TCP");
+    REQUIRE(asa.local);
+    CHECK(asa.local->year == 2026);
+    CHECK(asa.app_name == "%ASA-6-302013");
+    CHECK(asa.msg == "Built outbound TCP");
+  }
+  SUBCASE("an IPv6 host name may end with a colon") {
+    const auto h = parse_header("<13>Apr  5 12:56:51 2001:db8:: app[1]: msg");
+    CHECK(h.hostname == "2001:db8::");
+    CHECK(h.app_name == "app");
+    CHECK(h.msg == "msg");
+  }
+}
+
+TEST_CASE("a digit and a space after the PRI is RFC 5424 only when a timestamp follows") {
+  for (const char* text : {"2 errors found on disk", "1 hello world", "5 retries left, giving up now"}) {
+    CAPTURE(text);
+    const std::string line = std::string("<13>") + text;  // the header views into it
+    const auto h = parse_header(line);
+    CHECK(h.format == Format::rfc3164);
+    CHECK_FALSE(h.malformed);
+    CHECK(h.msg == std::string_view(text));
+  }
+  const auto nil = parse_header("<13>1 - host app - - - hi");
+  CHECK(nil.format == Format::rfc5424);
+  CHECK(nil.msg == "hi");
+  const auto dated = parse_header("<13>1 2026-12-01T10:00:00Z host app - - - hi");
+  CHECK(dated.format == Format::rfc5424);
+  REQUIRE(dated.time);
+  // A 5424 header that is broken after a real timestamp still counts as malformed.
+  CHECK(parse_header("<13>1 2026-12-01T10:00:00Z host").malformed);
 }

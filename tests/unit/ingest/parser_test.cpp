@@ -171,6 +171,25 @@ TEST_CASE("JSON bodies become fields") {
     CHECK(e.value(Field::message).starts_with("{\"@timestamp\""));
     CHECK_FALSE(e.get(Field::source_address));
   }
+  SUBCASE("JSON written with spaces, numbers no machine type holds") {
+    const auto spaced = parse(p, raw(R"({"a": 1, "message": "json spaced"})", "10.29.0.1", "2024-07-14T10:00:05Z"));
+    CHECK(spaced.get("a") == "1");
+    CHECK(spaced.value(Field::message) == "json spaced");
+    CHECK_FALSE(spaced.get(Field::process_name));
+    const auto big = parse(
+        p,
+        raw(R"(<13>Apr  5 12:56:51 host app: {"n": 123456789012345678901234567890, "x": 1e400, "y": -0.5E-3, "message": "bigint"})",
+            "10.29.0.1", "2024-07-14T10:00:05Z"));
+    CHECK(big.get("n") == "123456789012345678901234567890");
+    CHECK(big.get("x") == "1e400");
+    CHECK(big.get("y") == "-0.5E-3");
+    CHECK(big.value(Field::message) == "bigint");
+    // Not numbers by the JSON grammar: the body is not JSON.
+    for (const char* bad : {R"({"n": 01})", R"({"n": 1.})", R"({"n": -})", R"({"n": 1e})"}) {
+      CAPTURE(bad);
+      CHECK_FALSE(parse(p, raw(bad, "10.29.0.1", "2024-07-14T10:00:05Z")).get("n"));
+    }
+  }
   SUBCASE("not JSON after all: plain message") {
     const auto e = parse(p, raw(R"(<14>app: {"a": 1} and more)", "10.29.0.1", "2024-07-14T10:00:05Z"));
     CHECK(e.value(Field::message) == R"({"a": 1} and more)");
@@ -212,7 +231,7 @@ TEST_CASE("invalid PRI and broken RFC 5424 headers are counted per input") {
   core::Metrics metrics;
   SyslogParser p(test_config(), metrics);
   (void)parse(p, raw("<300>x", "10.29.0.1", "2024-07-14T10:00:05Z", "tcp://a:1"));
-  (void)parse(p, raw("<13>1 broken", "10.29.0.1", "2024-07-14T10:00:05Z", "tcp://a:1"));
+  (void)parse(p, raw("<13>1 2024-07-14T10:00:05Z broken", "10.29.0.1", "2024-07-14T10:00:05Z", "tcp://a:1"));
   CHECK(metrics.value("vigie_syslog_malformed_total", {{"input", "tcp://a:1"}, {"reason", "bad_pri"}}) == 1);
   CHECK(metrics.value("vigie_syslog_malformed_total", {{"input", "tcp://a:1"}, {"reason", "rfc5424_header"}}) == 1);
 }

@@ -43,6 +43,7 @@ class RuleSetBuilder {
 
   [[nodiscard]] std::string at(const Context& c, const YAML::Node& n) const;
   void add_document(const YAML::Node& doc, const Context& c);
+  void report_duplicate_keys(const YAML::Node& n, const Context& c);
   void check_keys(const YAML::Node& map, const Context& c, std::initializer_list<std::string_view> allowed,
                   std::string_view what, bool sigma_metadata = false);
   bool load_metadata(const YAML::Node& doc, const Context& c, CompiledRule& r);

@@ -1,6 +1,7 @@
 // RuleSetBuilder::finish(): resolves names across files, then builds the match index — the
 // RE2::Sets and hash maps the matcher scans once per field, and the candidate lists.
 #include <algorithm>
+#include <cstdio>
 #include <optional>
 
 #include "detect/builder.hpp"
@@ -88,7 +89,11 @@ std::string atom_key(const Atom& a) {
   k += '\x1f';
   k += a.text;
   if (a.kind == AtomKind::cidr) k += a.cidr.to_string();
-  if (a.kind == AtomKind::numeric) k += std::to_string(a.number);
+  if (a.kind == AtomKind::numeric) {  // exact: to_string keeps 6 decimals, merging 1e-7 and 4e-7
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%a", a.number);
+    k += buf;
+  }
   return k;
 }
 

@@ -1,9 +1,20 @@
 // Decoders (DESIGN.md §5): `decoder`, `field`, `when`, `patterns: [{regex, fields}]`.
 #include <algorithm>
+#include <charconv>
 
 #include "detect/builder.hpp"
 
 namespace vigie::detect {
+namespace {
+
+// A capture group given by number ("2"); 0 when `spec` is not a plain number that fits an int.
+int group_number(const std::string& spec) {
+  int n = 0;
+  const auto [end, ec] = std::from_chars(spec.data(), spec.data() + spec.size(), n);
+  return ec == std::errc() && end == spec.data() + spec.size() && !spec.empty() && spec[0] != '-' ? n : 0;
+}
+
+}  // namespace
 
 void RuleSetBuilder::add_decoder(const YAML::Node& doc, const Context& c) {
   check_keys(doc, c, {"decoder", "field", "when", "patterns", "description"}, "decoder");
@@ -78,9 +89,8 @@ void RuleSetBuilder::add_decoder(const YAML::Node& doc, const Context& c) {
             a.literal = spec.substr(1);
           } else if (auto g = named.find(spec); g != named.end()) {
             a.group = g->second;
-          } else if (!spec.empty() && std::all_of(spec.begin(), spec.end(), ::isdigit) && std::stoi(spec) >= 1 &&
-                     std::stoi(spec) <= dp.re->NumberOfCapturingGroups()) {
-            a.group = std::stoi(spec);
+          } else if (const auto n = group_number(spec); n >= 1 && n <= dp.re->NumberOfCapturingGroups()) {
+            a.group = n;
           } else {
             error(at(c, kv.second),
                   "no capture group '" + spec + "' in the regex (use a group name, its number, or \"=literal\")");

@@ -255,15 +255,15 @@ std::optional<uint32_t> RuleSetBuilder::load_field_item(const std::string& key, 
       }
     } else if (m.num) {
       const std::string& s = item.Scalar();
-      char* end = nullptr;
       a.kind = AtomKind::numeric;
       a.op = *m.num;
-      a.number = std::strtod(s.c_str(), &end);
-      if (s.empty() || end != s.c_str() + s.size()) {
-        error(where, "'" + s + "' is not a number");
+      const auto number = parse_decimal(s);
+      if (!number) {
+        error(where, "'" + s + "' is not a finite decimal number");
         ok = false;
         continue;
       }
+      a.number = *number;
     } else if (m.cidr) {
       const auto net = core::Cidr::parse(item.Scalar());
       if (!net) {
@@ -279,14 +279,16 @@ std::optional<uint32_t> RuleSetBuilder::load_field_item(const std::string& key, 
     } else {
       const std::string& v = item.Scalar();
       const std::string encoded = m.base64 ? base64_encode(v) : std::string();
+      // Base64 text is case-sensitive ("QUJD" is "ABC", "quJd" is not): `base64` implies `cased`.
+      const bool cased = m.cased || m.base64;
       if (m.anchor == Anchor::exact && (m.base64 || !has_wildcard(v))) {
         a.kind = AtomKind::exact;
-        a.cased = m.cased;
+        a.cased = cased;
         const std::string lit = m.base64 ? encoded : unescape_value(v);
-        a.text = m.cased ? lit : ascii_fold(lit);
+        a.text = cased ? lit : ascii_fold(lit);
       } else {
         a.kind = AtomKind::pattern;
-        a.text = m.base64 ? literal_to_regex(encoded, m.anchor, m.cased) : wildcard_to_regex(v, m.anchor, m.cased);
+        a.text = m.base64 ? literal_to_regex(encoded, m.anchor, cased) : wildcard_to_regex(v, m.anchor, cased);
       }
     }
     kids.push_back(add_atom_node(x, intern_atom(std::move(a), where)));
@@ -357,7 +359,10 @@ void RuleSetBuilder::add_correlation(const YAML::Node& doc, const Context& c) {
     else
       spec.timespan = *d;
     const auto cond = corr["condition"];
-    if (!cond || !cond.IsMap() || cond.size() != 1) {
+    if (type != "event_count") {
+      // Already reported; other types have other condition shapes ({gte: 3, field: x}), so
+      // judging theirs by event_count's would only add a misleading second error.
+    } else if (!cond || !cond.IsMap() || cond.size() != 1) {
       error(at(c, cond ? cond : corr), "'condition' must be one comparison such as {gte: 10}");
     } else {
       const auto kv = *cond.begin();
@@ -375,8 +380,9 @@ void RuleSetBuilder::add_correlation(const YAML::Node& doc, const Context& c) {
                                    "below a bound once the window has closed): use gte or gt");
       } else if (op != "gte" && op != "gt") {
         error(at(c, kv.first), "unknown condition operator '" + op + "' (use gte or gt)");
-      } else if (!number || (op == "gte" && n == 0)) {
-        error(at(c, kv.second), "the threshold must be a positive integer");
+      } else if (!number || (op == "gte" && n == 0) || (op == "gte" ? n > kMaxThreshold : n >= kMaxThreshold)) {
+        error(at(c, kv.second), "the threshold must be a positive integer of at most " + std::to_string(kMaxThreshold) +
+                                    " (a window keeps every event it counts)");
       } else {
         spec.threshold = op == "gt" ? n + 1 : n;
       }

@@ -64,10 +64,33 @@ void RuleSetBuilder::add_text(std::string_view yaml, const std::string& name, co
   for (const auto& doc : docs) {
     if (doc.IsNull()) continue;  // empty document (e.g. a trailing `---`)
     try {
+      report_duplicate_keys(doc, c);
       add_document(doc, c);
     } catch (const YAML::Exception& ex) {
       error(ex.mark.is_null() ? at(c, doc) : name + ":" + std::to_string(ex.mark.line + 1), ex.msg);
     }
+  }
+}
+
+// yaml-cpp keeps both entries of a repeated key and lookups see one of them — which one depends
+// on the lookup — so a copy-paste slip would silently change a rule: every repeat is an error.
+void RuleSetBuilder::report_duplicate_keys(const YAML::Node& n, const Context& c) {
+  if (n.IsSequence()) {
+    for (const auto& item : n) report_duplicate_keys(item, c);
+    return;
+  }
+  if (!n.IsMap()) return;
+  std::vector<std::pair<std::string, std::string>> seen;  // key, line; maps are small
+  for (const auto& kv : n) {
+    if (kv.first.IsScalar()) {
+      const std::string& k = kv.first.Scalar();
+      const auto first = std::find_if(seen.begin(), seen.end(), [&](const auto& s) { return s.first == k; });
+      if (first != seen.end())
+        error(at(c, kv.first), "duplicate key '" + k + "' (first at line " + first->second + ")");
+      else
+        seen.emplace_back(k, node_line(kv.first));
+    }
+    report_duplicate_keys(kv.second, c);
   }
 }
 

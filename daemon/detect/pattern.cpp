@@ -1,6 +1,8 @@
 #include "detect/pattern.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 
 namespace vigie::detect {
 namespace {
@@ -86,6 +88,16 @@ std::string wildcard_to_regex(std::string_view value, Anchor anchor, bool cased)
 
 std::string literal_to_regex(std::string_view value, Anchor anchor, bool cased) {
   return assemble(value, false, anchor, cased);
+}
+
+std::optional<double> parse_decimal(std::string_view s) {
+  if (s.empty()) return std::nullopt;
+  const char c = s.front() == '-' && s.size() > 1 ? s[1] : s.front();
+  if (!((c >= '0' && c <= '9') || c == '.')) return std::nullopt;  // from_chars takes "inf", "nan"
+  double x = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), x);
+  if (ec != std::errc() || end != s.data() + s.size() || !std::isfinite(x)) return std::nullopt;
+  return x;
 }
 
 void ascii_fold(std::string_view in, std::string& out) {

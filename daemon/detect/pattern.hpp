@@ -3,6 +3,7 @@
 // index, base64 for the `base64` modifier, and the one place that calls RE2::Set::Match.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,10 @@ void ascii_fold(std::string_view in, std::string& out);
   ascii_fold(in, out);
   return out;
 }
+
+// A finite decimal number, the only kind `lt/lte/gt/gte` compare: "-12", "0.5", "1e3". Hex,
+// "inf", "nan" and trailing text are not numbers (on either side: rule values and field values).
+[[nodiscard]] std::optional<double> parse_decimal(std::string_view s);
 
 // Standard base64 with padding (RFC 4648 §4).
 [[nodiscard]] std::string base64_encode(std::string_view in);

@@ -30,10 +30,10 @@ bool RuleSet::eval_atom(const Atom& a, const core::Event& e) const {
       return ip && a.cidr.contains(*ip);
     }
     case AtomKind::numeric: {
-      if (!v || v->empty()) return false;
-      double x = 0;
-      const auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), x);
-      if (ec != std::errc() || end != v->data() + v->size()) return false;
+      if (!v) return false;
+      const auto parsed = parse_decimal(*v);
+      if (!parsed) return false;
+      const double x = *parsed;
       switch (a.op) {
         case NumOp::lt:
           return x < a.number;

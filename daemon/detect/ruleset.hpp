@@ -75,6 +75,10 @@ struct Expr {
   uint32_t root = 0;
 };
 
+// event_count keeps every counted event of a window until it fires: thresholds are bounded so a
+// rule cannot make one key's window hold millions of lines.
+inline constexpr uint64_t kMaxThreshold = 100'000;
+
 struct CorrelationSpec {
   std::vector<uint32_t> rules;  // indices of the detection rules it counts
   core::Duration timespan{};

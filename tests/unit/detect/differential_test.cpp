@@ -1,6 +1,7 @@
 // The indexed matcher against the naive evaluation (every atom computed alone) on randomized
 // rules and events, and the RE2::Set error path (DFA out of memory) against the normal path.
 #include <random>
+#include <set>
 #include <sstream>
 
 #include "helpers.hpp"
@@ -73,8 +74,12 @@ struct Gen {
     const std::size_t maps = coin(25) ? 2 : 1;
     for (std::size_t m = 0; m < maps; ++m) {
       const std::size_t n = 1 + pick(3);
-      for (std::size_t i = 0; i < n; ++i)
-        out += std::string(maps > 1 ? (i ? "      " : "    - ") : "    ") + item() + "\n";
+      std::set<std::string> keys;  // a key appears once per mapping (a repeat is a load error)
+      for (std::size_t i = 0; i < n; ++i) {
+        std::string it = item();
+        while (!keys.insert(it.substr(0, it.find(": "))).second) it = item();
+        out += std::string(maps > 1 ? (i ? "      " : "    - ") : "    ") + it + "\n";
+      }
     }
     return out;
   }

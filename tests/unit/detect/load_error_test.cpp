@@ -49,13 +49,32 @@ TEST_CASE("unknown keys, modifiers and values, each at its line") {
   e = errors_of(rule_with("source.ip|cidr: 10.0.0.300/8"));
   CHECK(has(e, "bad.yml:5", "not a CIDR"));
   e = errors_of(rule_with("source.port|gt: many"));
-  CHECK(has(e, "bad.yml:5", "not a number"));
+  CHECK(has(e, "bad.yml:5", "not a finite decimal number"));
+  for (const char* v : {"nan", "inf", "0x10", "1e999"}) {
+    CAPTURE(v);
+    CHECK(has(errors_of(rule_with(std::string("f|lt: ") + v)), "bad.yml:5", "not a finite decimal number"));
+  }
   e = errors_of(rule_with("x|exists: maybe"));
   CHECK(has(e, "bad.yml:5", "true or false"));
+  // A decoder group number that does not fit an int is an error, not a crash.
+  e = errors_of("decoder: d\npatterns:\n  - regex: '(a)'\n    fields: { user.name: \"99999999999\" }\n");
+  CHECK(has(e, "bad.yml:4", "no capture group '99999999999'"));
   e = errors_of("title: t\nid: r\nlevel: severe\ndetection: {s: {a: b}, condition: s}\n");
   CHECK(has(e, "bad.yml:3", "level must be one of"));
   e = errors_of("title: t\nid: r\ntlp: PURPLE\ndetection: {s: {a: b}, condition: s}\n");
   CHECK(has(e, "bad.yml:3", "tlp must be one of"));
+}
+
+TEST_CASE("a key repeated in one mapping is an error at the repeat, wherever it is") {
+  // Two selections of the same name; two conditions; one field twice inside a selection.
+  auto e = errors_of("title: t\nid: r\ndetection:\n  sel: {f: a}\n  sel: {f: b}\n  condition: sel\n");
+  CHECK(has(e, "bad.yml:5", "duplicate key 'sel' (first at line 4)"));
+  e = errors_of("title: t\nid: r\ndetection:\n  sel: {f: a}\n  condition: sel\n  condition: not sel\n");
+  CHECK(has(e, "bad.yml:6", "duplicate key 'condition' (first at line 5)"));
+  e = errors_of("title: t\nid: r\ndetection:\n  sel:\n    f: a\n    f: b\n  condition: sel\n");
+  CHECK(has(e, "bad.yml:6", "duplicate key 'f' (first at line 5)"));
+  // The same key in different mappings is fine.
+  CHECK(errors_of("title: t\nid: r\ndetection:\n  a: {f: x}\n  b: {f: y}\n  condition: a or b\n").empty());
 }
 
 TEST_CASE("bad regex carries RE2's message") {
@@ -99,14 +118,21 @@ TEST_CASE("correlation errors") {
   CHECK(has(e, "bad.yml:12", "correlation references unknown rule 'nope'"));
   e = errors_of(base + "  type: event_count\n  rules: [r]\n  timespan: 5 minutes\n  condition: {gte: 2}\n");
   CHECK(has(e, "bad.yml:13", "'timespan' must be a positive duration"));
-  e = errors_of(base + "  type: value_count\n  rules: [r]\n  timespan: 5m\n  condition: {gte: 2}\n");
+  e = errors_of(base + "  type: value_count\n  rules: [r]\n  timespan: 5m\n  condition: {gte: 2, field: u}\n");
   CHECK(has(e, "bad.yml:11", "'value_count' is not supported in this version"));
+  CHECK(e.size() == 1);  // and nothing about its condition's shape
   e = errors_of(base + "  type: absence\n  rules: [r]\n  timespan: 5m\n  condition: {gte: 2}\n");
   CHECK(has(e, "bad.yml:11", "'absence' is not supported in this version"));
   e = errors_of(base + "  type: event_count\n  rules: [r]\n  timespan: 5m\n  condition: {lt: 2}\n");
   CHECK(has(e, "bad.yml:14", "condition 'lt' is not supported for event_count in streaming"));
   e = errors_of(base + "  type: event_count\n  rules: [r]\n  timespan: 5m\n  condition: {gte: 0}\n");
   CHECK(has(e, "bad.yml:14", "positive integer"));
+  for (const char* big : {"{gt: 18446744073709551615}", "{gte: 100001}", "{gt: 100000}"}) {
+    CAPTURE(big);
+    e = errors_of(base + "  type: event_count\n  rules: [r]\n  timespan: 5m\n  condition: " + big + "\n");
+    CHECK(has(e, "bad.yml:14", "at most 100000"));
+  }
+  CHECK(errors_of(base + "  type: event_count\n  rules: [r]\n  timespan: 5m\n  condition: {gt: 99999}\n").empty());
   e = errors_of(base + "  type: event_count\n  rules: [c]\n  timespan: 5m\n  condition: {gte: 2}\n");
   CHECK(has(e, "bad.yml:12", "correlation references correlation 'c'"));
 }

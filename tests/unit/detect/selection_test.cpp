@@ -131,6 +131,11 @@ TEST_CASE("base64 encodes the value before matching") {
   auto rs = rule("    message|base64|contains: whoami");
   CHECK(on(rs, {{"message", "powershell -enc d2hvYW1p"}}));
   CHECK_FALSE(on(rs, {{"message", "powershell whoami"}}));
+  // Base64 is case-sensitive: another case is another string.
+  auto exact = rule("    f|base64: ABC");
+  CHECK(on(exact, {{"f", "QUJD"}}));
+  CHECK_FALSE(on(exact, {{"f", "quJd"}}));
+  CHECK_FALSE(on(rs, {{"message", "powershell -enc D2HVYW1P"}}));
   CHECK(base64_encode("a") == "YQ==");
   CHECK(base64_encode("ab") == "YWI=");
   CHECK(base64_encode("abc") == "YWJj");
@@ -145,6 +150,22 @@ TEST_CASE("numeric comparisons lt, lte, gt, gte") {
   auto le = rule("    process.pid|lte: 1.5\n    log.syslog.severity.code|gt: 2");
   CHECK(on(le, {{"process.pid", "1.5"}, {"log.syslog.severity.code", "3"}}));
   CHECK_FALSE(on(le, {{"process.pid", "2"}, {"log.syslog.severity.code", "3"}}));
+  // Only finite decimal numbers compare: not "inf", "nan", hex or trailing text.
+  auto big = rule("    f|gt: 10");
+  CHECK(on(big, {{"f", "1e3"}}));
+  CHECK(on(big, {{"f", "-.5e2"}}) == false);
+  for (const char* v : {"inf", "infinity", "-inf", "nan", "0x20", "20 ", "", "1e999"}) {
+    CAPTURE(v);
+    CHECK_FALSE(on(big, {{"f", v}}));
+  }
+}
+
+TEST_CASE("numeric thresholds that differ in the 7th decimal are different atoms") {
+  auto rs = load(
+      "title: a\nid: r0\ndetection:\n  s: { f|lt: 0.0000004 }\n  condition: s\n---\n"
+      "title: b\nid: r1\ndetection:\n  s: { f|lt: 0.0000001 }\n  condition: s\n");
+  const auto got = hits(rs, event({{"f", "0.0000002"}}));
+  CHECK(got == std::vector<std::string>{"r0"});
 }
 
 TEST_CASE("keywords: message contains, case-insensitive, OR") {

@@ -62,7 +62,7 @@ void Pipeline::worker_loop() {
     }
     for (auto& raw : batch->messages) {
       core::Event e = parser.parse(std::move(raw), batch->input);
-      out.max_time = std::max(out.max_time, e.time);
+      out.latest.add(e);
       matcher->process(e, hits);
       if (!hits.empty()) out.hits.emplace_back(hits, std::move(e));
     }
@@ -78,10 +78,8 @@ void Pipeline::correlator_loop() {
   std::unique_ptr<detect::Correlator> correlator;
   std::map<uint64_t, HitBatch> pending;  // out-of-order batches waiting for their turn
   uint64_t expected = 0;
-  core::TimePoint max_time{};
-  core::TimePoint last_advance{};
+  detect::Watermark watermark(cfg_->detection.lateness);
   std::vector<core::Alert> alerts;
-  const auto lateness = cfg_->detection.lateness;
 
   auto flush_alerts = [&] {
     for (auto& a : alerts) sink_(std::move(a));
@@ -95,12 +93,8 @@ void Pipeline::correlator_loop() {
     }
     for (auto& [rules, event] : b.hits)
       for (uint32_t r : rules) correlator->on_hit(r, event, alerts);
-    max_time = std::max(max_time, b.max_time);
-    // Evict expired windows once per second of event time, not per batch.
-    if (max_time - last_advance >= std::chrono::seconds(1)) {
-      correlator->advance(max_time - lateness, alerts);
-      last_advance = max_time;
-    }
+    watermark.merge(b.latest);
+    if (const auto w = watermark.due()) correlator->advance(*w, alerts);
     flush_alerts();
   };
 

@@ -56,7 +56,7 @@ class Pipeline {
     uint64_t seq = 0;
     std::shared_ptr<const detect::RuleSet> rules;  // the snapshot the hit indices refer to
     std::vector<std::pair<std::vector<uint32_t>, core::Event>> hits;
-    core::TimePoint max_time{};
+    detect::LatestTimes latest;  // of every event of the batch, hit or not: the watermark's input
   };
   void worker_loop();
   void correlator_loop();
@@ -68,7 +68,7 @@ class Pipeline {
   ingest::RawQueue input_;
   core::BoundedQueue<HitBatch> hits_;
   std::shared_ptr<const detect::RuleSet> rules_;  // accessed only through atomic_load/atomic_store
-  std::mutex take_mu_;  // held while a worker pops a batch and numbers it, so seq follows queue order
+  std::mutex take_mu_;     // held while a worker pops a batch and numbers it, so seq follows queue order
   uint64_t next_seq_ = 0;  // guarded by take_mu_
   std::vector<std::thread> workers_;
   std::thread correlator_;

@@ -100,9 +100,15 @@ void Correlator::raise(uint32_t rule, const core::Event& e, const core::KeyValue
   };
   core::Alert a;
   auto it = open_.find({rule, key_text});
-  if (it != open_.end() && e.time < add_sat(it->second.last_seen, r.suppress_for)) {
+  // An update when these samples fall within suppress_for of the open alert, on either side:
+  // a late event (older than the alert's first sample) updates it too, and moves first_seen.
+  const bool update = it != open_.end() && r.suppress_for > core::Duration::zero() &&
+                      first < add_sat(it->second.last_seen, r.suppress_for) &&
+                      add_sat(last, r.suppress_for) > it->second.first_seen;
+  if (update) {
     Open& o = it->second;
     o.count += samples.size();
+    o.first_seen = std::min(o.first_seen, first);
     o.last_seen = std::max(o.last_seen, last);
     append(o.evidence, samples);
     a.update = true;
@@ -123,7 +129,9 @@ void Correlator::raise(uint32_t rule, const core::Event& e, const core::KeyValue
     a.first_seen = first;
     a.last_seen = last;
     a.evidence = o.evidence;
-    open_.insert_or_assign({rule, key_text}, std::move(o));
+    // A much older late event is an alert of its own, but the open alert stays the newer one:
+    // it is the one later repeats must update.
+    if (it == open_.end() || first > it->second.last_seen) open_.insert_or_assign({rule, key_text}, std::move(o));
     metrics_.counter("vigie_alerts_total", {{"level", std::string(core::level_name(r.info.level))}})
         .fetch_add(1, std::memory_order_relaxed);
   }
@@ -157,17 +165,13 @@ void Correlator::advance(core::TimePoint watermark, std::vector<core::Alert>& /*
 }
 
 Engine::Engine(std::shared_ptr<const RuleSet> rules, core::Metrics& metrics)
-    : matcher_(rules, metrics), correlator_(rules, metrics), lateness_(rules->detection().lateness) {}
+    : matcher_(rules, metrics), correlator_(rules, metrics), watermark_(rules->detection().lateness) {}
 
 void Engine::process(core::Event& e, std::vector<core::Alert>& out) {
   matcher_.process(e, hits_);
   for (uint32_t r : hits_) correlator_.on_hit(r, e, out);
-  max_time_ = std::max(max_time_, e.time);
-  // Same cadence as the serve pipeline: evict once per second of event time.
-  if (last_advance_ == core::TimePoint::min() || add_sat(last_advance_, std::chrono::seconds(1)) <= max_time_) {
-    correlator_.advance(add_sat(max_time_, -lateness_), out);
-    last_advance_ = max_time_;
-  }
+  watermark_.add(e);  // the same watermark as the serve pipeline (detect/watermark.hpp)
+  if (const auto w = watermark_.due()) correlator_.advance(*w, out);
 }
 
 void Engine::finish(std::vector<core::Alert>& out) { correlator_.advance(core::TimePoint::max(), out); }

@@ -19,6 +19,7 @@
 #include "core/event.hpp"
 #include "core/metrics.hpp"
 #include "detect/ruleset.hpp"
+#include "detect/watermark.hpp"
 
 namespace vigie::detect {
 
@@ -131,10 +132,8 @@ class Engine {
  private:
   Matcher matcher_;
   Correlator correlator_;
-  core::Duration lateness_;
+  Watermark watermark_;
   std::vector<uint32_t> hits_;
-  core::TimePoint max_time_ = core::TimePoint::min();
-  core::TimePoint last_advance_ = core::TimePoint::min();
 };
 
 }  // namespace vigie::detect

@@ -51,7 +51,8 @@ struct Store::Impl {
          "INSERT INTO alerts (id, rule_id, rule_title, level, tags, tlp, description, site, key, count, first_seen,"
          " last_seen, summary, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
          " ?13, ?14, ?14) ON CONFLICT(id) DO UPDATE SET count = max(count, excluded.count),"
-         " last_seen = max(last_seen, excluded.last_seen), summary = excluded.summary,"
+         " first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen),"
+         " summary = excluded.summary,"
          " updated_at = excluded.updated_at"},
         {&insert_evidence, "INSERT OR IGNORE INTO alert_evidence (alert_id, seq, line) VALUES (?1, ?2, ?3)"},
         {&insert_delivery,

@@ -234,3 +234,102 @@ TEST_CASE("Engine: matcher + correlator in one thread, finish flushes state") {
   engine.finish(out);
   CHECK(out.size() == 2);
 }
+
+TEST_CASE("watermark: a clock ahead of the receiver cannot wipe open windows") {
+  auto rs = load(kRules);
+  core::Metrics metrics;
+  SUBCASE("serve: a line stamped 2099, received now, counts as received now") {
+    Engine engine(rs, metrics);
+    std::vector<core::Alert> out;
+    // 20 ordinary events from other hosts let the watermark follow the traffic.
+    for (int i = 0; i < 20; ++i) {
+      auto other = event({{"message", "tick"}}, i);
+      engine.process(other, out);
+    }
+    auto f1 = failure(100), f2 = failure(110);
+    engine.process(f1, out);
+    engine.process(f2, out);
+    for (int i = 0; i < 20; ++i) {  // a whole burst from a host whose clock says 2099
+      auto future = event({{"message", "hello from the future"}}, 4'070'908'800);
+      future.ingested = at_s(111 + i);
+      engine.process(future, out);
+    }
+    auto f3 = failure(130);
+    engine.process(f3, out);
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].rule.id == "ssh-bruteforce");
+    CHECK(out[0].count == 3);
+  }
+  SUBCASE("replay: a few outliers even after reception time do not move the watermark") {
+    Engine engine(rs, metrics);
+    std::vector<core::Alert> out;
+    for (int i = 0; i < 20; ++i) {
+      auto other = event({{"message", "tick"}}, i);
+      other.ingested = at_s(10'000'000);  // replay: received "now", long after the log was written
+      engine.process(other, out);
+    }
+    auto f1 = failure(100), f2 = failure(110);
+    f1.ingested = f2.ingested = at_s(10'000'000);
+    engine.process(f1, out);
+    engine.process(f2, out);
+    for (std::size_t i = 0; i + 1 < LatestTimes::kQuorum; ++i) {
+      auto future = event({{"message", "2099"}}, 4'070'908'800);
+      future.ingested = at_s(10'000'000);
+      engine.process(future, out);
+    }
+    auto f3 = failure(130);
+    f3.ingested = at_s(10'000'000);
+    engine.process(f3, out);
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].count == 3);
+  }
+}
+
+TEST_CASE("LatestTimes keeps the kQuorum latest, merges, and is min() until it has that many") {
+  LatestTimes a;
+  for (int i = 0; i + 1 < static_cast<int>(LatestTimes::kQuorum); ++i) a.add(at_s(i));
+  CHECK(a.quorum() == core::TimePoint::min());
+  a.add(at_s(100));
+  CHECK(a.quorum() == at_s(0));
+  for (int i = 50; i < 60; ++i) a.add(at_s(i));  // shuffled order does not matter
+  CHECK(a.quorum() == at_s(53));                 // the latest 8 are 53..59 and 100
+  LatestTimes b;
+  for (int i = 0; i < 8; ++i) b.add(at_s(1000 + i));
+  a.merge(b);
+  CHECK(a.quorum() == at_s(1000));
+  Watermark w(std::chrono::seconds(30));
+  for (int i = 0; i < 8; ++i) w.add(event({{"message", "x"}}, 100 + i));
+  CHECK(w.due() == at_s(100 - 30));
+  CHECK_FALSE(w.due());  // no second call before the watermark moved a second
+}
+
+TEST_CASE("suppression: a late hit updates the open alert and moves first_seen back; a much older one is its own") {
+  Direct d(R"(
+title: root login
+id: root
+level: medium
+suppress_for: 10m
+group-by: [user.name]
+detection: { s: { event.action: login }, condition: s }
+)");
+  const auto login = [](int64_t t) { return event({{"event.action", "login"}, {"user.name", "root"}}, t); };
+  auto out = d.feed({login(1800)});
+  REQUIRE(out.size() == 1);
+  const auto id = out[0].id;
+  out = d.feed({login(1500)});  // 5 min before: within suppress_for, an update
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].update);
+  CHECK(out[0].id == id);
+  CHECK(out[0].first_seen == at_s(1500));
+  CHECK(out[0].last_seen == at_s(1800));
+  CHECK(out[0].count == 2);
+  out = d.feed({login(0)});  // 25 min before the open alert: an alert of its own
+  REQUIRE(out.size() == 1);
+  CHECK_FALSE(out[0].update);
+  CHECK(out[0].id != id);
+  out = d.feed({login(1900)});  // and the newer alert is still the open one
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].update);
+  CHECK(out[0].id == id);
+  CHECK(out[0].count == 3);
+}

@@ -118,6 +118,14 @@ TEST_CASE("record stores the alert with its evidence; an update changes count an
   CHECK(found->first_seen == a.first_seen);
   CHECK(found->evidence.size() == 3);
   CHECK(found->evidence.back() == "line three");
+  // A late event moves first_seen back (detect: a late hit within suppress_for).
+  auto late = u;
+  late.count = 26;
+  late.first_seen = a.first_seen - std::chrono::minutes(3);
+  REQUIRE(s->record(late, {}, at(1'700'000'302)));
+  found = s->find_alert(a.id).value();
+  CHECK(found->first_seen == late.first_seen);
+  CHECK(found->last_seen == u.last_seen);
   CHECK_FALSE(s->find_alert("nope").value());
   CHECK(s->list_alerts(10).value().size() == 1);
 }

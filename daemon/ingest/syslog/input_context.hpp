@@ -85,7 +85,7 @@ struct InputContext {
       spdlog::warn("syslog {} peer {}: {}", label, peer, what);
   }
 
-  const std::string label;  // the listen URL as configured: metrics label and RawMessage::input
+  const std::string label;  // the listen URL as configured: metrics label and RawBatch::input
   RawQueue& out;
   const core::Clock& clock;
   const std::size_t max_message_size;

@@ -1,0 +1,63 @@
+"""Administrators tune rules and reload without downtime (SIGHUP, as `systemctl reload` sends):
+a valid change takes effect, a broken one is reported with file:line and the previous rule set
+stays active; the daemon keeps running and keeps what it already accepted."""
+import os
+import shutil
+import signal
+import textwrap
+import unittest
+
+from harness import SOURCE_DIR, Vigie, VigieTestCase, wait_for
+
+MARKER_RULE = """\
+title: marker seen
+id: test-marker
+level: medium
+detection: {{ s: {{ message|contains: '{marker}' }}, condition: s }}
+"""
+
+
+class Reload(VigieTestCase):
+    def setUp(self):
+        super().setUp()
+        self.rules = os.path.join(self.tmp, "rules")
+        shutil.copytree(os.path.join(SOURCE_DIR, "rules"), self.rules)
+        self.vigie = self.track(Vigie(self.tmp, rules=[self.rules]).start())
+
+    def write_rule(self, name, text):
+        with open(os.path.join(self.rules, "detection", name), "w") as f:
+            f.write(textwrap.dedent(text))
+
+    def hup_and_wait(self, what):
+        before = self.vigie.log_text().count(what)
+        self.vigie.proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: self.vigie.log_text().count(what) > before, what=what)
+
+    def alerts_of(self, rule_id):
+        return self.vigie.query("SELECT count(*) FROM alerts WHERE rule_id = ?", rule_id)[0][0]
+
+    def test_a_new_rule_takes_effect_and_a_broken_one_keeps_the_previous_set(self):
+        self.vigie.logger("marker-one seen", tag="app")
+        self.write_rule("local.yml", MARKER_RULE.format(marker="marker-one"))
+        self.hup_and_wait("rules reloaded")
+        self.assertIn("20 rule(s)", self.vigie.log_text())
+        self.vigie.logger("marker-one seen again", tag="app")
+        wait_for(lambda: self.alerts_of("test-marker") == 1, what="the new rule's alert")
+
+        # A broken edit: reported with file and line, the previous set (with test-marker) stays.
+        self.write_rule("local.yml", MARKER_RULE.format(marker="marker-two") + "  bogus: [\n")
+        self.hup_and_wait("reload failed")
+        log = self.vigie.log_text()
+        self.assertRegex(log, r"local\.yml:\d+")
+        self.assertIn("the previous rule set stays active", log)
+        self.assertTrue(self.vigie.alive())
+        # The old rule still matches; within its suppress_for the hit updates the open alert.
+        self.vigie.logger("marker-one once more", tag="app")
+        wait_for(lambda: self.vigie.query("SELECT count FROM alerts WHERE rule_id = 'test-marker'")[0][0] == 2,
+                 what="the old rule still matching after the failed reload")
+        self.assertEqual(self.vigie.stop(), 0)
+        self.assertEqual(self.vigie.counter("vigie_reload_failures_total"), 1)
+
+
+if __name__ == "__main__":
+    unittest.main()

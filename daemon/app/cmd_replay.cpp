@@ -119,7 +119,7 @@ int run_replay(const ReplayOptions& opts) {
   std::vector<core::Alert> alerts;  // in order of first appearance
   std::unordered_map<std::string, std::size_t> index;
   std::size_t records = 0;
-  Pipeline pipeline(cfg, rules, metrics, [&](core::Alert&& a) {
+  Pipeline pipeline(cfg, rules, metrics, detect::EvictionClock::event_time, [&](core::Alert&& a) {
     ++records;
     auto [it, inserted] = index.try_emplace(a.id, alerts.size());
     if (inserted)

@@ -10,9 +10,10 @@
 namespace vigie::app {
 
 Pipeline::Pipeline(std::shared_ptr<const config::Config> cfg, std::shared_ptr<const detect::RuleSet> rules,
-                   core::Metrics& metrics, AlertSink sink)
+                   core::Metrics& metrics, detect::EvictionClock clock, AlertSink sink)
     : cfg_(std::move(cfg)),
       metrics_(metrics),
+      clock_(clock),
       sink_(std::move(sink)),
       input_(cfg_->inputs.queue_batches),
       hits_(cfg_->inputs.queue_batches),
@@ -62,7 +63,7 @@ void Pipeline::worker_loop() {
     }
     for (auto& raw : batch->messages) {
       core::Event e = parser.parse(std::move(raw), batch->input);
-      out.latest.add(e);
+      out.latest.add(detect::clock_time(e, clock_));
       matcher->process(e, hits);
       if (!hits.empty()) out.hits.emplace_back(hits, std::move(e));
     }
@@ -78,7 +79,7 @@ void Pipeline::correlator_loop() {
   std::unique_ptr<detect::Correlator> correlator;
   std::map<uint64_t, HitBatch> pending;  // out-of-order batches waiting for their turn
   uint64_t expected = 0;
-  detect::Watermark watermark(cfg_->detection.lateness);
+  detect::Watermark watermark(cfg_->detection.lateness, clock_);
   std::vector<core::Alert> alerts;
 
   auto flush_alerts = [&] {
@@ -89,7 +90,7 @@ void Pipeline::correlator_loop() {
     if (b.rules != current) {
       if (correlator) correlator->advance(core::TimePoint::max(), alerts);
       current = b.rules;
-      correlator = std::make_unique<detect::Correlator>(current, metrics_);
+      correlator = std::make_unique<detect::Correlator>(current, metrics_, clock_);
     }
     for (auto& [rules, event] : b.hits)
       for (uint32_t r : rules) correlator->on_hit(r, event, alerts);

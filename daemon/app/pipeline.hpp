@@ -37,8 +37,9 @@ class Pipeline {
  public:
   using AlertSink = std::function<void(core::Alert&&)>;  // called on the correlator thread
 
+  // `clock`: reception_time for the daemon, event_time for files (detect/watermark.hpp).
   Pipeline(std::shared_ptr<const config::Config> cfg, std::shared_ptr<const detect::RuleSet> rules,
-           core::Metrics& metrics, AlertSink sink);
+           core::Metrics& metrics, detect::EvictionClock clock, AlertSink sink);
   ~Pipeline();
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
@@ -64,6 +65,7 @@ class Pipeline {
 
   std::shared_ptr<const config::Config> cfg_;
   core::Metrics& metrics_;
+  detect::EvictionClock clock_;
   AlertSink sink_;
   ingest::RawQueue input_;
   core::BoundedQueue<HitBatch> hits_;

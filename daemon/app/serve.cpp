@@ -97,7 +97,8 @@ int run_serve(const std::filesystem::path& config_path) {
 
   notify::Dispatcher dispatcher(cfg, **store, metrics, clock);
   notify::Notifier notifier(cfg, std::move(*notifier_store), notify::make_sink(*cfg), metrics, clock);
-  Pipeline pipeline(cfg, rules, metrics, [&](core::Alert&& a) { alert_queue.push(std::move(a)); });
+  Pipeline pipeline(cfg, rules, metrics, detect::EvictionClock::reception_time,
+                    [&](core::Alert&& a) { alert_queue.push(std::move(a)); });
 
   asio::io_context io;
   ingest::syslog::SyslogServer server(io, cfg, pipeline.input(), metrics, clock);

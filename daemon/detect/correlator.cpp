@@ -39,14 +39,20 @@ core::KeyValues make_key(const std::vector<core::FieldRef>& group_by, const core
 
 }  // namespace
 
-Correlator::Correlator(std::shared_ptr<const RuleSet> rules, core::Metrics& metrics)
-    : rules_(std::move(rules)), metrics_(metrics), late_(metrics.counter("vigie_events_late_total")) {}
+Correlator::Correlator(std::shared_ptr<const RuleSet> rules, core::Metrics& metrics, EvictionClock clock)
+    : rules_(std::move(rules)),
+      metrics_(metrics),
+      late_(metrics.counter("vigie_events_late_total")),
+      clock_(clock),
+      lateness_(rules_->detection().lateness) {}
 
 void Correlator::on_hit(uint32_t rule, const core::Event& e, std::vector<core::Alert>& out) {
   if (rule >= rules_->rule_count()) return;
   const CompiledRule& r = rules_->compiled(rule);
   if (r.is_correlation) return;
-  if (e.time < watermark_) late_.fetch_add(1, std::memory_order_relaxed);
+  // Late: stamped more than `lateness` before it arrived (serve), or behind the stream (replay).
+  const bool late = clock_ == EvictionClock::reception_time ? add_sat(e.time, lateness_) < e.ingested : e.time < now_;
+  if (late) late_.fetch_add(1, std::memory_order_relaxed);
   if (r.alerts) {
     std::string text;
     auto key = make_key(r.group_by, e, text);
@@ -63,7 +69,8 @@ void Correlator::count_in_window(uint32_t corr, const core::Event& e, std::vecto
   std::string text;
   auto key = make_key(c.group_by, e, text);
   auto it = windows_.try_emplace({corr, text}).first;
-  auto& w = it->second;
+  it->second.touched = std::max(it->second.touched, clock_time(e, clock_));
+  auto& w = it->second.samples;
   // Sorted by time; equal times keep arrival order.
   const auto at =
       std::upper_bound(w.begin(), w.end(), e.time, [](core::TimePoint t, const Sample& s) { return t < s.time; });
@@ -110,6 +117,7 @@ void Correlator::raise(uint32_t rule, const core::Event& e, const core::KeyValue
     o.count += samples.size();
     o.first_seen = std::min(o.first_seen, first);
     o.last_seen = std::max(o.last_seen, last);
+    o.touched = std::max(o.touched, clock_time(e, clock_));
     append(o.evidence, samples);
     a.update = true;
     a.id = o.id;
@@ -123,6 +131,7 @@ void Correlator::raise(uint32_t rule, const core::Event& e, const core::KeyValue
     o.count = samples.size();
     o.first_seen = first;
     o.last_seen = last;
+    o.touched = clock_time(e, clock_);
     append(o.evidence, samples);
     a.id = o.id;
     a.count = o.count;
@@ -146,26 +155,31 @@ void Correlator::raise(uint32_t rule, const core::Event& e, const core::KeyValue
   out.push_back(std::move(a));
 }
 
-void Correlator::advance(core::TimePoint watermark, std::vector<core::Alert>& /*out*/) {
-  watermark_ = std::max(watermark_, watermark);
+void Correlator::advance(core::TimePoint now, std::vector<core::Alert>& /*out*/) {
+  now_ = std::max(now_, now);
   for (auto it = windows_.begin(); it != windows_.end();) {
     const auto span = rules_->compiled(it->first.first).corr.timespan;
-    auto& w = it->second;
-    // A sample can still join a span with events at or after the watermark only if it is no
-    // older than watermark - timespan.
-    const auto keep =
-        std::find_if(w.begin(), w.end(), [&](const Sample& s) { return add_sat(s.time, span) >= watermark_; });
-    w.erase(w.begin(), keep);
-    it = w.empty() ? windows_.erase(it) : std::next(it);
+    if (add_sat(it->second.touched, span) < now_) {
+      it = windows_.erase(it);
+      continue;
+    }
+    // Samples that no event within lateness of this key's newest can share a span with. Per
+    // key, on the key's own stamps: another site's clock never decides it.
+    auto& w = it->second.samples;
+    const auto horizon = add_sat(w.back().time, -(span + lateness_));
+    w.erase(w.begin(), std::find_if(w.begin(), w.end(), [&](const Sample& s) { return s.time >= horizon; }));
+    ++it;
   }
   for (auto it = open_.begin(); it != open_.end();) {
     const auto sf = rules_->compiled(it->first.first).suppress_for;
-    it = add_sat(it->second.last_seen, sf) <= watermark_ ? open_.erase(it) : std::next(it);
+    it = add_sat(it->second.touched, sf) <= now_ ? open_.erase(it) : std::next(it);
   }
 }
 
 Engine::Engine(std::shared_ptr<const RuleSet> rules, core::Metrics& metrics)
-    : matcher_(rules, metrics), correlator_(rules, metrics), watermark_(rules->detection().lateness) {}
+    : matcher_(rules, metrics),
+      correlator_(rules, metrics, EvictionClock::event_time),
+      watermark_(rules->detection().lateness, EvictionClock::event_time) {}
 
 void Engine::process(core::Event& e, std::vector<core::Alert>& out) {
   matcher_.process(e, hits_);

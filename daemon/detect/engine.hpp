@@ -83,19 +83,27 @@ class Matcher {
   std::string folded_;
 };
 
-// Single-threaded owner of correlation windows and suppression state. Works on event time only.
+// Single-threaded owner of correlation windows and suppression state. What is counted and
+// suppressed is decided on event time, per key; `clock` only decides when untouched state is
+// forgotten (detect/watermark.hpp).
 class Correlator {
  public:
-  Correlator(std::shared_ptr<const RuleSet> rules, core::Metrics& metrics);
+  Correlator(std::shared_ptr<const RuleSet> rules, core::Metrics& metrics,
+             EvictionClock clock = EvictionClock::event_time);
 
   // A detection rule matched `e`: raises or updates its own alert when it has one, and feeds
   // the correlations that reference it. Alerts are appended to `out`.
   void on_hit(uint32_t rule, const core::Event& e, std::vector<core::Alert>& out);
-  // Evicts windows older than watermark - timespan and suppressions that expired by watermark.
-  // Events older than the watermark are still accepted afterwards, and counted as late.
-  void advance(core::TimePoint watermark, std::vector<core::Alert>& out);
+  // `now` is the eviction clock minus lateness (Watermark::due): forgets windows untouched for
+  // their timespan and open alerts untouched for their suppress_for, by that clock.
+  void advance(core::TimePoint now, std::vector<core::Alert>& out);
 
   [[nodiscard]] std::size_t open_windows() const { return windows_.size(); }
+  [[nodiscard]] std::size_t window_samples() const {
+    std::size_t n = 0;
+    for (const auto& [key, w] : windows_) n += w.samples.size();
+    return n;
+  }
   [[nodiscard]] std::size_t open_alerts() const { return open_.size(); }
 
  private:
@@ -103,11 +111,16 @@ class Correlator {
     core::TimePoint time;
     std::string raw;
   };
+  struct Window {
+    std::vector<Sample> samples;  // sorted by time
+    core::TimePoint touched = core::TimePoint::min();  // eviction clock of its latest event
+  };
   struct Open {
     std::string id;
     uint64_t count = 0;
     core::TimePoint first_seen, last_seen;
     std::vector<std::string> evidence;
+    core::TimePoint touched = core::TimePoint::min();
   };
   using Key = std::pair<uint32_t, std::string>;  // (rule, serialized group-by values)
 
@@ -118,9 +131,11 @@ class Correlator {
   std::shared_ptr<const RuleSet> rules_;
   core::Metrics& metrics_;
   std::atomic<uint64_t>& late_;
-  std::map<Key, std::vector<Sample>> windows_;  // samples sorted by time
+  EvictionClock clock_;
+  core::Duration lateness_;
+  std::map<Key, Window> windows_;
   std::map<Key, Open> open_;
-  core::TimePoint watermark_ = core::TimePoint::min();
+  core::TimePoint now_ = core::TimePoint::min();  // last advance()
 };
 
 class Engine {

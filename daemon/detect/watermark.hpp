@@ -1,17 +1,18 @@
-// The event-time watermark that drives eviction in the Correlator (DESIGN.md §3–4: correlation
-// on event time, with bounded lateness), shared by the serve/replay pipeline and `Engine`.
+// The clock that drives eviction in the Correlator (DESIGN.md §3–4: correlation on event time,
+// with bounded lateness), shared by the serve/replay pipeline and `Engine`.
 //
-// A plain "latest event time − lateness" lets one wrong clock wipe every window: a single line
-// stamped 2099 (a sender's clock, or a forged stamp) would move the watermark past every open
-// window and suppression, so a brute force in progress would start counting from zero. Two
-// guards, both cheap:
-//   - an event counts for no later than its reception time (`min(time, ingested)`): a clock
-//     ahead of the receiver cannot move correlation into the future. This alone protects
-//     `serve`, where reception time is the real clock;
-//   - the watermark follows the kQuorum-th latest of those times, not the latest: a few
-//     outliers in a replayed file (where reception time is the replay's start) cannot move it,
-//     while a real jump (the next file, the next day) moves it after kQuorum events.
-// The cost is eviction kQuorum events later than strictly needed: memory, never results.
+// What a window counts is decided by event time, per key: each window compares its own
+// events' stamps, so a site whose clock is off (a wrong zone, a dead NTP) is still correlated
+// correctly against itself. The clock here only decides when a window or an open alert that
+// nothing has touched for a while can be forgotten, and which clock that is depends on the run:
+//   - reception_time (serve): the receiver's own clock, the one every site shares. A site
+//     whose stamps run an hour slow keeps its windows as long as it keeps sending; a sender
+//     whose clock is ahead, or a forged 2099 stamp, cannot make anything expire early.
+//   - event_time (replay, rules test): a file has no reception times, so the clock is the
+//     stream's own time: the kQuorum-th latest event time (an event counts for no later than
+//     its reception, the replay's start) — a few outliers in a file cannot move it, while a real
+//     jump (the next file, the next day) moves it after kQuorum events.
+// Either way eviction may happen kQuorum events later than strictly needed: memory, never results.
 #pragma once
 
 #include <algorithm>
@@ -24,6 +25,13 @@
 #include "core/time.hpp"
 
 namespace vigie::detect {
+
+enum class EvictionClock { reception_time, event_time };
+
+// What an event contributes to that clock.
+[[nodiscard]] inline core::TimePoint clock_time(const core::Event& e, EvictionClock c) {
+  return c == EvictionClock::reception_time ? e.ingested : std::min(e.time, e.ingested);
+}
 
 // The kQuorum latest times seen, mergeable: workers fill one per batch, the correlator merges.
 class LatestTimes {
@@ -42,7 +50,6 @@ class LatestTimes {
     }
     t_[i] = t;
   }
-  void add(const core::Event& e) { add(std::min(e.time, e.ingested)); }
   void merge(const LatestTimes& other) {
     for (const auto t : other.t_)
       if (t != core::TimePoint::min()) add(t);
@@ -56,13 +63,13 @@ class LatestTimes {
 
 class Watermark {
  public:
-  explicit Watermark(core::Duration lateness) : lateness_(lateness) {}
+  Watermark(core::Duration lateness, EvictionClock clock) : lateness_(lateness), clock_(clock) {}
 
-  void add(const core::Event& e) { latest_.add(e); }
+  void add(const core::Event& e) { latest_.add(clock_time(e, clock_)); }
   void merge(const LatestTimes& times) { latest_.merge(times); }
 
-  // The new watermark when it moved by at least a second of event time since the last one
-  // returned (eviction once per second, not per event or batch); nullopt otherwise.
+  // The clock minus lateness when it moved by at least a second since the last value returned
+  // (eviction once per second, not per event or batch); nullopt otherwise.
   [[nodiscard]] std::optional<core::TimePoint> due() {
     const auto q = latest_.quorum();
     if (q == core::TimePoint::min()) return std::nullopt;
@@ -73,6 +80,7 @@ class Watermark {
 
  private:
   core::Duration lateness_;
+  EvictionClock clock_;
   LatestTimes latest_;
   core::TimePoint last_ = core::TimePoint::min();
 };

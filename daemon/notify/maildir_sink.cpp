@@ -57,8 +57,14 @@ MaildirSink::MaildirSink(std::filesystem::path dir) : dir_(std::move(dir)) {
   if (host_.empty()) host_ = "localhost";
 }
 
-// Local file I/O only: nothing waits on a peer, so the stop token is not needed.
-core::Result<void> MaildirSink::send(const store::OutboxItem& item, const std::stop_token& /*stop*/) {
+// Local file I/O only: nothing waits on a peer, so the stop token is not needed. A maildir has
+// no notion of refusing a recipient; its errors (disk full, permissions) are worth retrying.
+SendResult MaildirSink::send(const store::OutboxItem& item, const std::stop_token& /*stop*/) {
+  if (auto r = write(item); !r) return send_failed(r.error());
+  return Delivered{};
+}
+
+core::Result<void> MaildirSink::write(const store::OutboxItem& item) {
   std::error_code ec;
   for (const char* sub : {"tmp", "new", "cur"}) {
     std::filesystem::create_directories(dir_ / sub, ec);

@@ -50,6 +50,11 @@ std::size_t Notifier::deliver_due(const std::stop_token& stop) {
       }
       const core::TimePoint now = clock_.now();
       if (r) {
+        for (const auto& refused : r->refused) {
+          metrics_.counter("vigie_delivery_recipients_refused_total", {{"receiver", item.receiver}})++;
+          spdlog::warn("alert {}: delivery {} to {}: recipient refused, the others got the mail: {}", item.alert_id,
+                       item.id, item.receiver, refused);
+        }
         if (auto m = store_->mark_sent(item.id, now); !m) {
           // Sent but not marked: it will be sent again (same Message-ID), which is the
           // at-least-once side of the trade-off, never a lost alert.
@@ -62,18 +67,17 @@ std::size_t Notifier::deliver_due(const std::stop_token& stop) {
         continue;
       }
       const std::string error = r.error().to_string();
-      if (now - item.created >= kGiveUpAfter) {
+      if (r.error().permanent || now - item.created >= kGiveUpAfter) {
         metrics_.counter("vigie_deliveries_total", {{"receiver", item.receiver}, {"status", "failed"}})++;
-        spdlog::error("alert {}: giving up delivery {} to {} after {} attempts: {}", item.alert_id, item.id,
-                      item.receiver, item.attempts + 1, error);
+        spdlog::error("alert {}: giving up delivery {} to {} after {} attempt(s){}: {}", item.alert_id, item.id,
+                      item.receiver, item.attempts + 1, r.error().permanent ? ", refused for good" : "", error);
         if (auto m = store_->mark_failed(item.id, error, now); !m) spdlog::error("outbox: {}", m.error().to_string());
         continue;
       }
       const auto delay = backoff(item.attempts + 1);
       metrics_.counter("vigie_deliveries_total", {{"receiver", item.receiver}, {"status", "retry"}})++;
-      spdlog::warn("alert {}: delivery {} to {} failed (attempt {}), retry in {}s: {}", item.alert_id, item.id,
-                   item.receiver, item.attempts + 1, std::chrono::duration_cast<std::chrono::seconds>(delay).count(),
-                   error);
+      spdlog::warn("alert {}: delivery {} to {} failed (attempt {}), retry in {:.1f}s: {}", item.alert_id, item.id,
+                   item.receiver, item.attempts + 1, std::chrono::duration<double>(delay).count(), error);
       if (auto m = store_->mark_retry(item.id, error, now + delay); !m) {
         spdlog::error("outbox: {}", m.error().to_string());
         stalled = true;  // cannot record progress: stop this pass rather than spin

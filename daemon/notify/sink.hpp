@@ -14,14 +14,29 @@
 
 namespace vigie::notify {
 
+// The destination holds the message, for every recipient but `refused` ("addr: server reply").
+struct Delivered {
+  std::vector<std::string> refused;
+};
+// Not delivered. `permanent`: the destination refused this message for good (SMTP 5xx other
+// than authentication), so retrying it for days would change nothing.
+struct SendError : core::Error {
+  bool permanent = false;
+};
+using SendResult = tl::expected<Delivered, SendError>;
+
 class Sink {
  public:
   virtual ~Sink();
   // Ok only once the destination holds the message durably (maildir: fsync'ed in new/;
   // SMTP: the server answered 250 to the end of DATA). A stop request (shutdown) makes a
   // send that is waiting on the network give up within about a second with an error.
-  [[nodiscard]] virtual core::Result<void> send(const store::OutboxItem& item, const std::stop_token& stop) = 0;
+  [[nodiscard]] virtual SendResult send(const store::OutboxItem& item, const std::stop_token& stop) = 0;
 };
+
+[[nodiscard]] inline tl::unexpected<SendError> send_failed(const core::Error& e, bool permanent = false) {
+  return tl::unexpected<SendError>(SendError{{e.where, e.what}, permanent});
+}
 
 // Maildir (https://cr.yp.to/proto/maildir.html): the message is written to tmp/ under a
 // unique name, fsync'ed, hard-linked into new/ and removed from tmp/; new/ is fsync'ed too.
@@ -29,10 +44,11 @@ class Sink {
 class MaildirSink final : public Sink {
  public:
   explicit MaildirSink(std::filesystem::path dir);
-  [[nodiscard]] core::Result<void> send(const store::OutboxItem& item, const std::stop_token& stop) override;
+  [[nodiscard]] SendResult send(const store::OutboxItem& item, const std::stop_token& stop) override;
   [[nodiscard]] const std::filesystem::path& dir() const { return dir_; }
 
  private:
+  [[nodiscard]] core::Result<void> write(const store::OutboxItem& item);
   std::filesystem::path dir_;
   std::string host_;       // maildir unique-name host part ('/' and ':' replaced)
   uint64_t sequence_ = 0;  // per-process counter in the unique name
@@ -41,15 +57,17 @@ class MaildirSink final : public Sink {
 // SMTP submission through libcurl: smtp:// with STARTTLS per `starttls` (required →
 // CURLUSESSL_ALL, opportunistic → CURLUSESSL_TRY, never → CURLUSESSL_NONE) or smtps://
 // (implicit TLS). AUTH when username is set (password read from password_file at each send,
-// so a rotated secret needs no restart). One RCPT TO per recipient; MAIL FROM is the bare
-// address of `from`. The curl handle is reused between sends so the connection is kept.
+// so a rotated secret needs no restart). One RCPT TO per recipient; a recipient the server
+// refuses does not stop the others (CURLOPT_MAIL_RCPT_ALLOWFAILS): it is reported in
+// Delivered::refused. MAIL FROM is the bare address of `from`. The curl handle is reused
+// between sends so the connection is kept.
 class SmtpSink final : public Sink {
  public:
   explicit SmtpSink(config::Smtp smtp);
   ~SmtpSink() override;
   SmtpSink(const SmtpSink&) = delete;
   SmtpSink& operator=(const SmtpSink&) = delete;
-  [[nodiscard]] core::Result<void> send(const store::OutboxItem& item, const std::stop_token& stop) override;
+  [[nodiscard]] SendResult send(const store::OutboxItem& item, const std::stop_token& stop) override;
 
  private:
   config::Smtp smtp_;

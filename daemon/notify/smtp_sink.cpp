@@ -64,30 +64,64 @@ SmtpSink::~SmtpSink() {
   if (curl_) curl_easy_cleanup(static_cast<CURL*>(curl_));
 }
 
-core::Result<void> SmtpSink::send(const store::OutboxItem& item, const std::stop_token& stop) {
+namespace {
+
+// The SMTP dialogue as libcurl logs it (CURLOPT_DEBUGFUNCTION): each reply to a RCPT TO that
+// is not 2xx names the recipient refused. curl sends one command and waits for its reply, so a
+// reply belongs to the last command sent.
+struct Dialogue {
+  std::string last_rcpt;             // address of the last RCPT TO sent, until its reply
+  std::vector<std::string> refused;  // "addr: reply"
+};
+
+int debug_cb(CURL*, curl_infotype type, char* data, std::size_t size, void* user) {
+  auto* d = static_cast<Dialogue*>(user);
+  std::string_view line(data, size);
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  if (type == CURLINFO_HEADER_OUT) {
+    d->last_rcpt.clear();
+    if (line.size() > 8 && (line.substr(0, 8) == "RCPT TO:" || line.substr(0, 8) == "rcpt to:")) {
+      d->last_rcpt.assign(line.substr(8));
+      if (d->last_rcpt.size() > 2 && d->last_rcpt.front() == '<') d->last_rcpt = d->last_rcpt.substr(1);
+      if (!d->last_rcpt.empty() && d->last_rcpt.back() == '>') d->last_rcpt.pop_back();
+    }
+  } else if (type == CURLINFO_HEADER_IN && !d->last_rcpt.empty() && !line.empty()) {
+    if (line.front() != '2') d->refused.push_back(d->last_rcpt + ": " + clean_line(line));
+    if (line.size() < 4 || line[3] != '-') d->last_rcpt.clear();  // last line of a multi-line reply
+  }
+  return 0;
+}
+
+}  // namespace
+
+SendResult SmtpSink::send(const store::OutboxItem& item, const std::stop_token& stop) {
   const std::string& where = smtp_.url;
+  const auto failed = [&](std::string what, bool permanent = false) {
+    return send_failed(core::Error{where, std::move(what)}, permanent);
+  };
   auto* c = static_cast<CURL*>(curl_);
-  if (!c) return core::fail(where, "curl_easy_init failed");
+  if (!c) return failed("curl_easy_init failed");
   const std::string from = bare_address(smtp_.from);
-  if (from.empty()) return core::fail(where, "no usable address in notify.smtp.from '" + smtp_.from + "'");
+  if (from.empty()) return failed("no usable address in notify.smtp.from '" + smtp_.from + "'");
   Slist rcpt;
   for (const auto& r : item.recipients) {
     const std::string addr = bare_address(r);
-    if (addr.empty()) return core::fail(where, "invalid recipient address '" + clean_line(r) + "'");
+    if (addr.empty()) return failed("invalid recipient address '" + clean_line(r) + "'", true);
     rcpt.list = curl_slist_append(rcpt.list, ("<" + addr + ">").c_str());
   }
-  if (!rcpt.list) return core::fail(where, "no recipients");
+  if (!rcpt.list) return failed("no recipients", true);
 
   std::string password;
   if (!smtp_.username.empty() && !smtp_.password_file.empty()) {
     auto p = read_password(smtp_.password_file);
-    if (!p) return tl::unexpected(p.error());
+    if (!p) return send_failed(p.error());
     password = std::move(*p);
   }
 
   curl_easy_reset(c);
   char errbuf[CURL_ERROR_SIZE] = {};
   Upload up{item.message, 0};
+  Dialogue dialogue;
   const long timeout_ms =
       static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(smtp_.timeout).count());
   const bool implicit_tls = smtp_.url.rfind("smtps://", 0) == 0;
@@ -104,6 +138,13 @@ core::Result<void> SmtpSink::send(const store::OutboxItem& item, const std::stop
   curl_easy_setopt(c, CURLOPT_USE_SSL, use_ssl);
   curl_easy_setopt(c, CURLOPT_MAIL_FROM, ("<" + from + ">").c_str());
   curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt.list);
+  // One refused address (a mailbox that left, a typo in a site's contacts) must not keep the
+  // alert from everyone else: the transfer goes on if at least one recipient is accepted.
+  // (curl 7.88, Debian 12, spells it ALLLOWFAILS; 8.2 renamed it ALLOWFAILS, same option.)
+  curl_easy_setopt(c, CURLOPT_MAIL_RCPT_ALLLOWFAILS, 1L);
+  curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);  // only to feed debug_cb; nothing is printed
+  curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, debug_cb);
+  curl_easy_setopt(c, CURLOPT_DEBUGDATA, &dialogue);
   curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
   curl_easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
   curl_easy_setopt(c, CURLOPT_READDATA, &up);
@@ -120,14 +161,18 @@ core::Result<void> SmtpSink::send(const store::OutboxItem& item, const std::stop
   curl_easy_setopt(c, CURLOPT_XFERINFODATA, &stop);
 
   const CURLcode rc = curl_easy_perform(c);
-  if (rc == CURLE_OK) return {};
-  if (rc == CURLE_ABORTED_BY_CALLBACK) return core::fail(where, "interrupted by shutdown; the mail stays queued");
+  if (rc == CURLE_OK) return Delivered{std::move(dialogue.refused)};
+  if (rc == CURLE_ABORTED_BY_CALLBACK) return failed("interrupted by shutdown; the mail stays queued");
   long code = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
   std::string what = curl_easy_strerror(rc);
   if (errbuf[0] != '\0' && what != errbuf) what += " (" + std::string(errbuf) + ")";
   if (code != 0) what += ", SMTP response " + std::to_string(code);
-  return core::fail(where, what);
+  for (const auto& r : dialogue.refused) what += "; refused " + r;
+  // 5xx is the server's final word on this message (RFC 5321 §4.2.1), except for the
+  // authentication replies, which a corrected password file turns into a success.
+  const bool auth = code == 530 || code == 534 || code == 535 || code == 538;
+  return failed(what, code >= 500 && code < 600 && !auth);
 }
 
 std::unique_ptr<Sink> make_sink(const config::Config& cfg) {

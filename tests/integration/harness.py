@@ -66,21 +66,21 @@ def self_signed_cert(workdir, cn="127.0.0.1"):
 
 
 class SmtpServer:
-    """aiosmtpd storing every message it accepts in a maildir. With `auth=(user, password_file,
-    cert, key)` it requires STARTTLS and then AUTH, as a real relay does (smtpd_auth.py)."""
+    """aiosmtpd storing every message it accepts in a maildir. With `policy` (arguments of
+    smtp_relay.py: ["--tls", cert, key, "--auth", user, password_file], ["--refuse-rcpt", addr],
+    ["--reject-data"]) it behaves like a relay with that policy."""
 
-    def __init__(self, workdir, port=None, auth=None):
+    def __init__(self, workdir, port=None, policy=None):
         self.port = port or free_port()
         self.maildir = os.path.join(workdir, f"smtp-{self.port}")
-        self.auth = auth
+        self.policy = policy
         self.log_path = os.path.join(workdir, f"smtp-{self.port}.log")
         self.proc = None
 
     def start(self):
-        if self.auth:
-            user, password_file, cert, key = self.auth
-            cmd = [SYSTEM_PYTHON, os.path.join(os.path.dirname(__file__), "smtpd_auth.py"), str(self.port),
-                   self.maildir, cert, key, user, password_file]
+        if self.policy is not None:
+            cmd = [SYSTEM_PYTHON, os.path.join(os.path.dirname(__file__), "smtp_relay.py"), str(self.port),
+                   self.maildir, *self.policy]
         else:
             cmd = [SYSTEM_PYTHON, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{self.port}",
                    "-c", "aiosmtpd.handlers.Mailbox", self.maildir]
@@ -113,7 +113,12 @@ def maildir_messages(path):
 class Vigie:
     """A `vigie serve` process on a config written into a temporary directory."""
 
-    def __init__(self, workdir, smtp_port=None, rules=None, extra="", smtp_options=""):
+    DEFAULT_SITES = """\
+        - { id: ch-test, name: "CH de Test", networks: [127.0.0.0/8], timezone: Europe/Paris,
+            contacts: [rssi@ch-test.example] }
+        """
+
+    def __init__(self, workdir, smtp_port=None, rules=None, extra="", smtp_options="", sites=None):
         self.workdir = workdir
         self.port = free_port()
         self.db = os.path.join(workdir, "vigie.db")
@@ -127,11 +132,9 @@ class Vigie:
                     f'from: "Vigie <vigie@test.example>" }}\n')
         self.config = os.path.join(workdir, "vigie.yml")
         with open(self.config, "w") as f:
+            f.write(f"storage: {{ path: {self.db} }}\n")
+            f.write("sites:\n" + textwrap.indent(textwrap.dedent(sites or self.DEFAULT_SITES), "  "))
             f.write(textwrap.dedent(f"""\
-                storage: {{ path: {self.db} }}
-                sites:
-                  - {{ id: ch-test, name: "CH de Test", networks: [127.0.0.0/8], timezone: Europe/Paris,
-                      contacts: [rssi@ch-test.example] }}
                 inputs:
                   syslog:
                     - {{ listen: "udp://127.0.0.1:{self.port}" }}

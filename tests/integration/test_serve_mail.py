@@ -88,6 +88,42 @@ class ServeMail(VigieTestCase):
             hung.close()
 
 
+class ServeMailRefusals(VigieTestCase):
+    """What a relay refuses: one recipient (the others must still get the alert), or the whole
+    message for good (failed at once, not retried for 72 h)."""
+
+    def test_a_refused_recipient_does_not_keep_the_alert_from_the_others(self):
+        smtp = self.track(SmtpServer(self.tmp, policy=["--refuse-rcpt", "rssi@ch-test.example"]).start())
+        sites = """\
+            - { id: ch-test, networks: [127.0.0.0/8], contacts: [rssi@ch-test.example, dsi@ch-test.example] }
+            """
+        vigie = self.track(Vigie(self.tmp, smtp_port=smtp.port, sites=sites).start())
+        brute_force(vigie)
+        wait_for(lambda: len(high_mails(smtp.messages())) == 2, what="the mails to the list and the site")
+        wait_for(lambda: vigie.query("SELECT DISTINCT status FROM deliveries") == [("sent",)],
+                 what="every delivery marked sent")
+        self.assertIn("rcpt refused rssi@ch-test.example", smtp.log_text())
+        self.assertIn("data accepted for dsi@ch-test.example", smtp.log_text())
+        self.assertEqual(vigie.stop(), 0)
+        log = vigie.log_text()
+        self.assertIn("recipient refused, the others got the mail: rssi@ch-test.example: 550 5.1.1", log)
+        self.assertGreaterEqual(vigie.counter("vigie_delivery_recipients_refused_total"), 1)
+
+    def test_a_message_refused_for_good_is_failed_at_once(self):
+        smtp = self.track(SmtpServer(self.tmp, policy=["--reject-data"]).start())
+        vigie = self.track(Vigie(self.tmp, smtp_port=smtp.port).start())
+        brute_force(vigie)
+        rows = wait_for(lambda: (lambda r: r if r and all(s == "failed" for s, _, _ in r) else None)(vigie.query(
+            "SELECT d.status, d.attempts, d.last_error FROM deliveries d JOIN alerts a ON a.id = d.alert_id "
+            "WHERE a.level = 'high'")), what="high deliveries marked failed")
+        for status, attempts, error in rows:
+            self.assertEqual(attempts, 1)
+            self.assertIn("554", error)
+        self.assertTrue(vigie.alive())
+        self.assertEqual(vigie.stop(), 0)
+        self.assertIn("refused for good", vigie.log_text())
+
+
 class ServeMailAuth(VigieTestCase):
     """Submission to a relay that requires STARTTLS and AUTH, as notify.smtp describes it."""
 
@@ -99,7 +135,7 @@ class ServeMailAuth(VigieTestCase):
         client_secret = os.path.join(self.tmp, "vigie-password")
         with open(client_secret, "w") as f:
             f.write(password + "\n")
-        smtp = self.track(SmtpServer(self.tmp, auth=("vigie", server_secret, cert, key)).start())
+        smtp = self.track(SmtpServer(self.tmp, policy=["--tls", cert, key, "--auth", "vigie", server_secret]).start())
         options = f"starttls: required, username: vigie, password_file: {client_secret}, ca_file: {cert}"
         vigie = self.track(Vigie(self.tmp, smtp_port=smtp.port, smtp_options=options).start())
         return smtp, vigie

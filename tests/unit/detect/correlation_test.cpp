@@ -297,7 +297,7 @@ TEST_CASE("LatestTimes keeps the kQuorum latest, merges, and is min() until it h
   for (int i = 0; i < 8; ++i) b.add(at_s(1000 + i));
   a.merge(b);
   CHECK(a.quorum() == at_s(1000));
-  Watermark w(std::chrono::seconds(30));
+  Watermark w(std::chrono::seconds(30), EvictionClock::event_time);
   for (int i = 0; i < 8; ++i) w.add(event({{"message", "x"}}, 100 + i));
   CHECK(w.due() == at_s(100 - 30));
   CHECK_FALSE(w.due());  // no second call before the watermark moved a second
@@ -332,4 +332,57 @@ detection: { s: { event.action: login }, condition: s }
   CHECK(out[0].update);
   CHECK(out[0].id == id);
   CHECK(out[0].count == 3);
+}
+
+TEST_CASE("serve: a site whose clock runs an hour slow is still correlated while other sites send") {
+  auto rs = load(kRules);
+  core::Metrics metrics;
+  Correlator corr(rs, metrics, EvictionClock::reception_time);
+  Matcher m(rs, metrics);
+  Watermark clock(rs->detection().lateness, EvictionClock::reception_time);
+  std::vector<core::Alert> out;
+  std::vector<uint32_t> hits;
+  const auto feed = [&](core::Event e) {
+    m.process(e, hits);
+    for (uint32_t h : hits) corr.on_hit(h, e, out);
+    clock.add(e);
+    if (const auto now = clock.due()) corr.advance(*now, out);
+  };
+  for (int i = 0; i < 10; ++i) {
+    const int64_t received = 10'000 + i * 20;
+    // site-a stamps an hour behind (a wrong zone); site-b is on time and busy.
+    auto slow = failure(received - 3600, "198.51.100.7", "site-a");
+    slow.ingested = at_s(received);
+    feed(slow);
+    for (int j = 0; j < 3; ++j) {
+      auto busy = event({{"observer.site", "site-b"}, {"message", "routine"}}, received + j);
+      busy.ingested = at_s(received + j);
+      feed(busy);
+    }
+    if (i == 2) break;  // three failures within 5 minutes of site-a's own clock
+  }
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].site == "site-a");
+  CHECK(out[0].count == 3);
+  // Nothing touched for longer than the timespan, by the receiver's clock: forgotten.
+  corr.advance(at_s(10'040 + 301), out);
+  CHECK(corr.open_windows() == 0);
+}
+
+TEST_CASE("a busy key that never reaches the threshold keeps a bounded window") {
+  auto rs = load(kRules);  // gte 3 in 5 minutes
+  core::Metrics metrics;
+  Correlator corr(rs, metrics, EvictionClock::reception_time);
+  Matcher m(rs, metrics);
+  std::vector<core::Alert> out;
+  std::vector<uint32_t> hits;
+  for (int64_t i = 0; i < 1000; ++i) {  // one failure every 200 s, forever: never 3 in 5 minutes
+    auto e = failure(i * 200);
+    m.process(e, hits);
+    for (uint32_t h : hits) corr.on_hit(h, e, out);
+    corr.advance(at_s(i * 200), out);
+  }
+  CHECK(out.empty());
+  CHECK(corr.open_windows() == 1);
+  CHECK(corr.window_samples() <= 3);
 }

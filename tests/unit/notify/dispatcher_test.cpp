@@ -16,11 +16,13 @@ namespace {
 class FakeSink final : public notify::Sink {
  public:
   bool fail = false;
+  bool permanent = false;           // with fail: the destination's final no
+  std::vector<std::string> refuse;  // recipients refused while the others get it
   std::vector<store::OutboxItem> accepted;
-  core::Result<void> send(const store::OutboxItem& item, const std::stop_token& /*stop*/) override {
-    if (fail) return core::fail("fake", "refused");
+  notify::SendResult send(const store::OutboxItem& item, const std::stop_token& /*stop*/) override {
+    if (fail) return notify::send_failed(core::Error{"fake", "refused"}, permanent);
     accepted.push_back(item);
-    return {};
+    return notify::Delivered{refuse};
   }
 };
 
@@ -114,6 +116,29 @@ TEST_CASE("notifier gives up after kGiveUpAfter and marks the delivery failed") 
   CHECK(n.deliver_due() == 0);
   CHECK(f.store->pending_count().value() == 0);
   CHECK(f.metrics.value("vigie_deliveries_total", {{"receiver", "regional-list"}, {"status", "failed"}}) == 1);
+}
+
+TEST_CASE("notifier: a permanent refusal fails at once; refused recipients are counted, the rest sent") {
+  Fixture f;
+  notify::Dispatcher d(f.cfg, *f.store, f.metrics, f.clock);
+  REQUIRE(d.on_alert(test::sample_alert()));
+  auto sink = std::make_unique<FakeSink>();
+  auto* fake = sink.get();
+  fake->fail = true;
+  fake->permanent = true;
+  notify::Notifier n(f.cfg, store::Store::open(f.cfg->storage.path).value(), std::move(sink), f.metrics, f.clock);
+  CHECK(n.deliver_due() == 0);
+  CHECK(f.store->pending_count().value() == 0);  // no 72 h of retries
+  CHECK(f.metrics.value("vigie_deliveries_total", {{"receiver", "regional-list"}, {"status", "failed"}}) == 1);
+
+  auto again = test::sample_alert();
+  again.id = "another-alert";
+  REQUIRE(d.on_alert(again));
+  fake->fail = false;
+  fake->refuse = {"rssi@ch-quimper.example: 550 5.1.1 unknown"};
+  CHECK(n.deliver_due() == 2);
+  CHECK(f.store->pending_count().value() == 0);
+  CHECK(f.metrics.value("vigie_delivery_recipients_refused_total", {{"receiver", "site-contacts"}}) == 1);
 }
 
 TEST_CASE("end to end with a real SMTP server: refused, then restart, then delivered once") {

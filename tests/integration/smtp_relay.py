@@ -1,0 +1,79 @@
+"""A relay with the policies real ones have, on Debian's aiosmtpd: STARTTLS then AUTH required
+(PLAIN/LOGIN, one account), recipients it refuses (550, a mailbox that no longer exists), or a
+message it rejects at the end of DATA (554, a content filter). Accepted mail is stored in a
+maildir. Used by the integration tests through harness.SmtpServer(policy=...); runs until
+SIGTERM and prints one line per decision ("auth PLAIN ok", "rcpt refused <addr>", ...).
+"""
+import argparse
+import mailbox
+import signal
+import ssl
+import threading
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+
+class Handler:
+    def __init__(self, maildir, refuse, reject_data):
+        self.box = mailbox.Maildir(maildir, create=True)
+        self.refuse = {a.lower() for a in refuse}
+        self.reject_data = reject_data
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() in self.refuse:
+            print(f"rcpt refused {address}", flush=True)
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.reject_data:
+            print("data rejected", flush=True)
+            return "554 5.7.1 Message rejected by content filter"
+        self.box.add(envelope.original_content)
+        print(f"data accepted for {','.join(envelope.rcpt_tos)}", flush=True)
+        return "250 Message accepted for delivery"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("port", type=int)
+    ap.add_argument("maildir")
+    ap.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"), help="offer STARTTLS and require it")
+    ap.add_argument("--auth", nargs=2, metavar=("USER", "PASSWORD_FILE"), help="require AUTH (needs --tls)")
+    ap.add_argument("--refuse-rcpt", action="append", default=[], metavar="ADDR")
+    ap.add_argument("--reject-data", action="store_true")
+    args = ap.parse_args()
+
+    kwargs = {}
+    if args.tls:
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(*args.tls)
+        kwargs.update(tls_context=ctx, require_starttls=True)
+    if args.auth:
+        user, password_file = args.auth
+        with open(password_file, "rb") as f:
+            password = f.read().rstrip(b"\r\n")
+
+        def authenticator(server, session, envelope, mechanism, auth_data):
+            ok = isinstance(auth_data, LoginPassword) and auth_data.login == user.encode() \
+                and auth_data.password == password
+            print(f"auth {mechanism} {'ok' if ok else 'refused'}", flush=True)
+            return AuthResult(success=ok, handled=False)  # not handled: aiosmtpd answers 235 or 535
+
+        kwargs.update(auth_required=True, auth_require_tls=True, authenticator=authenticator)
+
+    controller = Controller(Handler(args.maildir, args.refuse_rcpt, args.reject_data), hostname="127.0.0.1",
+                            port=args.port, **kwargs)
+    controller.start()
+    print("ready", flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    stop.wait()
+    controller.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -145,6 +145,18 @@ TEST_CASE("templates: built-ins mirror deploy/templates; templates_dir overrides
   CHECK_FALSE(notify::load_templates("de", {}));
 }
 
+TEST_CASE("the body starts with its first line of text, update or not") {
+  for (const char* lang : {"fr", "en"}) {
+    CAPTURE(lang);
+    for (bool update : {false, true}) {
+      const auto body = test::qp_decode(test::body_of(render(test::sample_alert(), lang, update).bytes));
+      REQUIRE_FALSE(body.empty());
+      CHECK(body.rfind("\r\n", 0) != 0);
+      CHECK(body.front() != ' ');
+    }
+  }
+}
+
 TEST_CASE("a folded YAML description is wrapped under its indent, with no stray character") {
   auto a = test::sample_alert();
   a.rule.description =

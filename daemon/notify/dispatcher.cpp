@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "notify/render.hpp"
@@ -55,17 +57,28 @@ core::Result<void> Dispatcher::on_alert(const core::Alert& a) {
     if (auto z = zones_.get(site->timezone)) zone = *z;
   }
 
+  // group_wait exists to collect before sending: a first mail still waiting is rendered again
+  // with the alert as it is now (same Message-ID), so it goes out with the latest count.
+  std::vector<std::string> waiting;
+  if (update) {
+    auto w = store_.waiting_receivers(a.id, now);
+    if (!w) return tl::unexpected(w.error());
+    waiting = std::move(*w);
+  }
+
   std::vector<store::NewDelivery> deliveries;
   for (const auto& t : targets) {
+    const bool still_waiting = std::find(waiting.begin(), waiting.end(), t.receiver) != waiting.end();
     core::TimePoint not_before = now;
     if (!update)
       not_before = now + t.group_wait;
-    else if (now - **last < t.repeat_interval)
+    else if (!still_waiting && now - **last < t.repeat_interval)
       continue;
-    MailParams p{from_, hostname_, t.recipients, site, zone, update, now};
+    MailParams p{from_, hostname_, t.recipients, site, zone, update && !still_waiting, now};
     auto mail = render_mail(templates_, a, p);
     if (!mail) return tl::unexpected(mail.error());
-    deliveries.push_back({t.receiver, t.recipients, mail->message_id, std::move(mail->bytes), not_before});
+    deliveries.push_back(
+        {t.receiver, t.recipients, mail->message_id, std::move(mail->bytes), not_before, still_waiting});
   }
 
   if (auto r = store_.record(a, deliveries, now); !r) return r;

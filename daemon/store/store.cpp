@@ -39,8 +39,8 @@ constexpr const char* kAlertColumns =
 // Every statement is prepared once per connection and reused (reset after each use).
 struct Store::Impl {
   Db db;
-  Stmt find_alert, insert_alert, update_alert, insert_evidence, insert_delivery, set_notified, get_notified, audit, due,
-      mark_sent, mark_retry, mark_failed, pending, list, evidence, strings, pairs;
+  Stmt find_alert, insert_alert, update_alert, insert_evidence, insert_delivery, replace_waiting, waiting, set_notified,
+      get_notified, audit, due, mark_sent, mark_retry, mark_failed, pending, list, evidence, strings, pairs;
 
   explicit Impl(Db d) : db(std::move(d)) {}
 
@@ -58,6 +58,12 @@ struct Store::Impl {
         {&insert_delivery,
          "INSERT INTO deliveries (alert_id, receiver, recipients, message_id, message, next_attempt, created_at)"
          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
+        {&replace_waiting,
+         "UPDATE deliveries SET recipients = ?3, message = ?4 WHERE alert_id = ?1 AND receiver = ?2"
+         " AND status = 'pending' AND attempts = 0 AND next_attempt > ?5"},
+        {&waiting,
+         "SELECT receiver FROM deliveries WHERE alert_id = ?1 AND status = 'pending' AND attempts = 0"
+         " AND next_attempt > ?2 ORDER BY id"},
         {&set_notified, "UPDATE alerts SET last_notified = ?2 WHERE id = ?1"},
         {&get_notified, "SELECT last_notified FROM alerts WHERE id = ?1"},
         {&audit, "INSERT INTO audit (at, subject, action, detail) VALUES (?1, ?2, ?3, ?4)"},
@@ -217,6 +223,13 @@ core::Result<void> Store::record(const core::Alert& a, const std::vector<NewDeli
   }
   std::optional<core::TimePoint> earliest;
   for (const auto& d : deliveries) {
+    if (d.replaces_waiting) {
+      m.replace_waiting.bind(1, a.id).bind(2, d.receiver).bind(3, json_strings(d.recipients)).bind_blob(4, d.message);
+      m.replace_waiting.bind(5, us(now));
+      if (auto r = m.replace_waiting.run(); !r) return r;
+      if (auto r = m.add_audit(now, a.id, "requeued", d.receiver + " " + d.message_id); !r) return r;
+      continue;
+    }
     m.insert_delivery.bind(1, a.id)
         .bind(2, d.receiver)
         .bind(3, json_strings(d.recipients))
@@ -243,6 +256,23 @@ core::Result<std::optional<core::TimePoint>> Store::last_notified(const std::str
   if (row && *row && !s.is_null(0)) out = tp(s.int64(0));
   s.reset();
   if (!row) return tl::unexpected(row.error());
+  return out;
+}
+
+core::Result<std::vector<std::string>> Store::waiting_receivers(const std::string& alert_id, core::TimePoint now) {
+  auto& s = impl_->waiting;
+  s.bind(1, alert_id).bind(2, us(now));
+  std::vector<std::string> out;
+  for (;;) {
+    auto row = s.step();
+    if (!row) {
+      s.reset();
+      return tl::unexpected(row.error());
+    }
+    if (!*row) break;
+    out.push_back(s.text(0));
+  }
+  s.reset();
   return out;
 }
 

@@ -29,6 +29,9 @@ struct NewDelivery {
   std::string message_id;
   std::string message;  // the full RFC 5322 bytes, CRLF line ends
   core::TimePoint not_before{};
+  // Replaces the message of this receiver's delivery that is still waiting out its group_wait
+  // (pending, never attempted, not due yet) instead of queuing a new one; not_before unused.
+  bool replaces_waiting = false;
 };
 
 struct OutboxItem {
@@ -61,6 +64,10 @@ class Store {
                                           core::TimePoint now);
   [[nodiscard]] core::Result<void> record(const core::Alert& a, const std::vector<NewDelivery>& deliveries);
   [[nodiscard]] core::Result<std::optional<core::TimePoint>> last_notified(const std::string& alert_id);
+  // Receivers of the alert's deliveries still waiting out their group_wait at `now` (pending,
+  // never attempted, next_attempt > now): the notifier cannot have taken them yet.
+  [[nodiscard]] core::Result<std::vector<std::string>> waiting_receivers(const std::string& alert_id,
+                                                                         core::TimePoint now);
 
   // Pending deliveries whose next_attempt <= now, oldest first.
   [[nodiscard]] core::Result<std::vector<OutboxItem>> due(core::TimePoint now, std::size_t limit);

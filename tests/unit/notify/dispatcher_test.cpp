@@ -52,6 +52,35 @@ TEST_CASE("a new alert queues one mail per target, not before group_wait") {
   CHECK(f.store->find_alert(a.id).value().has_value());
 }
 
+TEST_CASE("an update during group_wait goes into the waiting mail instead of a later one") {
+  Fixture f;
+  f.cfg->notify.routes[0].group_wait = 30s;
+  notify::Dispatcher d(f.cfg, *f.store, f.metrics, f.clock);
+  auto a = test::sample_alert();
+  REQUIRE(d.on_alert(a));
+  f.clock.advance(10s);
+  auto u = a;
+  u.update = true;
+  u.count = 20;
+  REQUIRE(d.on_alert(u));
+  CHECK(f.store->pending_count().value() == 2);  // replaced, not added
+  auto due = f.store->due(f.clock.now() + 20s, 10).value();
+  REQUIRE(due.size() == 2);
+  for (const auto& item : due) {
+    CHECK(item.message_id == "<" + a.id + "@vigie.test>");  // still the first mail of the thread
+    CHECK(test::header_of(item.message, "In-Reply-To").empty());
+    const auto body = test::qp_decode(test::body_of(item.message));
+    CHECK(body.find("Occurrences    : 20") != std::string::npos);  // the count at send time
+  }
+  // Once the mail is due the notifier may have taken it: a later update no longer rewrites it.
+  f.clock.advance(20s);
+  auto v = u;
+  v.count = 30;
+  REQUIRE(d.on_alert(v));
+  for (const auto& item : f.store->due(f.clock.now(), 10).value())
+    CHECK(test::qp_decode(test::body_of(item.message)).find("Occurrences    : 20") != std::string::npos);
+}
+
 TEST_CASE("an update mails again only after repeat_interval; otherwise it is just stored") {
   Fixture f;
   f.cfg->notify.routes[0].repeat_interval = 1h;

@@ -34,8 +34,8 @@ int run_check(const std::filesystem::path& config) {
   auto rules = load_rules_or_report(*cfg, cfg->rules.paths);
   if (!rules) return kExitFailed;
   std::printf("%s: OK — %zu site(s), %zu syslog input(s), %zu decoder(s), %zu rule(s), %zu receiver(s), %zu route(s)\n",
-              config.c_str(), cfg->sites.size(), cfg->inputs.syslog.size(), rules->decoder_count(),
-              rules->rule_count(), cfg->notify.receivers.size(), cfg->notify.routes.size());
+              config.c_str(), cfg->sites.size(), cfg->inputs.syslog.size(), rules->decoder_count(), rules->rule_count(),
+              cfg->notify.receivers.size(), cfg->notify.routes.size());
   return kExitOk;
 }
 

@@ -26,7 +26,7 @@ struct ReplayOptions {
 };
 
 struct RulesTestOptions {
-  std::filesystem::path config;  // optional: sites and time zones for parsing test lines
+  std::filesystem::path config;              // optional: sites and time zones for parsing test lines
   std::vector<std::filesystem::path> paths;  // rule files/dirs; default: the config's rules.paths
   bool verbose = false;
 };

@@ -1,7 +1,7 @@
 // vigie: one binary, several subcommands (DESIGN.md §9).
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include "app/commands.hpp"
 
@@ -15,8 +15,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "vigie 0.1.0");
   std::string log_level = "info";
-  app.add_option("--log-level", log_level, "trace|debug|info|warn|error")->check(
-      CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+  app.add_option("--log-level", log_level, "trace|debug|info|warn|error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
 
   std::filesystem::path config = kDefaultConfig;
   auto* serve = app.add_subcommand("serve", "run the daemon in the foreground (systemd Type=notify)");

@@ -88,9 +88,12 @@ void Pipeline::correlator_loop() {
   };
   auto process = [&](HitBatch& b) {
     if (b.rules != current) {
-      if (correlator) correlator->advance(core::TimePoint::max(), alerts);
       current = b.rules;
-      correlator = std::make_unique<detect::Correlator>(current, metrics_, clock_);
+      auto fresh = std::make_unique<detect::Correlator>(current, metrics_, clock_);
+      if (correlator) fresh->adopt(std::move(*correlator));                // a reload keeps attacks in progress
+      for (const auto& r : restored_) fresh->restore(r.alert, r.updated);  // a restart too
+      restored_.clear();
+      correlator = std::move(fresh);
     }
     for (auto& [rules, event] : b.hits)
       for (uint32_t r : rules) correlator->on_hit(r, event, alerts);

@@ -30,6 +30,7 @@
 #include "core/metrics.hpp"
 #include "detect/engine.hpp"
 #include "ingest/raw.hpp"
+#include "store/store.hpp"
 
 namespace vigie::app {
 
@@ -49,6 +50,8 @@ class Pipeline {
   [[nodiscard]] ingest::RawQueue& input() { return input_; }
   // Replaces the rule set for batches taken from now on.
   void reload(std::shared_ptr<const detect::RuleSet> rules);
+  // Before start(): alerts the correlator takes back as open (detect::Correlator::restore).
+  void restore(std::vector<store::Store::Recent> alerts) { restored_ = std::move(alerts); }
   // Closes the input, lets every queued event through, flushes the correlator, joins threads.
   void finish();
 
@@ -72,6 +75,7 @@ class Pipeline {
   std::shared_ptr<const detect::RuleSet> rules_;  // accessed only through atomic_load/atomic_store
   std::mutex take_mu_;     // held while a worker pops a batch and numbers it, so seq follows queue order
   uint64_t next_seq_ = 0;  // guarded by take_mu_
+  std::vector<store::Store::Recent> restored_;  // read by the correlator thread once, at its start
   std::vector<std::thread> workers_;
   std::thread correlator_;
   bool started_ = false;

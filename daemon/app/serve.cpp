@@ -72,6 +72,21 @@ void log_counters(const core::Metrics& metrics) {
   }
 }
 
+// DESIGN.md §5 dedup survives a restart: alerts updated within the rule set's longest
+// suppress_for are taken back as open, so the same attack updates them instead of mailing anew.
+void restore_open_alerts(Pipeline& pipeline, store::Store& store, const detect::RuleSet& rules, core::TimePoint now) {
+  core::Duration longest{};
+  for (uint32_t i = 0; i < rules.rule_count(); ++i) longest = std::max(longest, rules.compiled(i).suppress_for);
+  if (longest <= core::Duration::zero()) return;
+  auto recent = store.updated_since(now - longest);
+  if (!recent) {
+    spdlog::warn("open alerts of the last run not restored: {}", recent.error().to_string());
+    return;
+  }
+  if (!recent->empty()) spdlog::info("{} alert(s) of the last run still open (suppress_for)", recent->size());
+  pipeline.restore(std::move(*recent));
+}
+
 }  // namespace
 
 int run_serve(const std::filesystem::path& config_path) {
@@ -114,6 +129,7 @@ int run_serve(const std::filesystem::path& config_path) {
   };
   signals.async_wait(on_signal);
 
+  restore_open_alerts(pipeline, **store, *rules, clock.now());  // before the store thread uses it
   pipeline.start();
   std::thread store_thread([&] { store_loop(alert_queue, dispatcher, notifier, metrics); });
   std::jthread notifier_thread([&](std::stop_token st) { notifier.run(st); });

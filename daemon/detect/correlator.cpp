@@ -155,6 +155,43 @@ void Correlator::raise(uint32_t rule, const core::Event& e, const core::KeyValue
   out.push_back(std::move(a));
 }
 
+void Correlator::adopt(Correlator&& old) {
+  // Old rule index → new one, by id; nullopt when the rule is gone or changed kind.
+  const auto remap = [&](uint32_t i) -> std::optional<uint32_t> {
+    const auto& r = old.rules_->compiled(i);
+    const auto n = rules_->find_rule(r.info.id);
+    if (!n || rules_->compiled(*n).is_correlation != r.is_correlation) return std::nullopt;
+    return n;
+  };
+  for (auto& [key, w] : old.windows_)
+    if (const auto n = remap(key.first)) windows_.insert_or_assign({*n, key.second}, std::move(w));
+  for (auto& [key, o] : old.open_)
+    if (const auto n = remap(key.first)) open_.insert_or_assign({*n, key.second}, std::move(o));
+  now_ = std::max(now_, old.now_);
+  old.windows_.clear();
+  old.open_.clear();
+}
+
+void Correlator::restore(const core::Alert& a, core::TimePoint touched) {
+  const auto idx = rules_->find_rule(a.rule.id);
+  if (!idx || rules_->compiled(*idx).suppress_for <= core::Duration::zero()) return;
+  std::string text;  // as make_key() writes it
+  for (const auto& [name, value] : a.key) {
+    text += name;
+    text += '\x1f';
+    text += value;
+    text += '\x1e';
+  }
+  Open o;
+  o.id = a.id;
+  o.count = a.count;
+  o.first_seen = a.first_seen;
+  o.last_seen = a.last_seen;
+  o.evidence = a.evidence;
+  o.touched = touched;
+  open_.insert_or_assign({*idx, std::move(text)}, std::move(o));
+}
+
 void Correlator::advance(core::TimePoint now, std::vector<core::Alert>& /*out*/) {
   now_ = std::max(now_, now);
   for (auto it = windows_.begin(); it != windows_.end();) {

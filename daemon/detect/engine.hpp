@@ -98,6 +98,15 @@ class Correlator {
   // their timespan and open alerts untouched for their suppress_for, by that clock.
   void advance(core::TimePoint now, std::vector<core::Alert>& out);
 
+  // After a reload: takes over `old`'s windows and open alerts for every rule id the new rule
+  // set still has (a correlation must still be one, and a plain rule still plain), so an attack
+  // in progress keeps its count and its alert instead of starting over as a new one.
+  void adopt(Correlator&& old);
+  // After a restart: takes back an alert from the store as open (its rule still exists and has
+  // a suppress_for), last touched at `touched` by the eviction clock, so that repeats within
+  // suppress_for update it (same id, threaded mails) instead of raising a new one.
+  void restore(const core::Alert& a, core::TimePoint touched);
+
   [[nodiscard]] std::size_t open_windows() const { return windows_.size(); }
   [[nodiscard]] std::size_t window_samples() const {
     std::size_t n = 0;
@@ -112,7 +121,7 @@ class Correlator {
     std::string raw;
   };
   struct Window {
-    std::vector<Sample> samples;  // sorted by time
+    std::vector<Sample> samples;                       // sorted by time
     core::TimePoint touched = core::TimePoint::min();  // eviction clock of its latest event
   };
   struct Open {

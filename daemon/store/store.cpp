@@ -40,7 +40,7 @@ constexpr const char* kAlertColumns =
 struct Store::Impl {
   Db db;
   Stmt find_alert, insert_alert, update_alert, insert_evidence, insert_delivery, replace_waiting, waiting, set_notified,
-      get_notified, audit, due, mark_sent, mark_retry, mark_failed, pending, list, evidence, strings, pairs;
+      get_notified, audit, due, mark_sent, mark_retry, mark_failed, pending, list, since, evidence, strings, pairs;
 
   explicit Impl(Db d) : db(std::move(d)) {}
 
@@ -81,6 +81,8 @@ struct Store::Impl {
          " WHERE id = ?1 AND status = 'pending'"},
         {&pending, "SELECT count(*) FROM deliveries WHERE status = 'pending'"},
         {&list, std::string("SELECT ") + kAlertColumns + " FROM alerts ORDER BY last_seen DESC, id LIMIT ?1"},
+        {&since, std::string("SELECT ") + kAlertColumns +
+                     ", updated_at FROM alerts WHERE updated_at >= ?1 ORDER BY updated_at, id"},
         {&evidence, "SELECT line FROM alert_evidence WHERE alert_id = ?1 ORDER BY seq"},
         {&strings, "SELECT value FROM json_each(?1) ORDER BY key"},
         {&pairs, "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?1) ORDER BY key"},
@@ -129,6 +131,27 @@ struct Store::Impl {
     }
     pairs.reset();
     return out;
+  }
+
+  // Steps `s` to its end, reading each row's alert (kAlertColumns first) into `fn`; resets `s`.
+  template <class Fn>
+  core::Result<void> each_alert(Stmt& s, Fn&& fn) {
+    for (;;) {
+      auto row = s.step();
+      if (!row) {
+        s.reset();
+        return tl::unexpected(row.error());
+      }
+      if (!*row) break;
+      auto a = read_alert(s);
+      if (!a) {
+        s.reset();
+        return tl::unexpected(a.error());
+      }
+      fn(std::move(*a));
+    }
+    s.reset();
+    return {};
   }
 
   // Reads the alert at the current row of `s` (columns in kAlertColumns order).
@@ -350,21 +373,22 @@ core::Result<std::vector<core::Alert>> Store::list_alerts(std::size_t limit) {
   auto& m = *impl_;
   std::vector<core::Alert> out;
   m.list.bind(1, static_cast<int64_t>(limit));
-  for (;;) {
-    auto row = m.list.step();
-    if (!row) {
-      m.list.reset();
-      return tl::unexpected(row.error());
-    }
-    if (!*row) break;
-    auto a = m.read_alert(m.list);
-    if (!a) {
-      m.list.reset();
-      return tl::unexpected(a.error());
-    }
-    out.push_back(std::move(*a));
-  }
-  m.list.reset();
+  if (auto r = m.each_alert(m.list, [&](core::Alert&& a) { out.push_back(std::move(a)); }); !r)
+    return tl::unexpected(r.error());
+  return out;
+}
+
+core::Result<std::vector<Store::Recent>> Store::updated_since(core::TimePoint since) {
+  auto& m = *impl_;
+  std::vector<Recent> out;
+  m.since.bind(1, us(since));
+  const int updated_col = 13;  // after kAlertColumns
+  if (auto r = m.each_alert(m.since,
+                            [&](core::Alert&& a) {
+                              out.push_back({std::move(a), tp(m.since.int64(updated_col))});
+                            });
+      !r)
+    return tl::unexpected(r.error());
   return out;
 }
 

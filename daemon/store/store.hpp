@@ -80,6 +80,13 @@ class Store {
   [[nodiscard]] core::Result<std::optional<core::Alert>> find_alert(const std::string& id);
   // Most recent first (by last_seen).
   [[nodiscard]] core::Result<std::vector<core::Alert>> list_alerts(std::size_t limit);
+  // Alerts stored or updated at or after `since` (reception time), with when that last was:
+  // what a restarted daemon takes back as open alerts, so repeats keep updating them.
+  struct Recent {
+    core::Alert alert;
+    core::TimePoint updated;
+  };
+  [[nodiscard]] core::Result<std::vector<Recent>> updated_since(core::TimePoint since);
   [[nodiscard]] core::Result<std::size_t> pending_count();
 
  private:

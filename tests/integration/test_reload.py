@@ -58,6 +58,20 @@ class Reload(VigieTestCase):
         self.assertEqual(self.vigie.stop(), 0)
         self.assertEqual(self.vigie.counter("vigie_reload_failures_total"), 1)
 
+    def test_an_attack_in_progress_keeps_its_alert_across_a_reload(self):
+        def failures(first, n):
+            for i in range(first, first + n):
+                self.vigie.logger(f"Failed password for root from 203.0.113.50 port {40000 + i} ssh2")
+        failures(0, 10)
+        wait_for(lambda: self.alerts_of("vigie-ssh-bruteforce") == 1, what="the brute-force alert")
+        failures(10, 4)  # a window in progress for the next firing
+        self.write_rule("local.yml", MARKER_RULE.format(marker="unrelated"))
+        self.hup_and_wait("rules reloaded")
+        failures(14, 6)  # 4 before the reload + 6 after: the second firing
+        wait_for(lambda: self.vigie.query(
+            "SELECT count FROM alerts WHERE rule_id = 'vigie-ssh-bruteforce'") == [(20,)],
+            what="one alert, updated to 20 events")
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -5,7 +5,7 @@ import socket
 import time
 import unittest
 
-from harness import SmtpServer, Vigie, VigieTestCase, free_port, self_signed_cert, wait_for
+from harness import SmtpServer, Vigie, VigieTestCase, free_port, maildir_messages, self_signed_cert, wait_for
 
 ATTACKER = "183.62.140.253"
 
@@ -69,6 +69,20 @@ class ServeMail(VigieTestCase):
         self.assertEqual(got, stored_ids, "each stored mail arrives exactly once with its stored Message-ID")
         self.assertEqual(pending_high(), [])
         self.assertEqual(vigie2.stop(), 0)
+
+    def test_a_restart_does_not_raise_the_same_alert_again(self):
+        vigie = self.track(Vigie(self.tmp).start())  # maildir delivery
+        brute_force(vigie, n=10, tcp_from=10)
+        wait_for(lambda: vigie.query("SELECT count FROM alerts WHERE level = 'high'") == [(10,)], what="the alert")
+        self.assertEqual(vigie.stop(), 0)
+        again = self.track(vigie.same_config()).start()
+        self.assertIn("alert(s) of the last run still open", again.log_text())
+        brute_force(again, n=10, tcp_from=10)
+        wait_for(lambda: again.query("SELECT count FROM alerts WHERE level = 'high'") == [(20,)],
+                 what="the same alert, updated")
+        self.assertEqual(again.stop(), 0)
+        maildir = os.path.join(self.tmp, "maildir")
+        self.assertEqual(len(high_mails(maildir_messages(maildir))), 2)  # the list and the site, once
 
     def test_a_relay_that_hangs_does_not_hold_up_shutdown(self):
         # The relay's port accepts connections (kernel backlog) and never says a word.

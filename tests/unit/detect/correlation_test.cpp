@@ -386,3 +386,73 @@ TEST_CASE("a busy key that never reaches the threshold keeps a bounded window") 
   CHECK(corr.open_windows() == 1);
   CHECK(corr.window_samples() <= 3);
 }
+
+TEST_CASE("reload: windows and open alerts carry over by rule id") {
+  core::Metrics metrics;
+  auto before = load(kRules);
+  // The reloaded set has one rule more, ahead of the others: every index moves.
+  auto after = load(std::string("title: new\nid: aaa-new\ndetection: { s: { x: y }, condition: s }\n---\n") +
+                    std::string(kRules));
+  Correlator old(before, metrics);
+  Matcher m_old(before, metrics);
+  std::vector<core::Alert> out;
+  std::vector<uint32_t> hits;
+  for (int64_t t : {0, 10}) {
+    auto e = failure(t);
+    m_old.process(e, hits);
+    for (uint32_t h : hits) old.on_hit(h, e, out);
+  }
+  Correlator fresh(after, metrics);
+  fresh.adopt(std::move(old));
+  CHECK(fresh.open_windows() == 1);
+  Matcher m(after, metrics);
+  auto third = failure(20);
+  m.process(third, hits);
+  for (uint32_t h : hits) fresh.on_hit(h, third, out);
+  REQUIRE(out.size() == 1);  // 0, 10 (before the reload) and 20 (after) make three
+  CHECK(out[0].count == 3);
+  // A rule that is gone takes its state with it.
+  auto without = load("title: other\nid: other\ndetection: { s: { x: y }, condition: s }\n");
+  Correlator last(without, metrics);
+  last.adopt(std::move(fresh));
+  CHECK(last.open_windows() == 0);
+  CHECK(last.open_alerts() == 0);
+}
+
+TEST_CASE("restart: an alert taken back from the store is updated by repeats within suppress_for") {
+  core::Metrics metrics;
+  auto rs = load(R"(
+title: root login
+id: root
+level: medium
+suppress_for: 1h
+group-by: [user.name]
+detection: { s: { event.action: login }, condition: s }
+)");
+  core::Alert stored;
+  stored.id = "stored-id";
+  stored.rule.id = "root";
+  stored.key = {{"user.name", "root"}};
+  stored.count = 4;
+  stored.first_seen = at_s(1000);
+  stored.last_seen = at_s(1200);
+  Correlator corr(rs, metrics, EvictionClock::reception_time);
+  corr.restore(stored, at_s(1200));
+  Matcher m(rs, metrics);
+  std::vector<core::Alert> out;
+  std::vector<uint32_t> hits;
+  auto e = event({{"event.action", "login"}, {"user.name", "root"}}, 1500);
+  m.process(e, hits);
+  for (uint32_t h : hits) corr.on_hit(h, e, out);
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].update);
+  CHECK(out[0].id == "stored-id");
+  CHECK(out[0].count == 5);
+  CHECK(out[0].first_seen == at_s(1000));
+  // A rule that no longer exists, or has no suppress_for, takes nothing back.
+  core::Alert gone = stored;
+  gone.rule.id = "deleted-rule";
+  Correlator other(rs, metrics, EvictionClock::reception_time);
+  other.restore(gone, at_s(1200));
+  CHECK(other.open_alerts() == 0);
+}

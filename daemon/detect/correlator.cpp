@@ -1,11 +1,14 @@
-// Correlator: alert dedup/suppression and event_count windows, on event time only.
+// Correlator: alert dedup/suppression and event_count windows. Spans and suppression are
+// measured on event time, per key; forgetting untouched state follows the eviction clock
+// (detect/watermark.hpp).
 //
 //   hit(rule, e) ──► rule raises its own alerts? ──► raise(rule, key = group-by values)
 //               └──► each correlation counting it ──► window[(corr, key)] += (e.time, e.raw)
 //                          a span of `timespan` holds `threshold` samples? ──► raise(corr, key),
 //                                                                             window reset
-//   raise: open alert (rule, key) with e.time < last_seen + suppress_for ──► update (same id)
-//          otherwise ──► new alert, id = make_alert_id(rule id, key, first_seen)
+//   raise: an open alert of (rule, key) whose [first_seen − suppress_for, last_seen + suppress_for)
+//          meets the samples ──► update (same id, first_seen/last_seen widened)
+//          otherwise ──► new alert, id = make_alert_id(rule id, key, first_seen), open as well
 #include <algorithm>
 #include <limits>
 
@@ -22,18 +25,26 @@ core::TimePoint add_sat(core::TimePoint t, core::Duration d) {
   return core::TimePoint(core::Duration(out));
 }
 
+// The map key of group-by values: unit and record separators cannot occur in field names.
+std::string key_text(const core::KeyValues& key) {
+  std::string text;
+  for (const auto& [name, value] : key) {
+    text += name;
+    text += '\x1f';
+    text += value;
+    text += '\x1e';
+  }
+  return text;
+}
+
 core::KeyValues make_key(const std::vector<core::FieldRef>& group_by, const core::Event& e, std::string& text) {
   core::KeyValues key;
-  text.clear();
   for (const auto& f : group_by) {
     const auto v = e.get(f);
     if (!v) continue;  // absent fields are left out of the key (their absence still separates keys)
     key.emplace_back(f.name, std::string(*v));
-    text += f.name;
-    text += '\x1f';
-    text += *v;
-    text += '\x1e';
   }
+  text = key_text(key);
   return key;
 }
 
@@ -57,7 +68,7 @@ void Correlator::on_hit(uint32_t rule, const core::Event& e, std::vector<core::A
     std::string text;
     auto key = make_key(r.group_by, e, text);
     std::vector<Sample> one;
-    one.push_back({e.time, e.raw});
+    one.push_back({e.time, clock_time(e, clock_), e.raw});
     raise(rule, e, key, text, std::move(one), out);
   }
   for (uint32_t c : r.correlations) count_in_window(c, e, out);
@@ -75,7 +86,7 @@ void Correlator::count_in_window(uint32_t corr, const core::Event& e, std::vecto
   const auto at =
       std::upper_bound(w.begin(), w.end(), e.time, [](core::TimePoint t, const Sample& s) { return t < s.time; });
   const auto pos = static_cast<std::size_t>(at - w.begin());
-  w.insert(at, Sample{e.time, e.raw});
+  w.insert(at, Sample{e.time, clock_time(e, clock_), e.raw});
   // Before this sample no span of `timespan` held `threshold` samples (the window is reset when
   // one does), so a span reaching the threshold now contains the new sample: look for the
   // earliest span [w[i].time, w[i].time + timespan] with i <= pos that reaches it.
@@ -106,14 +117,17 @@ void Correlator::raise(uint32_t rule, const core::Event& e, const core::KeyValue
       if (evidence.size() < core::kMaxEvidence) evidence.push_back(std::move(s.raw));
   };
   core::Alert a;
-  auto it = open_.find({rule, key_text});
-  // An update when these samples fall within suppress_for of the open alert, on either side:
-  // a late event (older than the alert's first sample) updates it too, and moves first_seen.
-  const bool update = it != open_.end() && r.suppress_for > core::Duration::zero() &&
-                      first < add_sat(it->second.last_seen, r.suppress_for) &&
-                      add_sat(last, r.suppress_for) > it->second.first_seen;
-  if (update) {
-    Open& o = it->second;
+  auto& opens = open_[{rule, key_text}];
+  // An update when these samples fall within suppress_for of an open alert, on either side: a
+  // late event (older than the alert's first sample) updates it too, and moves first_seen.
+  const auto match =
+      r.suppress_for <= core::Duration::zero()
+          ? opens.end()
+          : std::find_if(opens.begin(), opens.end(), [&](const Open& o) {
+              return first < add_sat(o.last_seen, r.suppress_for) && add_sat(last, r.suppress_for) > o.first_seen;
+            });
+  if (match != opens.end()) {
+    Open& o = *match;
     o.count += samples.size();
     o.first_seen = std::min(o.first_seen, first);
     o.last_seen = std::max(o.last_seen, last);
@@ -138,12 +152,14 @@ void Correlator::raise(uint32_t rule, const core::Event& e, const core::KeyValue
     a.first_seen = first;
     a.last_seen = last;
     a.evidence = o.evidence;
-    // A much older late event is an alert of its own, but the open alert stays the newer one:
-    // it is the one later repeats must update.
-    if (it == open_.end() || first > it->second.last_seen) open_.insert_or_assign({rule, key_text}, std::move(o));
+    if (r.suppress_for > core::Duration::zero()) {
+      const auto at = std::find_if(opens.begin(), opens.end(), [&](const Open& x) { return x.first_seen > first; });
+      opens.insert(at, std::move(o));
+    }
     metrics_.counter("vigie_alerts_total", {{"level", std::string(core::level_name(r.info.level))}})
         .fetch_add(1, std::memory_order_relaxed);
   }
+  if (opens.empty()) open_.erase({rule, key_text});
   a.rule = r.info;
   a.site = std::string(e.value(core::Field::site));
   a.key = key;
@@ -165,8 +181,8 @@ void Correlator::adopt(Correlator&& old) {
   };
   for (auto& [key, w] : old.windows_)
     if (const auto n = remap(key.first)) windows_.insert_or_assign({*n, key.second}, std::move(w));
-  for (auto& [key, o] : old.open_)
-    if (const auto n = remap(key.first)) open_.insert_or_assign({*n, key.second}, std::move(o));
+  for (auto& [key, list] : old.open_)
+    if (const auto n = remap(key.first)) open_.insert_or_assign({*n, key.second}, std::move(list));
   now_ = std::max(now_, old.now_);
   old.windows_.clear();
   old.open_.clear();
@@ -175,13 +191,6 @@ void Correlator::adopt(Correlator&& old) {
 void Correlator::restore(const core::Alert& a, core::TimePoint touched) {
   const auto idx = rules_->find_rule(a.rule.id);
   if (!idx || rules_->compiled(*idx).suppress_for <= core::Duration::zero()) return;
-  std::string text;  // as make_key() writes it
-  for (const auto& [name, value] : a.key) {
-    text += name;
-    text += '\x1f';
-    text += value;
-    text += '\x1e';
-  }
   Open o;
   o.id = a.id;
   o.count = a.count;
@@ -189,7 +198,9 @@ void Correlator::restore(const core::Alert& a, core::TimePoint touched) {
   o.last_seen = a.last_seen;
   o.evidence = a.evidence;
   o.touched = touched;
-  open_.insert_or_assign({*idx, std::move(text)}, std::move(o));
+  auto& opens = open_[{*idx, key_text(a.key)}];
+  const auto at = std::find_if(opens.begin(), opens.end(), [&](const Open& x) { return x.first_seen > o.first_seen; });
+  opens.insert(at, std::move(o));
 }
 
 void Correlator::advance(core::TimePoint now, std::vector<core::Alert>& /*out*/) {
@@ -200,20 +211,24 @@ void Correlator::advance(core::TimePoint now, std::vector<core::Alert>& /*out*/)
       it = windows_.erase(it);
       continue;
     }
-    // Samples that no event within lateness of this key's newest can share a span with. Per
-    // key, on the key's own stamps: another site's clock never decides it.
+    // Samples the clock says are older than the span: in serve, received more than `timespan`
+    // ago. Each sample's own reception decides, never another sample's stamp (a 2099 stamp in
+    // the key must not push out the real ones).
     auto& w = it->second.samples;
-    const auto horizon = add_sat(w.back().time, -(span + lateness_));
-    w.erase(w.begin(), std::find_if(w.begin(), w.end(), [&](const Sample& s) { return s.time >= horizon; }));
-    ++it;
+    w.erase(std::remove_if(w.begin(), w.end(), [&](const Sample& s) { return add_sat(s.clock, span) < now_; }),
+            w.end());
+    it = w.empty() ? windows_.erase(it) : std::next(it);
   }
   for (auto it = open_.begin(); it != open_.end();) {
     const auto sf = rules_->compiled(it->first.first).suppress_for;
-    it = add_sat(it->second.touched, sf) <= now_ ? open_.erase(it) : std::next(it);
+    auto& list = it->second;
+    list.erase(std::remove_if(list.begin(), list.end(), [&](const Open& o) { return add_sat(o.touched, sf) <= now_; }),
+               list.end());
+    it = list.empty() ? open_.erase(it) : std::next(it);
   }
 }
 
-Engine::Engine(std::shared_ptr<const RuleSet> rules, core::Metrics& metrics)
+Engine::Engine(const std::shared_ptr<const RuleSet>& rules, core::Metrics& metrics)
     : matcher_(rules, metrics),
       correlator_(rules, metrics, EvictionClock::event_time),
       watermark_(rules->detection().lateness, EvictionClock::event_time) {}

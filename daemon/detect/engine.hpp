@@ -113,11 +113,16 @@ class Correlator {
     for (const auto& [key, w] : windows_) n += w.samples.size();
     return n;
   }
-  [[nodiscard]] std::size_t open_alerts() const { return open_.size(); }
+  [[nodiscard]] std::size_t open_alerts() const {
+    std::size_t n = 0;
+    for (const auto& [key, list] : open_) n += list.size();
+    return n;
+  }
 
  private:
   struct Sample {
-    core::TimePoint time;
+    core::TimePoint time;   // event time: what spans are measured on
+    core::TimePoint clock;  // eviction clock (clock_time): when the sample may be forgotten
     std::string raw;
   };
   struct Window {
@@ -143,13 +148,16 @@ class Correlator {
   EvictionClock clock_;
   core::Duration lateness_;
   std::map<Key, Window> windows_;
-  std::map<Key, Open> open_;
+  // Open alerts of a key, by first_seen: usually one; more when a backlog older than the open
+  // alert by more than suppress_for arrives (a relay flushing its queue, an older file replayed
+  // after a newer one), so that backlog folds into an alert of its own instead of one per line.
+  std::map<Key, std::vector<Open>> open_;
   core::TimePoint now_ = core::TimePoint::min();  // last advance()
 };
 
 class Engine {
  public:
-  Engine(std::shared_ptr<const RuleSet> rules, core::Metrics& metrics);
+  Engine(const std::shared_ptr<const RuleSet>& rules, core::Metrics& metrics);
   void process(core::Event& e, std::vector<core::Alert>& out);
   void finish(std::vector<core::Alert>& out);
 

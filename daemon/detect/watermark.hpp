@@ -7,7 +7,8 @@
 // nothing has touched for a while can be forgotten, and which clock that is depends on the run:
 //   - reception_time (serve): the receiver's own clock, the one every site shares. A site
 //     whose stamps run an hour slow keeps its windows as long as it keeps sending; a sender
-//     whose clock is ahead, or a forged 2099 stamp, cannot make anything expire early.
+//     whose clock is ahead, or a forged 2099 stamp, cannot make anything expire early — each
+//     window sample and open alert is forgotten by when it was received, never by a stamp.
 //   - event_time (replay, rules test): a file has no reception times, so the clock is the
 //     stream's own time: the kQuorum-th latest event time (an event counts for no later than
 //     its reception, the replay's start) — a few outliers in a file cannot move it, while a real

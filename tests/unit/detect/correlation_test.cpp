@@ -456,3 +456,54 @@ detection: { s: { event.action: login }, condition: s }
   other.restore(gone, at_s(1200));
   CHECK(other.open_alerts() == 0);
 }
+
+TEST_CASE("a backlog older than the open alert folds into one alert of its own, not one per line") {
+  Direct d(R"(
+title: root login
+id: root
+level: medium
+suppress_for: 10m
+group-by: [user.name]
+detection: { s: { event.action: login }, condition: s }
+)");
+  const auto login = [](int64_t t) { return event({{"event.action", "login"}, {"user.name", "root"}}, t); };
+  auto out = d.feed({login(7200)});  // the live alert
+  REQUIRE(out.size() == 1);
+  const auto live = out[0].id;
+  out = d.feed({login(0), login(10), login(20), login(30)});  // a relay flushing last night's queue
+  REQUIRE(out.size() == 4);
+  CHECK_FALSE(out[0].update);
+  for (std::size_t i = 1; i < 4; ++i) {
+    CHECK(out[i].update);
+    CHECK(out[i].id == out[0].id);
+  }
+  CHECK(out[3].count == 4);
+  CHECK(out[0].id != live);
+  out = d.feed({login(7300)});  // and the live one is still the one live repeats update
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].id == live);
+  CHECK(out[0].count == 2);
+}
+
+TEST_CASE("serve: a 2099 stamp inside a key does not push that key's real samples out") {
+  auto rs = load(kRules);
+  core::Metrics metrics;
+  Correlator corr(rs, metrics, EvictionClock::reception_time);
+  Matcher m(rs, metrics);
+  std::vector<core::Alert> out;
+  std::vector<uint32_t> hits;
+  const auto feed = [&](int64_t stamp, int64_t received) {
+    auto e = failure(stamp);
+    e.ingested = at_s(received);
+    m.process(e, hits);
+    for (uint32_t h : hits) corr.on_hit(h, e, out);
+    corr.advance(at_s(received - 30), out);
+  };
+  feed(1000, 1000);
+  feed(1002, 1002);
+  feed(4'070'908'800, 1002);  // the same attacker, one forged stamp
+  feed(1003, 1003);
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].count == 3);
+  CHECK(out[0].first_seen == at_s(1000));
+}

@@ -83,7 +83,7 @@ std::optional<TimePoint> parse_rfc3339(std::string_view s) {
     int oh, om;
     const bool colon = i + 3 < s.size() && s[i + 3] == ':';
     if (!digits(s, i + 1, 2, oh) || !digits(s, i + (colon ? 4 : 3), 2, om)) return std::nullopt;
-    offset_s = (oh * 3600 + om * 60) * (s[i] == '-' ? -1 : 1);
+    offset_s = (int64_t{oh} * 3600 + int64_t{om} * 60) * (s[i] == '-' ? -1 : 1);
     i += colon ? 6 : 5;
   } else {
     return std::nullopt;
@@ -100,12 +100,24 @@ std::optional<Duration> parse_duration(std::string_view s) {
   if (ec != std::errc{} || n < 0) return std::nullopt;
   const std::string_view unit(end, static_cast<std::size_t>(s.data() + s.size() - end));
   using namespace std::chrono;
-  if (unit == "ms") return duration_cast<Duration>(milliseconds{n});
-  if (unit == "s" || unit.empty()) return duration_cast<Duration>(seconds{n});
-  if (unit == "m") return duration_cast<Duration>(minutes{n});
-  if (unit == "h") return duration_cast<Duration>(hours{n});
-  if (unit == "d") return duration_cast<Duration>(hours{24 * n});
-  return std::nullopt;
+  int64_t us_per = 0;  // microseconds per unit
+  if (unit == "ms")
+    us_per = 1'000;
+  else if (unit == "s" || unit.empty())
+    us_per = 1'000'000;
+  else if (unit == "m")
+    us_per = 60'000'000;
+  else if (unit == "h")
+    us_per = 3'600'000'000;
+  else if (unit == "d")
+    us_per = 86'400'000'000;
+  else
+    return std::nullopt;
+  // Nothing here means more than ten years (timespans, suppressions, retries); a bound also
+  // keeps every sum of a time and a duration far from overflow.
+  constexpr int64_t kMax = int64_t{10} * 366 * 86'400'000'000;
+  if (n > kMax / us_per) return std::nullopt;
+  return Duration{n * us_per};
 }
 
 }  // namespace vigie::core

@@ -55,6 +55,14 @@ std::size_t Notifier::deliver_due(const std::stop_token& stop) {
           spdlog::warn("alert {}: delivery {} to {}: recipient refused, the others got the mail: {}", item.alert_id,
                        item.id, item.receiver, refused);
         }
+        if (!r->retry.empty()) {
+          const auto delay = backoff(item.attempts + 1);
+          spdlog::warn("alert {}: delivery {} to {}: {} recipient(s) refused for now, sent again to them in {:.1f}s",
+                       item.alert_id, item.id, item.receiver, r->retry.size(),
+                       std::chrono::duration<double>(delay).count());
+          if (auto q = store_->requeue(item, r->retry, now + delay, now); !q)
+            spdlog::error("outbox: {}", q.error().to_string());
+        }
         if (auto m = store_->mark_sent(item.id, now); !m) {
           // Sent but not marked: it will be sent again (same Message-ID), which is the
           // at-least-once side of the trade-off, never a lost alert.
@@ -91,7 +99,7 @@ std::size_t Notifier::deliver_due(const std::stop_token& stop) {
   return sent;
 }
 
-void Notifier::run(std::stop_token st) {
+void Notifier::run(const std::stop_token& st) {
   while (!st.stop_requested()) {
     deliver_due(st);
     std::unique_lock lock(mu_);

@@ -38,7 +38,7 @@ class Notifier {
   // delivery stays pending as it was (no attempt counted) and resumes at the next start.
   std::size_t deliver_due(const std::stop_token& stop = {});
   // Until stop is requested: deliver_due, then wait up to 1 s or until wake().
-  void run(std::stop_token st);
+  void run(const std::stop_token& st);
   // Any thread: makes run() start its next pass now.
   void wake();
 

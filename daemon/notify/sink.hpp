@@ -14,12 +14,14 @@
 
 namespace vigie::notify {
 
-// The destination holds the message, for every recipient but `refused` ("addr: server reply").
+// The destination holds the message, for every recipient but `refused` ("addr: server reply",
+// refused for good) and `retry` (addresses refused for now: to send again on their own).
 struct Delivered {
   std::vector<std::string> refused;
+  std::vector<std::string> retry;
 };
-// Not delivered. `permanent`: the destination refused this message for good (SMTP 5xx other
-// than authentication), so retrying it for days would change nothing.
+// Not delivered. `permanent`: the destination refused this message for good (SMTP 5xx at the
+// end of DATA, or to every recipient), so retrying it for days would change nothing.
 struct SendError : core::Error {
   bool permanent = false;
 };
@@ -71,7 +73,8 @@ class SmtpSink final : public Sink {
 
  private:
   config::Smtp smtp_;
-  void* curl_ = nullptr;  // CURL*, kept opaque so curl.h stays out of this header
+  void* curl_ = nullptr;      // CURL*, kept opaque so curl.h stays out of this header
+  bool interrupted_ = false;  // a transfer was aborted by a stop request (see the destructor)
 };
 
 // SMTP if notify.smtp is set, else a maildir at cfg.maildir() (notify.maildir, default

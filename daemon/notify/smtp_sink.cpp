@@ -1,6 +1,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <fstream>
 #include <mutex>
@@ -61,17 +62,22 @@ SmtpSink::SmtpSink(config::Smtp smtp) : smtp_(std::move(smtp)) {
 }
 
 SmtpSink::~SmtpSink() {
-  if (curl_) curl_easy_cleanup(static_cast<CURL*>(curl_));
+  // After a transfer interrupted by shutdown the connection may still be open mid-dialogue, and
+  // curl_easy_cleanup would say QUIT and wait for the reply (up to 120 s on a hung relay, past
+  // systemd's stop timeout). The process is exiting: the kernel closes the socket.
+  if (curl_ && !interrupted_) curl_easy_cleanup(static_cast<CURL*>(curl_));
 }
 
 namespace {
 
-// The SMTP dialogue as libcurl logs it (CURLOPT_DEBUGFUNCTION): each reply to a RCPT TO that
-// is not 2xx names the recipient refused. curl sends one command and waits for its reply, so a
-// reply belongs to the last command sent.
+// The SMTP dialogue as libcurl logs it (CURLOPT_DEBUGFUNCTION): commands go out one at a time
+// and curl waits for each reply, so a reply belongs to the last command sent. What we keep:
+// the verb of that command (is a final 5xx about the message, or about the session?) and each
+// recipient a RCPT TO reply refused.
 struct Dialogue {
-  std::string last_rcpt;             // address of the last RCPT TO sent, until its reply
-  std::vector<std::string> refused;  // "addr: reply"
+  std::string command;  // verb of the last command sent: EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA...
+  std::string rcpt;     // address of the last RCPT TO
+  std::vector<std::pair<std::string, std::string>> refused;  // address, reply (final line)
 };
 
 int debug_cb(CURL*, curl_infotype type, char* data, std::size_t size, void* user) {
@@ -79,15 +85,18 @@ int debug_cb(CURL*, curl_infotype type, char* data, std::size_t size, void* user
   std::string_view line(data, size);
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
   if (type == CURLINFO_HEADER_OUT) {
-    d->last_rcpt.clear();
-    if (line.size() > 8 && (line.substr(0, 8) == "RCPT TO:" || line.substr(0, 8) == "rcpt to:")) {
-      d->last_rcpt.assign(line.substr(8));
-      if (d->last_rcpt.size() > 2 && d->last_rcpt.front() == '<') d->last_rcpt = d->last_rcpt.substr(1);
-      if (!d->last_rcpt.empty() && d->last_rcpt.back() == '>') d->last_rcpt.pop_back();
+    d->command.assign(line.substr(0, line.find_first_of(" :")));
+    for (auto& ch : d->command) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    if (d->command == "RCPT") {
+      const auto lt = line.find('<');
+      const auto gt = line.rfind('>');
+      d->rcpt = lt != std::string_view::npos && gt != std::string_view::npos && gt > lt
+                    ? std::string(line.substr(lt + 1, gt - lt - 1))
+                    : std::string();
     }
-  } else if (type == CURLINFO_HEADER_IN && !d->last_rcpt.empty() && !line.empty()) {
-    if (line.front() != '2') d->refused.push_back(d->last_rcpt + ": " + clean_line(line));
-    if (line.size() < 4 || line[3] != '-') d->last_rcpt.clear();  // last line of a multi-line reply
+  } else if (type == CURLINFO_HEADER_IN && d->command == "RCPT" && !line.empty()) {
+    const bool last_line = line.size() < 4 || line[3] != '-';  // "550-5.1.1 ..." continues
+    if (last_line && line.front() != '2') d->refused.emplace_back(d->rcpt, clean_line(line));
   }
   return 0;
 }
@@ -161,18 +170,33 @@ SendResult SmtpSink::send(const store::OutboxItem& item, const std::stop_token& 
   curl_easy_setopt(c, CURLOPT_XFERINFODATA, &stop);
 
   const CURLcode rc = curl_easy_perform(c);
-  if (rc == CURLE_OK) return Delivered{std::move(dialogue.refused)};
-  if (rc == CURLE_ABORTED_BY_CALLBACK) return failed("interrupted by shutdown; the mail stays queued");
+  // A 4xx to one RCPT is "not now" (greylisting, a full mailbox): that address is retried on
+  // its own; a 5xx is the relay's final word on that address.
+  Delivered done;
+  for (auto& [address, reply] : dialogue.refused) {
+    if (!reply.empty() && reply.front() == '4')
+      done.retry.push_back(address);
+    else
+      done.refused.push_back(address + ": " + reply);
+  }
+  if (rc == CURLE_OK) return done;
+  if (rc == CURLE_ABORTED_BY_CALLBACK) {
+    interrupted_ = true;
+    return failed("interrupted by shutdown; the mail stays queued");
+  }
   long code = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
   std::string what = curl_easy_strerror(rc);
   if (errbuf[0] != '\0' && what != errbuf) what += " (" + std::string(errbuf) + ")";
   if (code != 0) what += ", SMTP response " + std::to_string(code);
-  for (const auto& r : dialogue.refused) what += "; refused " + r;
-  // 5xx is the server's final word on this message (RFC 5321 §4.2.1), except for the
-  // authentication replies, which a corrected password file turns into a success.
-  const bool auth = code == 530 || code == 534 || code == 535 || code == 538;
-  return failed(what, code >= 500 && code < 600 && !auth);
+  for (const auto& [address, reply] : dialogue.refused) what += "; refused " + address + ": " + reply;
+  // Permanent only when the relay refused this message (RFC 5321 §4.2.1): a 5xx at the end of
+  // DATA, or every recipient refused with a 5xx. A 5xx to the session (relay access, MAIL FROM,
+  // STARTTLS, AUTH) is a configuration to fix, after which the queued alerts must still go.
+  const bool message_refused =
+      code >= 500 && code < 600 &&
+      (dialogue.command == "DATA" || (dialogue.command == "RCPT" && done.retry.empty() && !done.refused.empty()));
+  return failed(what, message_refused);
 }
 
 std::unique_ptr<Sink> make_sink(const config::Config& cfg) {

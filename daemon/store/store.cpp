@@ -31,6 +31,10 @@ std::string json_pairs(const core::KeyValues& kv) {
   return w.take();
 }
 
+// A waiting mail is rewritten only while it is due more than this from now: the notifier reads
+// due rows on its own connection and clock, so a row due sooner may already be on its way.
+constexpr core::Duration kRewriteMargin = std::chrono::seconds(2);
+
 constexpr const char* kAlertColumns =
     "id, rule_id, rule_title, level, tags, tlp, description, site, key, count, first_seen, last_seen, summary";
 
@@ -248,9 +252,10 @@ core::Result<void> Store::record(const core::Alert& a, const std::vector<NewDeli
   for (const auto& d : deliveries) {
     if (d.replaces_waiting) {
       m.replace_waiting.bind(1, a.id).bind(2, d.receiver).bind(3, json_strings(d.recipients)).bind_blob(4, d.message);
-      m.replace_waiting.bind(5, us(now));
+      m.replace_waiting.bind(5, us(now + kRewriteMargin));
       if (auto r = m.replace_waiting.run(); !r) return r;
-      if (auto r = m.add_audit(now, a.id, "requeued", d.receiver + " " + d.message_id); !r) return r;
+      if (m.db.changes() == 0) continue;  // it became due meanwhile: it goes as it was
+      if (auto r = m.add_audit(now, a.id, "rewritten", d.receiver + " " + d.message_id); !r) return r;
       continue;
     }
     m.insert_delivery.bind(1, a.id)
@@ -282,9 +287,29 @@ core::Result<std::optional<core::TimePoint>> Store::last_notified(const std::str
   return out;
 }
 
+core::Result<void> Store::requeue(const OutboxItem& item, const std::vector<std::string>& recipients,
+                                  core::TimePoint next_attempt, core::TimePoint now) {
+  auto& m = *impl_;
+  auto tx = Transaction::begin(m.db);
+  if (!tx) return tl::unexpected(tx.error());
+  m.insert_delivery.bind(1, item.alert_id)
+      .bind(2, item.receiver)
+      .bind(3, json_strings(recipients))
+      .bind(4, item.message_id)
+      .bind_blob(5, item.message)
+      .bind(6, us(next_attempt))
+      .bind(7, us(item.created));
+  if (auto r = m.insert_delivery.run(); !r) return r;
+  if (auto r = m.add_audit(now, item.alert_id, "requeued",
+                           item.receiver + " " + std::to_string(recipients.size()) + " recipient(s) refused for now");
+      !r)
+    return r;
+  return tx->commit();
+}
+
 core::Result<std::vector<std::string>> Store::waiting_receivers(const std::string& alert_id, core::TimePoint now) {
   auto& s = impl_->waiting;
-  s.bind(1, alert_id).bind(2, us(now));
+  s.bind(1, alert_id).bind(2, us(now + kRewriteMargin));
   std::vector<std::string> out;
   for (;;) {
     auto row = s.step();

@@ -65,7 +65,7 @@ class Store {
   [[nodiscard]] core::Result<void> record(const core::Alert& a, const std::vector<NewDelivery>& deliveries);
   [[nodiscard]] core::Result<std::optional<core::TimePoint>> last_notified(const std::string& alert_id);
   // Receivers of the alert's deliveries still waiting out their group_wait at `now` (pending,
-  // never attempted, next_attempt > now): the notifier cannot have taken them yet.
+  // never attempted, due more than 2 s after now): the notifier cannot be sending them.
   [[nodiscard]] core::Result<std::vector<std::string>> waiting_receivers(const std::string& alert_id,
                                                                          core::TimePoint now);
 
@@ -74,6 +74,10 @@ class Store {
   [[nodiscard]] core::Result<void> mark_sent(int64_t id, core::TimePoint when);
   // Still pending; attempts + 1; retried at next_attempt.
   [[nodiscard]] core::Result<void> mark_retry(int64_t id, const std::string& error, core::TimePoint next_attempt);
+  // The same message again, for `recipients` only (refused for now by the server while the
+  // others got it): a new pending delivery, same Message-ID and bytes, same created time.
+  [[nodiscard]] core::Result<void> requeue(const OutboxItem& item, const std::vector<std::string>& recipients,
+                                           core::TimePoint next_attempt, core::TimePoint now);
   // Given up: status failed, kept for inspection.
   [[nodiscard]] core::Result<void> mark_failed(int64_t id, const std::string& error, core::TimePoint when);
 

@@ -70,6 +70,16 @@ class ServeMail(VigieTestCase):
         self.assertEqual(pending_high(), [])
         self.assertEqual(vigie2.stop(), 0)
 
+    def test_a_relay_that_hangs_after_data_does_not_hold_up_shutdown(self):
+        smtp = self.track(SmtpServer(self.tmp, policy=["--hang-data"]).start())
+        vigie = self.track(Vigie(self.tmp, smtp_port=smtp.port).start())
+        brute_force(vigie)
+        wait_for(lambda: "data: hanging" in smtp.log_text(), what="a transfer stuck after DATA")
+        t0 = time.monotonic()
+        self.assertEqual(vigie.stop(), 0)
+        self.assertLess(time.monotonic() - t0, 10, "the exit waited for the relay")
+        self.assertEqual(vigie.query("SELECT DISTINCT status FROM deliveries"), [("pending",)])
+
     def test_a_restart_does_not_raise_the_same_alert_again(self):
         vigie = self.track(Vigie(self.tmp).start())  # maildir delivery
         brute_force(vigie, n=10, tcp_from=10)
@@ -120,8 +130,33 @@ class ServeMailRefusals(VigieTestCase):
         self.assertIn("data accepted for dsi@ch-test.example", smtp.log_text())
         self.assertEqual(vigie.stop(), 0)
         log = vigie.log_text()
-        self.assertIn("recipient refused, the others got the mail: rssi@ch-test.example: 550 5.1.1", log)
-        self.assertGreaterEqual(vigie.counter("vigie_delivery_recipients_refused_total"), 1)
+        self.assertIn("recipient refused, the others got the mail: rssi@ch-test.example: 550 5.1.1 User unknown", log)
+        # One refusal, however many lines the reply had.
+        self.assertEqual(vigie.counter("vigie_delivery_recipients_refused_total"), 1)
+
+    def test_a_recipient_deferred_for_now_gets_the_same_mail_later(self):
+        smtp = self.track(SmtpServer(self.tmp, policy=["--defer-rcpt-once", "rssi@ch-test.example"]).start())
+        sites = """\
+            - { id: ch-test, networks: [127.0.0.0/8], contacts: [rssi@ch-test.example, dsi@ch-test.example] }
+            """
+        vigie = self.track(Vigie(self.tmp, smtp_port=smtp.port, sites=sites).start())
+        brute_force(vigie)
+        wait_for(lambda: "data accepted for rssi@ch-test.example" in smtp.log_text(), what="the retry to rssi")
+        self.assertIn("rcpt deferred rssi@ch-test.example", smtp.log_text())
+        self.assertIn("data accepted for dsi@ch-test.example", smtp.log_text())
+        site_mails = [m for m in high_mails(smtp.messages()) if "rssi@ch-test.example" in m["To"]]
+        self.assertEqual(len(site_mails), 2)  # the first (to dsi) and the retry (to rssi): one mail
+        self.assertEqual(site_mails[0]["Message-ID"], site_mails[1]["Message-ID"])
+        self.assertEqual(vigie.stop(), 0)
+
+    def test_a_relay_refusing_the_sender_is_retried_not_failed(self):
+        smtp = self.track(SmtpServer(self.tmp, policy=["--reject-sender"]).start())
+        vigie = self.track(Vigie(self.tmp, smtp_port=smtp.port).start())
+        brute_force(vigie)
+        rows = wait_for(lambda: (lambda r: r if r and all(a >= 1 for _, a in r) else None)(vigie.query(
+            "SELECT status, attempts FROM deliveries")), what="failed attempts")
+        self.assertTrue(all(status == "pending" for status, _ in rows), rows)
+        self.assertEqual(vigie.stop(), 0)
 
     def test_a_message_refused_for_good_is_failed_at_once(self):
         smtp = self.track(SmtpServer(self.tmp, policy=["--reject-data"]).start())

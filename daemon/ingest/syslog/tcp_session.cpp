@@ -17,6 +17,7 @@ TcpSession::TcpSession(asio::ip::tcp::socket socket, std::shared_ptr<InputContex
     peer_port_ = ep.port();
   }
   peer_label_ = peer_ + ":" + std::to_string(peer_port_);
+  pending_.input = ctx_->label;
   ctx_->active.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -76,7 +77,6 @@ void TcpSession::collect() {
   }
   if (frames_.empty()) return;
   const auto now = ctx_->clock.now();
-  if (pending_.input.empty()) pending_.input = ctx_->label;  // a fresh batch (the last one was moved)
   for (auto& f : frames_) {
     RawMessage m;
     m.data = std::move(f.data);
@@ -108,6 +108,7 @@ void TcpSession::deliver() {
       return;
     }
     pending_.messages.clear();
+    pending_.input = ctx_->label;  // the queue took the batch, its input name with it
   }
   paused_ = false;
   if (eof_) return close();

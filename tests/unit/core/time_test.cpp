@@ -45,5 +45,8 @@ TEST_CASE("durations") {
   CHECK(parse_duration("250ms") == duration_cast<Duration>(milliseconds{250}));
   CHECK(parse_duration("1d") == duration_cast<Duration>(hours{24}));
   CHECK_FALSE(parse_duration("5x"));
+  CHECK(parse_duration("3650d") == duration_cast<Duration>(hours{24 * 3650}));
+  CHECK_FALSE(parse_duration("3700d"));                 // over ten years
+  CHECK_FALSE(parse_duration("9223372036854775807h"));  // would overflow
   CHECK_FALSE(parse_duration(""));
 }

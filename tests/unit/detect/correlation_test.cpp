@@ -507,3 +507,24 @@ TEST_CASE("serve: a 2099 stamp inside a key does not push that key's real sample
   CHECK(out[0].count == 3);
   CHECK(out[0].first_seen == at_s(1000));
 }
+
+TEST_CASE("one host stamping hours ahead does not turn the site's later hits into new alerts") {
+  Direct d(R"(
+title: marker
+id: plain
+level: low
+suppress_for: 1h
+detection: { s: { message|contains: PLAINMARK }, condition: s }
+)");
+  const auto hit = [](int64_t t) { return event({{"observer.site", "ch-a"}, {"message", "PLAINMARK"}}, t); };
+  auto out = d.feed({hit(1000), hit(1000 + 3 * 3600)});  // a good host, then one 3 h ahead
+  REQUIRE(out.size() == 2);
+  const auto first = out[0].id;
+  out = d.feed({hit(1001), hit(1002), hit(1003), hit(1004), hit(1005)});
+  REQUIRE(out.size() == 5);
+  for (const auto& a : out) {
+    CHECK(a.update);
+    CHECK(a.id == first);
+  }
+  CHECK(out.back().count == 6);
+}

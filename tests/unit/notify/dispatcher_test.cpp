@@ -18,11 +18,12 @@ class FakeSink final : public notify::Sink {
   bool fail = false;
   bool permanent = false;           // with fail: the destination's final no
   std::vector<std::string> refuse;  // recipients refused while the others get it
+  std::vector<std::string> later;   // recipients refused for now
   std::vector<store::OutboxItem> accepted;
   notify::SendResult send(const store::OutboxItem& item, const std::stop_token& /*stop*/) override {
     if (fail) return notify::send_failed(core::Error{"fake", "refused"}, permanent);
     accepted.push_back(item);
-    return notify::Delivered{refuse};
+    return notify::Delivered{refuse, later};
   }
 };
 
@@ -168,6 +169,23 @@ TEST_CASE("notifier: a permanent refusal fails at once; refused recipients are c
   CHECK(n.deliver_due() == 2);
   CHECK(f.store->pending_count().value() == 0);
   CHECK(f.metrics.value("vigie_delivery_recipients_refused_total", {{"receiver", "site-contacts"}}) == 1);
+
+  // Refused for now: the same message again, for that address only, after a backoff.
+  auto third = test::sample_alert();
+  third.id = "third-alert";
+  REQUIRE(d.on_alert(third));
+  fake->refuse.clear();
+  fake->later = {"rssi@ch-quimper.example"};
+  CHECK(n.deliver_due() == 2);
+  REQUIRE(f.store->pending_count().value() == 2);          // the fake defers that address on both targets
+  CHECK(f.store->due(f.clock.now(), 10).value().empty());  // after a backoff, not at once
+  f.clock.advance(notify::kGiveUpAfter / 2);
+  const auto retried = f.store->due(f.clock.now(), 10).value();
+  REQUIRE(retried.size() == 2);
+  for (const auto& item : retried) {
+    CHECK(item.recipients == std::vector<std::string>{"rssi@ch-quimper.example"});
+    CHECK(item.message_id == "<third-alert@vigie.test>");
+  }
 }
 
 TEST_CASE("end to end with a real SMTP server: refused, then restart, then delivered once") {

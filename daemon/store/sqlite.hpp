@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 #include "core/error.hpp"
@@ -39,6 +40,30 @@ class Stmt {
   [[nodiscard]] core::Result<void> run();
   // Resets and clears bindings so the cached statement can be reused.
   void reset();
+  // Steps through every row, calling `fn()` at each (read columns from this statement);
+  // `fn` may return a Result<void> to stop with an error. Resets the statement in all cases.
+  template <class Fn>
+  [[nodiscard]] core::Result<void> each(Fn&& fn) {
+    core::Result<void> out;
+    for (;;) {
+      auto row = step();
+      if (!row) {
+        out = tl::unexpected(row.error());
+        break;
+      }
+      if (!*row) break;
+      if constexpr (std::is_same_v<decltype(fn()), core::Result<void>>) {
+        if (auto r = fn(); !r) {
+          out = r;
+          break;
+        }
+      } else {
+        fn();
+      }
+    }
+    reset();
+    return out;
+  }
 
   [[nodiscard]] int64_t int64(int col) const { return sqlite3_column_int64(s_, col); }
   [[nodiscard]] bool is_null(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }

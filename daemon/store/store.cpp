@@ -108,16 +108,7 @@ struct Store::Impl {
   core::Result<std::vector<std::string>> decode_strings(const std::string& json) {
     std::vector<std::string> out;
     strings.bind(1, json);
-    for (;;) {
-      auto row = strings.step();
-      if (!row) {
-        strings.reset();
-        return tl::unexpected(row.error());
-      }
-      if (!*row) break;
-      out.push_back(strings.text(0));
-    }
-    strings.reset();
+    if (auto r = strings.each([&] { out.push_back(strings.text(0)); }); !r) return tl::unexpected(r.error());
     return out;
   }
 
@@ -140,22 +131,12 @@ struct Store::Impl {
   // Steps `s` to its end, reading each row's alert (kAlertColumns first) into `fn`; resets `s`.
   template <class Fn>
   core::Result<void> each_alert(Stmt& s, Fn&& fn) {
-    for (;;) {
-      auto row = s.step();
-      if (!row) {
-        s.reset();
-        return tl::unexpected(row.error());
-      }
-      if (!*row) break;
+    return s.each([&]() -> core::Result<void> {
       auto a = read_alert(s);
-      if (!a) {
-        s.reset();
-        return tl::unexpected(a.error());
-      }
+      if (!a) return tl::unexpected(a.error());
       fn(std::move(*a));
-    }
-    s.reset();
-    return {};
+      return {};
+    });
   }
 
   // Reads the alert at the current row of `s` (columns in kAlertColumns order).
@@ -311,16 +292,7 @@ core::Result<std::vector<std::string>> Store::waiting_receivers(const std::strin
   auto& s = impl_->waiting;
   s.bind(1, alert_id).bind(2, us(now + kRewriteMargin));
   std::vector<std::string> out;
-  for (;;) {
-    auto row = s.step();
-    if (!row) {
-      s.reset();
-      return tl::unexpected(row.error());
-    }
-    if (!*row) break;
-    out.push_back(s.text(0));
-  }
-  s.reset();
+  if (auto r = s.each([&] { out.push_back(s.text(0)); }); !r) return tl::unexpected(r.error());
   return out;
 }
 

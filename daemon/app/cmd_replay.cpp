@@ -37,11 +37,14 @@ bool looks_like_pcap(std::ifstream& in) {
 }
 
 std::string text_line(const core::Alert& a) {
-  std::string s = "[" + std::string(core::level_name(a.rule.level)) + "] " + a.rule.id;
-  if (!a.site.empty()) s += " site=" + a.site;
-  for (const auto& [k, v] : a.key) s += " " + k + "=" + v;
-  s += " count=" + std::to_string(a.count) + " first=" + core::format_rfc3339(a.first_seen) +
-       " last=" + core::format_rfc3339(a.last_seen) + " — " + a.summary;
+  std::string s = "[";
+  s.append(core::level_name(a.rule.level)).append("] ").append(a.rule.id);
+  if (!a.site.empty()) s.append(" site=").append(a.site);
+  for (const auto& [k, v] : a.key) s.append(" ").append(k).append("=").append(v);
+  s.append(" count=").append(std::to_string(a.count));
+  s.append(" first=").append(core::format_rfc3339(a.first_seen));
+  s.append(" last=").append(core::format_rfc3339(a.last_seen));
+  s.append(" — ").append(a.summary);
   return s;
 }
 

@@ -3,9 +3,14 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
+#include <exception>
+
 #include "app/commands.hpp"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   using namespace vigie::app;
   auto logger = spdlog::stderr_color_mt("vigie");
   spdlog::set_default_logger(logger);
@@ -63,4 +68,19 @@ int main(int argc, char** argv) {
   if (*rules_test) return run_rules_test(rules_opts);
   if (*rules_lint) return run_rules_lint(rules_opts);
   return kExitUsage;
+}
+
+}  // namespace
+
+// The data plane never throws (STYLE.md §1); what does escape (spdlog or CLI11 set-up, an
+// allocation failure) ends the process with a message and exit status 1, not std::terminate.
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "vigie: fatal: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "vigie: fatal: unknown exception\n");
+  }
+  return vigie::app::kExitFailed;
 }

@@ -132,7 +132,7 @@ int run_serve(const std::filesystem::path& config_path) {
   restore_open_alerts(pipeline, **store, *rules, clock.now());  // before the store thread uses it
   pipeline.start();
   std::thread store_thread([&] { store_loop(alert_queue, dispatcher, notifier, metrics); });
-  std::jthread notifier_thread([&](std::stop_token st) { notifier.run(st); });
+  std::jthread notifier_thread([&](const std::stop_token& st) { notifier.run(st); });
   std::thread io_thread([&] { io.run(); });
 
   for (const auto& ep : server.local_endpoints()) spdlog::info("listening on {}", ep);

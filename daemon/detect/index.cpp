@@ -67,7 +67,7 @@ std::optional<std::vector<uint32_t>> cover(const Expr& x, uint32_t node, const s
         auto k = cover(x, x.kids[n.first + i], atoms, popularity);
         if (!k) continue;
         uint64_t cost = 0;
-        for (uint32_t a : *k) cost += popularity[a] * (atoms[a].kind == AtomKind::exact ? 2 : 3);
+        for (uint32_t a : *k) cost += uint64_t{popularity[a]} * (atoms[a].kind == AtomKind::exact ? 2U : 3U);
         if (cost < best_cost) {
           best_cost = cost;
           best = std::move(k);

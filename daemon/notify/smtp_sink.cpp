@@ -177,7 +177,7 @@ SendResult SmtpSink::send(const store::OutboxItem& item, const std::stop_token& 
     if (!reply.empty() && reply.front() == '4')
       done.retry.push_back(address);
     else
-      done.refused.push_back(address + ": " + reply);
+      done.refused.push_back(address + ": " += reply);
   }
   if (rc == CURLE_OK) return done;
   if (rc == CURLE_ABORTED_BY_CALLBACK) {
@@ -187,9 +187,10 @@ SendResult SmtpSink::send(const store::OutboxItem& item, const std::stop_token& 
   long code = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
   std::string what = curl_easy_strerror(rc);
-  if (errbuf[0] != '\0' && what != errbuf) what += " (" + std::string(errbuf) + ")";
-  if (code != 0) what += ", SMTP response " + std::to_string(code);
-  for (const auto& [address, reply] : dialogue.refused) what += "; refused " + address + ": " + reply;
+  if (errbuf[0] != '\0' && what != errbuf) what.append(" (").append(errbuf).append(")");
+  if (code != 0) what.append(", SMTP response ").append(std::to_string(code));
+  for (const auto& [address, reply] : dialogue.refused)
+    what.append("; refused ").append(address).append(": ").append(reply);
   // Permanent only when the relay refused this message (RFC 5321 §4.2.1): a 5xx at the end of
   // DATA, or every recipient refused with a 5xx. A 5xx to the session (relay access, MAIL FROM,
   // STARTTLS, AUTH) is a configuration to fix, after which the queued alerts must still go.

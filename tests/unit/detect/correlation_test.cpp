@@ -33,22 +33,24 @@ core::Event failure(int64_t seconds, const std::string& ip = "183.62.140.253", c
   return e;
 }
 
-// Feeds events straight to a Correlator (no advance), in the order given.
+// Feeds events straight to a Correlator (advance only when a test calls it), in the order given.
 struct Direct {
-  explicit Direct(std::string_view yaml) : rs(load(yaml)), corr(rs, metrics) {}
+  explicit Direct(std::string_view yaml, EvictionClock clock = EvictionClock::event_time)
+      : rs(load(yaml)), corr(rs, metrics, clock), matcher(rs, metrics) {}
   std::vector<core::Alert> feed(const std::vector<core::Event>& events) {
     std::vector<core::Alert> out;
-    Matcher m(rs, metrics);
-    std::vector<uint32_t> hits;
-    for (auto e : events) {
-      m.process(e, hits);
-      for (uint32_t h : hits) corr.on_hit(h, e, out);
-    }
+    for (const auto& e : events) hit(e, out);
     return out;
+  }
+  void hit(core::Event e, std::vector<core::Alert>& out) {
+    matcher.process(e, hits);
+    for (uint32_t h : hits) corr.on_hit(h, e, out);
   }
   core::Metrics metrics;
   std::shared_ptr<const RuleSet> rs;
   Correlator corr;
+  Matcher matcher;
+  std::vector<uint32_t> hits;
 };
 
 }  // namespace
@@ -335,18 +337,13 @@ detection: { s: { event.action: login }, condition: s }
 }
 
 TEST_CASE("serve: a site whose clock runs an hour slow is still correlated while other sites send") {
-  auto rs = load(kRules);
-  core::Metrics metrics;
-  Correlator corr(rs, metrics, EvictionClock::reception_time);
-  Matcher m(rs, metrics);
-  Watermark clock(rs->detection().lateness, EvictionClock::reception_time);
+  Direct d(kRules, EvictionClock::reception_time);
+  Watermark clock(d.rs->detection().lateness, EvictionClock::reception_time);
   std::vector<core::Alert> out;
-  std::vector<uint32_t> hits;
-  const auto feed = [&](core::Event e) {
-    m.process(e, hits);
-    for (uint32_t h : hits) corr.on_hit(h, e, out);
+  const auto feed = [&](const core::Event& e) {
+    d.hit(e, out);
     clock.add(e);
-    if (const auto now = clock.due()) corr.advance(*now, out);
+    if (const auto now = clock.due()) d.corr.advance(*now, out);
   };
   for (int i = 0; i < 10; ++i) {
     const int64_t received = 10'000 + i * 20;
@@ -365,70 +362,51 @@ TEST_CASE("serve: a site whose clock runs an hour slow is still correlated while
   CHECK(out[0].site == "site-a");
   CHECK(out[0].count == 3);
   // Nothing touched for longer than the timespan, by the receiver's clock: forgotten.
-  corr.advance(at_s(10'040 + 301), out);
-  CHECK(corr.open_windows() == 0);
+  d.corr.advance(at_s(10'040 + 301), out);
+  CHECK(d.corr.open_windows() == 0);
 }
 
 TEST_CASE("a busy key that never reaches the threshold keeps a bounded window") {
-  auto rs = load(kRules);  // gte 3 in 5 minutes
-  core::Metrics metrics;
-  Correlator corr(rs, metrics, EvictionClock::reception_time);
-  Matcher m(rs, metrics);
+  Direct d(kRules, EvictionClock::reception_time);  // gte 3 in 5 minutes
   std::vector<core::Alert> out;
-  std::vector<uint32_t> hits;
   for (int64_t i = 0; i < 1000; ++i) {  // one failure every 200 s, forever: never 3 in 5 minutes
-    auto e = failure(i * 200);
-    m.process(e, hits);
-    for (uint32_t h : hits) corr.on_hit(h, e, out);
-    corr.advance(at_s(i * 200), out);
+    d.hit(failure(i * 200), out);
+    d.corr.advance(at_s(i * 200), out);
   }
   CHECK(out.empty());
-  CHECK(corr.open_windows() == 1);
-  CHECK(corr.window_samples() <= 3);
+  CHECK(d.corr.open_windows() == 1);
+  CHECK(d.corr.window_samples() <= 3);
 }
 
 TEST_CASE("reload: windows and open alerts carry over by rule id") {
-  core::Metrics metrics;
-  auto before = load(kRules);
-  // The reloaded set has one rule more, ahead of the others: every index moves.
-  auto after = load(std::string("title: new\nid: aaa-new\ndetection: { s: { x: y }, condition: s }\n---\n") +
-                    std::string(kRules));
-  Correlator old(before, metrics);
-  Matcher m_old(before, metrics);
+  Direct before(kRules);
   std::vector<core::Alert> out;
-  std::vector<uint32_t> hits;
-  for (int64_t t : {0, 10}) {
-    auto e = failure(t);
-    m_old.process(e, hits);
-    for (uint32_t h : hits) old.on_hit(h, e, out);
-  }
-  Correlator fresh(after, metrics);
-  fresh.adopt(std::move(old));
-  CHECK(fresh.open_windows() == 1);
-  Matcher m(after, metrics);
-  auto third = failure(20);
-  m.process(third, hits);
-  for (uint32_t h : hits) fresh.on_hit(h, third, out);
+  before.hit(failure(0), out);
+  before.hit(failure(10), out);
+  // The reloaded set has one rule more, ahead of the others: every index moves.
+  Direct after(std::string("title: new\nid: aaa-new\ndetection: { s: { x: y }, condition: s }\n---\n") +
+               std::string(kRules));
+  after.corr.adopt(std::move(before.corr));
+  CHECK(after.corr.open_windows() == 1);
+  after.hit(failure(20), out);
   REQUIRE(out.size() == 1);  // 0, 10 (before the reload) and 20 (after) make three
   CHECK(out[0].count == 3);
   // A rule that is gone takes its state with it.
-  auto without = load("title: other\nid: other\ndetection: { s: { x: y }, condition: s }\n");
-  Correlator last(without, metrics);
-  last.adopt(std::move(fresh));
-  CHECK(last.open_windows() == 0);
-  CHECK(last.open_alerts() == 0);
+  Direct without("title: other\nid: other\ndetection: { s: { x: y }, condition: s }\n");
+  without.corr.adopt(std::move(after.corr));
+  CHECK(without.corr.open_windows() == 0);
+  CHECK(without.corr.open_alerts() == 0);
 }
 
 TEST_CASE("restart: an alert taken back from the store is updated by repeats within suppress_for") {
-  core::Metrics metrics;
-  auto rs = load(R"(
+  constexpr std::string_view kRoot = R"(
 title: root login
 id: root
 level: medium
 suppress_for: 1h
 group-by: [user.name]
 detection: { s: { event.action: login }, condition: s }
-)");
+)";
   core::Alert stored;
   stored.id = "stored-id";
   stored.rule.id = "root";
@@ -436,14 +414,10 @@ detection: { s: { event.action: login }, condition: s }
   stored.count = 4;
   stored.first_seen = at_s(1000);
   stored.last_seen = at_s(1200);
-  Correlator corr(rs, metrics, EvictionClock::reception_time);
-  corr.restore(stored, at_s(1200));
-  Matcher m(rs, metrics);
+  Direct d(kRoot, EvictionClock::reception_time);
+  d.corr.restore(stored, at_s(1200));
   std::vector<core::Alert> out;
-  std::vector<uint32_t> hits;
-  auto e = event({{"event.action", "login"}, {"user.name", "root"}}, 1500);
-  m.process(e, hits);
-  for (uint32_t h : hits) corr.on_hit(h, e, out);
+  d.hit(event({{"event.action", "login"}, {"user.name", "root"}}, 1500), out);
   REQUIRE(out.size() == 1);
   CHECK(out[0].update);
   CHECK(out[0].id == "stored-id");
@@ -452,9 +426,9 @@ detection: { s: { event.action: login }, condition: s }
   // A rule that no longer exists, or has no suppress_for, takes nothing back.
   core::Alert gone = stored;
   gone.rule.id = "deleted-rule";
-  Correlator other(rs, metrics, EvictionClock::reception_time);
-  other.restore(gone, at_s(1200));
-  CHECK(other.open_alerts() == 0);
+  Direct other(kRoot, EvictionClock::reception_time);
+  other.corr.restore(gone, at_s(1200));
+  CHECK(other.corr.open_alerts() == 0);
 }
 
 TEST_CASE("a backlog older than the open alert folds into one alert of its own, not one per line") {
@@ -486,18 +460,13 @@ detection: { s: { event.action: login }, condition: s }
 }
 
 TEST_CASE("serve: a 2099 stamp inside a key does not push that key's real samples out") {
-  auto rs = load(kRules);
-  core::Metrics metrics;
-  Correlator corr(rs, metrics, EvictionClock::reception_time);
-  Matcher m(rs, metrics);
+  Direct d(kRules, EvictionClock::reception_time);
   std::vector<core::Alert> out;
-  std::vector<uint32_t> hits;
   const auto feed = [&](int64_t stamp, int64_t received) {
     auto e = failure(stamp);
     e.ingested = at_s(received);
-    m.process(e, hits);
-    for (uint32_t h : hits) corr.on_hit(h, e, out);
-    corr.advance(at_s(received - 30), out);
+    d.hit(e, out);
+    d.corr.advance(at_s(received - 30), out);
   };
   feed(1000, 1000);
   feed(1002, 1002);

@@ -186,14 +186,15 @@ std::optional<Map> Value::map(std::initializer_list<std::string_view> known) con
     }
     const std::string& key = kv.first.Scalar();
     if (std::find(known.begin(), known.end(), key) == known.end()) {
-      std::string what = "unknown key '" + key + "' " + where;
-      if (auto guess = closest(key, known)) what += " (did you mean '" + std::string(*guess) + "'?)";
+      std::string what = "unknown key '" + key + "' ";
+      what += where;
+      if (auto guess = closest(key, known)) what.append(" (did you mean '").append(*guess).append("'?)");
       diag_->error(line, std::move(what));
       continue;
     }
     if (out.get(key)) {
       // yaml-cpp keeps both entries; which one wins would be an accident of the library.
-      diag_->error(line, "duplicate key '" + key + "' " + where);
+      diag_->error(line, "duplicate key '" + key + "' " += where);
       continue;
     }
     out.entries_.emplace_back(key, Value(*diag_, kv.second, field(key), line));

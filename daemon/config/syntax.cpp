@@ -87,7 +87,7 @@ std::optional<std::size_t> parse_size(std::string_view text) {
   else if (unit == "KiB")
     mult = 1024;
   else if (unit == "MiB")
-    mult = 1024 * 1024;
+    mult = std::size_t{1024} * 1024;
   else
     return std::nullopt;
   if (n > std::numeric_limits<std::size_t>::max() / mult) return std::nullopt;

@@ -139,7 +139,8 @@ struct Header {
   char version = 0;
   uint32_t isutcnt = 0, isstdcnt = 0, leapcnt = 0, timecnt = 0, typecnt = 0, charcnt = 0;
   [[nodiscard]] std::size_t data_size(std::size_t time_size) const {
-    return timecnt * time_size + timecnt + typecnt * 6 + charcnt + leapcnt * (time_size + 4) + isstdcnt + isutcnt;
+    return timecnt * time_size + timecnt + std::size_t{typecnt} * 6 + charcnt + leapcnt * (time_size + 4) + isstdcnt +
+           isutcnt;
   }
 };
 
@@ -193,7 +194,8 @@ Result<TimeZone> TimeZone::from_tzif(std::string_view b, std::string name) {
   if (b.size() < pos + h.data_size(tsize)) return fail(z.name_, "truncated TZif file");
   const auto* p = reinterpret_cast<const unsigned char*>(b.data() + pos);
   for (uint32_t i = 0; i < h.timecnt; ++i)
-    z.transitions_.push_back(tsize == 8 ? be64(p + i * 8) : static_cast<int32_t>(be32(p + i * 4)));
+    z.transitions_.push_back(tsize == 8 ? be64(p + std::size_t{i} * 8)
+                                        : static_cast<int32_t>(be32(p + std::size_t{i} * 4)));
   p += h.timecnt * tsize;
   for (uint32_t i = 0; i < h.timecnt; ++i) {
     if (p[i] >= h.typecnt) return fail(z.name_, "TZif transition refers to an unknown type");

@@ -86,7 +86,7 @@ std::string clean_line(std::string_view s) {
 }
 
 std::string encode_unstructured(std::string_view value, std::size_t name_len) {
-  const std::string clean = clean_line(value);
+  std::string clean = clean_line(value);  // not const: returned by move
   if (is_ascii_printable(clean) && clean.size() + name_len <= 78) return clean;
   return encoded_words(clean);
 }
@@ -106,7 +106,7 @@ std::string bare_address(std::string_view mailbox) {
 }
 
 std::string format_address(std::string_view mailbox) {
-  const std::string clean = clean_line(mailbox);
+  std::string clean = clean_line(mailbox);  // not const: returned by move
   const auto lt = clean.rfind('<');
   if (is_ascii_printable(clean) || lt == std::string::npos) return clean;
   std::string_view name = std::string_view(clean).substr(0, lt);

@@ -27,7 +27,9 @@ const config::Receiver* find_receiver(const config::Config& cfg, std::string_vie
 }  // namespace
 
 bool route_matches(const config::Route& r, const core::Alert& a) {
-  for (const auto& [field, accepted] : r.match) {
+  for (const auto& entry : r.match) {
+    const auto& field = entry.first;
+    const auto& accepted = entry.second;  // a plain reference: lambdas may capture it (C++20 bindings: not in clang 14)
     if (field == "level") {
       if (!contains(accepted, core::level_name(a.rule.level))) return false;
     } else if (field == "rule.id") {

@@ -80,8 +80,7 @@ void Correlator::count_in_window(uint32_t corr, const core::Event& e, std::vecto
   std::string text;
   auto key = make_key(c.group_by, e, text);
   auto it = windows_.try_emplace({corr, text}).first;
-  it->second.touched = std::max(it->second.touched, clock_time(e, clock_));
-  auto& w = it->second.samples;
+  auto& w = it->second;
   // Sorted by time; equal times keep arrival order.
   const auto at =
       std::upper_bound(w.begin(), w.end(), e.time, [](core::TimePoint t, const Sample& s) { return t < s.time; });
@@ -152,10 +151,7 @@ void Correlator::raise(uint32_t rule, const core::Event& e, const core::KeyValue
     a.first_seen = first;
     a.last_seen = last;
     a.evidence = o.evidence;
-    if (r.suppress_for > core::Duration::zero()) {
-      const auto at = std::find_if(opens.begin(), opens.end(), [&](const Open& x) { return x.first_seen > first; });
-      opens.insert(at, std::move(o));
-    }
+    if (r.suppress_for > core::Duration::zero()) insert_open(opens, std::move(o));
     metrics_.counter("vigie_alerts_total", {{"level", std::string(core::level_name(r.info.level))}})
         .fetch_add(1, std::memory_order_relaxed);
   }
@@ -198,7 +194,10 @@ void Correlator::restore(const core::Alert& a, core::TimePoint touched) {
   o.last_seen = a.last_seen;
   o.evidence = a.evidence;
   o.touched = touched;
-  auto& opens = open_[{*idx, key_text(a.key)}];
+  insert_open(open_[{*idx, key_text(a.key)}], std::move(o));
+}
+
+void Correlator::insert_open(std::vector<Open>& opens, Open o) {
   const auto at = std::find_if(opens.begin(), opens.end(), [&](const Open& x) { return x.first_seen > o.first_seen; });
   opens.insert(at, std::move(o));
 }
@@ -207,14 +206,10 @@ void Correlator::advance(core::TimePoint now, std::vector<core::Alert>& /*out*/)
   now_ = std::max(now_, now);
   for (auto it = windows_.begin(); it != windows_.end();) {
     const auto span = rules_->compiled(it->first.first).corr.timespan;
-    if (add_sat(it->second.touched, span) < now_) {
-      it = windows_.erase(it);
-      continue;
-    }
     // Samples the clock says are older than the span: in serve, received more than `timespan`
     // ago. Each sample's own reception decides, never another sample's stamp (a 2099 stamp in
-    // the key must not push out the real ones).
-    auto& w = it->second.samples;
+    // the key must not push out the real ones). A window left empty is forgotten.
+    auto& w = it->second;
     w.erase(std::remove_if(w.begin(), w.end(), [&](const Sample& s) { return add_sat(s.clock, span) < now_; }),
             w.end());
     it = w.empty() ? windows_.erase(it) : std::next(it);

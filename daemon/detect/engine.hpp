@@ -94,8 +94,8 @@ class Correlator {
   // A detection rule matched `e`: raises or updates its own alert when it has one, and feeds
   // the correlations that reference it. Alerts are appended to `out`.
   void on_hit(uint32_t rule, const core::Event& e, std::vector<core::Alert>& out);
-  // `now` is the eviction clock minus lateness (Watermark::due): forgets windows untouched for
-  // their timespan and open alerts untouched for their suppress_for, by that clock.
+  // `now` is the eviction clock minus lateness (Watermark::due): forgets window samples older
+  // than their timespan and open alerts untouched for their suppress_for, by that clock.
   void advance(core::TimePoint now, std::vector<core::Alert>& out);
 
   // After a reload: takes over `old`'s windows and open alerts for every rule id the new rule
@@ -110,7 +110,7 @@ class Correlator {
   [[nodiscard]] std::size_t open_windows() const { return windows_.size(); }
   [[nodiscard]] std::size_t window_samples() const {
     std::size_t n = 0;
-    for (const auto& [key, w] : windows_) n += w.samples.size();
+    for (const auto& [key, w] : windows_) n += w.size();
     return n;
   }
   [[nodiscard]] std::size_t open_alerts() const {
@@ -125,10 +125,6 @@ class Correlator {
     core::TimePoint clock;  // eviction clock (clock_time): when the sample may be forgotten
     std::string raw;
   };
-  struct Window {
-    std::vector<Sample> samples;                       // sorted by time
-    core::TimePoint touched = core::TimePoint::min();  // eviction clock of its latest event
-  };
   struct Open {
     std::string id;
     uint64_t count = 0;
@@ -141,13 +137,15 @@ class Correlator {
   void raise(uint32_t rule, const core::Event& e, const core::KeyValues& key, const std::string& key_text,
              std::vector<Sample> samples, std::vector<core::Alert>& out);
   void count_in_window(uint32_t corr, const core::Event& e, std::vector<core::Alert>& out);
+  // Keeps a key's open alerts ordered by first_seen.
+  static void insert_open(std::vector<Open>& opens, Open o);
 
   std::shared_ptr<const RuleSet> rules_;
   core::Metrics& metrics_;
   std::atomic<uint64_t>& late_;
   EvictionClock clock_;
   core::Duration lateness_;
-  std::map<Key, Window> windows_;
+  std::map<Key, std::vector<Sample>> windows_;  // sorted by time
   // Open alerts of a key, by first_seen: usually one; more when a backlog older than the open
   // alert by more than suppress_for arrives (a relay flushing its queue, an older file replayed
   // after a newer one), so that backlog folds into an alert of its own instead of one per line.

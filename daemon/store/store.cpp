@@ -99,6 +99,20 @@ struct Store::Impl {
     return {};
   }
 
+  // One outbox row; `created` is when the mail was first queued (the give-up clock).
+  core::Result<void> add_delivery(const std::string& alert_id, const std::string& receiver,
+                                  const std::vector<std::string>& recipients, const std::string& message_id,
+                                  const std::string& message, core::TimePoint next_attempt, core::TimePoint created) {
+    insert_delivery.bind(1, alert_id)
+        .bind(2, receiver)
+        .bind(3, json_strings(recipients))
+        .bind(4, message_id)
+        .bind_blob(5, message)
+        .bind(6, us(next_attempt))
+        .bind(7, us(created));
+    return insert_delivery.run();
+  }
+
   core::Result<void> add_audit(core::TimePoint at, const std::string& subject, const char* action,
                                const std::string& detail) {
     audit.bind(1, us(at)).bind(2, subject).bind(3, std::string_view(action)).bind(4, detail);
@@ -239,14 +253,8 @@ core::Result<void> Store::record(const core::Alert& a, const std::vector<NewDeli
       if (auto r = m.add_audit(now, a.id, "rewritten", d.receiver + " " + d.message_id); !r) return r;
       continue;
     }
-    m.insert_delivery.bind(1, a.id)
-        .bind(2, d.receiver)
-        .bind(3, json_strings(d.recipients))
-        .bind(4, d.message_id)
-        .bind_blob(5, d.message)
-        .bind(6, us(d.not_before))
-        .bind(7, us(now));
-    if (auto r = m.insert_delivery.run(); !r) return r;
+    if (auto r = m.add_delivery(a.id, d.receiver, d.recipients, d.message_id, d.message, d.not_before, now); !r)
+      return r;
     if (auto r = m.add_audit(now, a.id, "queued", d.receiver + " " + d.message_id); !r) return r;
     earliest = earliest ? std::min(*earliest, d.not_before) : d.not_before;
   }
@@ -273,14 +281,10 @@ core::Result<void> Store::requeue(const OutboxItem& item, const std::vector<std:
   auto& m = *impl_;
   auto tx = Transaction::begin(m.db);
   if (!tx) return tl::unexpected(tx.error());
-  m.insert_delivery.bind(1, item.alert_id)
-      .bind(2, item.receiver)
-      .bind(3, json_strings(recipients))
-      .bind(4, item.message_id)
-      .bind_blob(5, item.message)
-      .bind(6, us(next_attempt))
-      .bind(7, us(item.created));
-  if (auto r = m.insert_delivery.run(); !r) return r;
+  if (auto r = m.add_delivery(item.alert_id, item.receiver, recipients, item.message_id, item.message, next_attempt,
+                              item.created);
+      !r)
+    return r;
   if (auto r = m.add_audit(now, item.alert_id, "requeued",
                            item.receiver + " " + std::to_string(recipients.size()) + " recipient(s) refused for now");
       !r)

@@ -112,16 +112,19 @@ class ServeMail(VigieTestCase):
             hung.close()
 
 
+# A site with two contacts: what a relay does to one must not decide for the other.
+TWO_CONTACTS = """\
+- { id: ch-test, networks: [127.0.0.0/8], contacts: [rssi@ch-test.example, dsi@ch-test.example] }
+"""
+
+
 class ServeMailRefusals(VigieTestCase):
     """What a relay refuses: one recipient (the others must still get the alert), or the whole
     message for good (failed at once, not retried for 72 h)."""
 
     def test_a_refused_recipient_does_not_keep_the_alert_from_the_others(self):
         smtp = self.track(SmtpServer(self.tmp, policy=["--refuse-rcpt", "rssi@ch-test.example"]).start())
-        sites = """\
-            - { id: ch-test, networks: [127.0.0.0/8], contacts: [rssi@ch-test.example, dsi@ch-test.example] }
-            """
-        vigie = self.track(Vigie(self.tmp, smtp_port=smtp.port, sites=sites).start())
+        vigie = self.track(Vigie(self.tmp, smtp_port=smtp.port, sites=TWO_CONTACTS).start())
         brute_force(vigie)
         wait_for(lambda: len(high_mails(smtp.messages())) == 2, what="the mails to the list and the site")
         wait_for(lambda: vigie.query("SELECT DISTINCT status FROM deliveries") == [("sent",)],
@@ -136,10 +139,7 @@ class ServeMailRefusals(VigieTestCase):
 
     def test_a_recipient_deferred_for_now_gets_the_same_mail_later(self):
         smtp = self.track(SmtpServer(self.tmp, policy=["--defer-rcpt-once", "rssi@ch-test.example"]).start())
-        sites = """\
-            - { id: ch-test, networks: [127.0.0.0/8], contacts: [rssi@ch-test.example, dsi@ch-test.example] }
-            """
-        vigie = self.track(Vigie(self.tmp, smtp_port=smtp.port, sites=sites).start())
+        vigie = self.track(Vigie(self.tmp, smtp_port=smtp.port, sites=TWO_CONTACTS).start())
         brute_force(vigie)
         wait_for(lambda: "data accepted for rssi@ch-test.example" in smtp.log_text(), what="the retry to rssi")
         self.assertIn("rcpt deferred rssi@ch-test.example", smtp.log_text())

@@ -23,6 +23,18 @@ correlation:
   condition: { gte: 3 }
 )";
 
+// A plain rule with suppress_for, keyed by user, and its event.
+constexpr std::string_view kRootLogin = R"(
+title: root login
+id: root
+level: medium
+suppress_for: 10m
+group-by: [user.name]
+detection: { s: { event.action: login }, condition: s }
+)";
+
+core::Event login(int64_t seconds) { return event({{"event.action", "login"}, {"user.name", "root"}}, seconds); }
+
 core::Event failure(int64_t seconds, const std::string& ip = "183.62.140.253", const std::string& site = "ch-a") {
   auto e = event({{"observer.site", site},
                   {"event.action", "ssh_login"},
@@ -306,15 +318,7 @@ TEST_CASE("LatestTimes keeps the kQuorum latest, merges, and is min() until it h
 }
 
 TEST_CASE("suppression: a late hit updates the open alert and moves first_seen back; a much older one is its own") {
-  Direct d(R"(
-title: root login
-id: root
-level: medium
-suppress_for: 10m
-group-by: [user.name]
-detection: { s: { event.action: login }, condition: s }
-)");
-  const auto login = [](int64_t t) { return event({{"event.action", "login"}, {"user.name", "root"}}, t); };
+  Direct d(kRootLogin);
   auto out = d.feed({login(1800)});
   REQUIRE(out.size() == 1);
   const auto id = out[0].id;
@@ -399,14 +403,6 @@ TEST_CASE("reload: windows and open alerts carry over by rule id") {
 }
 
 TEST_CASE("restart: an alert taken back from the store is updated by repeats within suppress_for") {
-  constexpr std::string_view kRoot = R"(
-title: root login
-id: root
-level: medium
-suppress_for: 1h
-group-by: [user.name]
-detection: { s: { event.action: login }, condition: s }
-)";
   core::Alert stored;
   stored.id = "stored-id";
   stored.rule.id = "root";
@@ -414,10 +410,10 @@ detection: { s: { event.action: login }, condition: s }
   stored.count = 4;
   stored.first_seen = at_s(1000);
   stored.last_seen = at_s(1200);
-  Direct d(kRoot, EvictionClock::reception_time);
+  Direct d(kRootLogin, EvictionClock::reception_time);
   d.corr.restore(stored, at_s(1200));
   std::vector<core::Alert> out;
-  d.hit(event({{"event.action", "login"}, {"user.name", "root"}}, 1500), out);
+  d.hit(login(1500), out);
   REQUIRE(out.size() == 1);
   CHECK(out[0].update);
   CHECK(out[0].id == "stored-id");
@@ -426,21 +422,13 @@ detection: { s: { event.action: login }, condition: s }
   // A rule that no longer exists, or has no suppress_for, takes nothing back.
   core::Alert gone = stored;
   gone.rule.id = "deleted-rule";
-  Direct other(kRoot, EvictionClock::reception_time);
+  Direct other(kRootLogin, EvictionClock::reception_time);
   other.corr.restore(gone, at_s(1200));
   CHECK(other.corr.open_alerts() == 0);
 }
 
 TEST_CASE("a backlog older than the open alert folds into one alert of its own, not one per line") {
-  Direct d(R"(
-title: root login
-id: root
-level: medium
-suppress_for: 10m
-group-by: [user.name]
-detection: { s: { event.action: login }, condition: s }
-)");
-  const auto login = [](int64_t t) { return event({{"event.action", "login"}, {"user.name", "root"}}, t); };
+  Direct d(kRootLogin);
   auto out = d.feed({login(7200)});  // the live alert
   REQUIRE(out.size() == 1);
   const auto live = out[0].id;

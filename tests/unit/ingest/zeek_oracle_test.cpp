@@ -176,6 +176,8 @@ void check_against_zeek(const std::string& trace) {
 
 }  // namespace
 
+TEST_SUITE_BEGIN("corpus");
+
 TEST_CASE("Zeek oracle: RFC 3164 over UDP") { check_against_zeek("syslog-single-udp"); }
 TEST_CASE("Zeek oracle: missing PRI") { check_against_zeek("syslog-missing-pri"); }
 TEST_CASE("Zeek oracle: TCP, octet counting mixed with newline framing") { check_against_zeek("tcp-syslog"); }
@@ -201,3 +203,5 @@ TEST_CASE("Zeek oracle: tshark's decoded text parses like the capture") {
     CHECK(rtrim_terminators(tshark_msg).ends_with(std::string(e.value(core::Field::message))));
   }
 }
+
+TEST_SUITE_END();

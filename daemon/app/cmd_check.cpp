@@ -18,8 +18,11 @@ std::shared_ptr<const config::Config> load_config_or_report(const std::filesyste
 }
 
 std::shared_ptr<const detect::RuleSet> load_rules_or_report(const config::Config& cfg,
-                                                            const std::vector<std::filesystem::path>& paths) {
-  auto rules = detect::load_rules(paths, cfg.detection);
+                                                            const std::vector<std::filesystem::path>& paths,
+                                                            std::size_t slots) {
+  detect::LoadOptions options;
+  options.matcher_slots = slots;
+  auto rules = detect::load_rules(paths, cfg.detection, options);
   if (!rules) {
     for (const auto& e : rules.error()) std::fprintf(stderr, "%s\n", e.to_string().c_str());
     std::fprintf(stderr, "vigie: %zu error(s) in rules\n", rules.error().size());

@@ -39,7 +39,10 @@ int run_rules_lint(const RulesTestOptions& opts);
 
 // Shared loading steps: print every error (file:line: reason) to stderr and return nullptr.
 std::shared_ptr<const config::Config> load_config_or_report(const std::filesystem::path& file);
+// `slots`: matcher slots (detect::LoadOptions::matcher_slots); the pipeline's commands pass
+// cfg.worker_threads() so that each worker scans its own copies of the regex sets.
 std::shared_ptr<const detect::RuleSet> load_rules_or_report(const config::Config& cfg,
-                                                            const std::vector<std::filesystem::path>& paths);
+                                                            const std::vector<std::filesystem::path>& paths,
+                                                            std::size_t slots = 1);
 
 }  // namespace vigie::app

@@ -15,6 +15,7 @@
 
 #include "app/commands.hpp"
 #include "app/pipeline.hpp"
+#include "core/bounded_queue.hpp"
 #include "core/clock.hpp"
 #include "ingest/syslog/server.hpp"
 #include "notify/dispatcher.hpp"
@@ -92,7 +93,7 @@ void restore_open_alerts(Pipeline& pipeline, store::Store& store, const detect::
 int run_serve(const std::filesystem::path& config_path) {
   auto cfg = load_config_or_report(config_path);
   if (!cfg) return kExitFailed;
-  auto rules = load_rules_or_report(*cfg, cfg->rules.paths);
+  auto rules = load_rules_or_report(*cfg, cfg->rules.paths, cfg->worker_threads());
   if (!rules) return kExitFailed;
   auto store = store::Store::open(cfg->storage.path);
   if (!store) {
@@ -148,7 +149,7 @@ int run_serve(const std::filesystem::path& config_path) {
     if (*cmd == Control::stop) break;
     sd_notify(0, "RELOADING=1");
     spdlog::info("reloading rules from the configured paths");
-    if (auto fresh = load_rules_or_report(*cfg, cfg->rules.paths)) {
+    if (auto fresh = load_rules_or_report(*cfg, cfg->rules.paths, cfg->worker_threads())) {
       pipeline.reload(fresh);
       spdlog::info("rules reloaded: {} decoder(s), {} rule(s)", fresh->decoder_count(), fresh->rule_count());
     } else {

@@ -1,8 +1,15 @@
 #include "config/config.hpp"
 
 #include <algorithm>
+#include <thread>
 
 namespace vigie::config {
+
+std::size_t Config::worker_threads() const {
+  const unsigned hw = std::thread::hardware_concurrency();
+  const int n = workers > 0 ? workers : static_cast<int>(hw > 0 ? hw : 1);
+  return static_cast<std::size_t>(std::clamp(n, 1, 64));
+}
 
 const Site* Config::site(std::string_view id) const {
   for (const auto& s : sites)

@@ -44,6 +44,7 @@ struct Inputs {
   std::vector<SyslogInput> syslog;
   std::size_t max_message_size = 64 * 1024;  // bytes; longer messages are truncated and counted
   std::size_t queue_batches = 1024;          // capacity of the raw-batch queue (Q1), in batches
+  std::size_t queue_bytes = std::size_t{64} << 20;  // and in bytes of the messages it holds
   std::string default_timezone = "UTC";      // for senders that belong to no site
 };
 
@@ -111,6 +112,9 @@ struct Config {
   Detection detection;
   Notify notify;
   int workers = 0;  // matcher threads; 0 = hardware concurrency
+
+  // Worker threads the pipeline runs: `workers`, or the hardware's concurrency, 1..64.
+  [[nodiscard]] std::size_t worker_threads() const;
 
   [[nodiscard]] const Site* site(std::string_view id) const;
   // The site whose networks contain ip (most specific prefix wins), or nullptr.

@@ -128,7 +128,7 @@ void load_message_size(const Value& v, Inputs& inputs) {
 }  // namespace
 
 void load_inputs(const Value& v, LoadContext& ctx, Config& cfg) {
-  auto m = v.map({"syslog", "max_message_size", "queue_batches", "default_timezone", "pcap", "spool"});
+  auto m = v.map({"syslog", "max_message_size", "queue_batches", "queue_bytes", "default_timezone", "pcap", "spool"});
   if (!m) return;
   m->reject_unsupported("pcap");
   m->reject_unsupported("spool");
@@ -150,6 +150,15 @@ void load_inputs(const Value& v, LoadContext& ctx, Config& cfg) {
   if (auto s = m->get("max_message_size")) load_message_size(*s, inputs);
   if (auto s = m->get("queue_batches"))
     if (auto n = s->integer(1, 1'000'000)) inputs.queue_batches = static_cast<std::size_t>(*n);
+  if (auto s = m->get("queue_bytes")) {
+    if (auto text = s->string()) {
+      const auto n = parse_size(*text);
+      if (!n || *n < (std::size_t{1} << 20) || *n > (std::size_t{16} << 30))
+        s->error("must be a size between 1MiB and 16GiB (bytes, or with a suffix: 64MiB), found " + *text);
+      else
+        inputs.queue_bytes = *n;
+    }
+  }
   if (auto s = m->get("default_timezone")) {
     if (auto name = s->string()) {
       if (auto problem = time_zone_problem(*name))

@@ -68,7 +68,7 @@ void Correlator::on_hit(uint32_t rule, const core::Event& e, std::vector<core::A
     std::string text;
     auto key = make_key(r.group_by, e, text);
     std::vector<Sample> one;
-    one.push_back({e.time, clock_time(e, clock_), e.raw});
+    one.push_back({e.time, clock_time(e, clock_), std::string(e.raw)});
     raise(rule, e, key, text, std::move(one), out);
   }
   for (uint32_t c : r.correlations) count_in_window(c, e, out);
@@ -85,7 +85,7 @@ void Correlator::count_in_window(uint32_t corr, const core::Event& e, std::vecto
   const auto at =
       std::upper_bound(w.begin(), w.end(), e.time, [](core::TimePoint t, const Sample& s) { return t < s.time; });
   const auto pos = static_cast<std::size_t>(at - w.begin());
-  w.insert(at, Sample{e.time, clock_time(e, clock_), e.raw});
+  w.insert(at, Sample{e.time, clock_time(e, clock_), std::string(e.raw)});
   // Before this sample no span of `timespan` held `threshold` samples (the window is reset when
   // one does), so a span reaching the threshold now contains the new sample: look for the
   // earliest span [w[i].time, w[i].time + timespan] with i <= pos that reaches it.

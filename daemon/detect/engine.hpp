@@ -27,6 +27,10 @@ struct LoadOptions {
   // Memory budget of each RE2::Set (program + DFA cache). When the DFA of a set runs out of it
   // at match time, the matcher counts vigie_regex_errors_total and tries each regex alone.
   int64_t set_max_mem = int64_t{64} << 20;
+  // Matcher slots: each worker thread matches with its own copy of every RE2::Set and decoder
+  // regex (slot 0 is the original). RE2 keeps a DFA cache per object behind a lock that every
+  // thread scanning it takes; copies share nothing. Costs compile time and memory per slot.
+  std::size_t matcher_slots = 1;
 };
 
 using LoadResult = tl::expected<std::shared_ptr<const RuleSet>, std::vector<core::Error>>;
@@ -44,7 +48,8 @@ using LoadResult = tl::expected<std::shared_ptr<const RuleSet>, std::vector<core
 // One per worker thread: holds scratch buffers, never throws, never locks on the hot path.
 class Matcher {
  public:
-  Matcher(std::shared_ptr<const RuleSet> rules, core::Metrics& metrics);
+  // `slot` < RuleSet::slots(): which copy of the compiled regexes this thread scans with.
+  Matcher(std::shared_ptr<const RuleSet> rules, core::Metrics& metrics, std::size_t slot = 0);
 
   // Runs decoders (adding fields to e), then detection rules. `hits` is cleared, then receives
   // the indices of matching detection rules in ascending order (including rules only referenced
@@ -63,6 +68,7 @@ class Matcher {
 
   std::shared_ptr<const RuleSet> rules_;
   core::Metrics& metrics_;
+  std::size_t slot_ = 0;
   std::vector<std::atomic<uint64_t>*> hit_counters_;  // per rule, registered up front
   // Decoder scratch: per decoder field, whether scanned for this event; per decoder, the
   // lowest matching pattern (-1 none).
@@ -70,8 +76,6 @@ class Matcher {
   std::vector<int32_t> best_;
   std::vector<int> set_hits_;
   std::vector<re2::StringPiece> groups_;
-  std::vector<std::string> values_;
-  std::vector<uint8_t> assigned_;
   // Matching scratch: an atom is true for this event iff atom_epoch_[id] == epoch_ (indexed
   // atoms) or computed_epoch_[id] == epoch_ && atom_value_[id] (others, memoised).
   uint32_t epoch_ = 0;

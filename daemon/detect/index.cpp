@@ -163,18 +163,23 @@ void RuleSetBuilder::build_rule_index() {
     const Atom& a = rs.atoms_[id];
     if (!a.indexed()) continue;
     auto [it, fresh] = by_field.emplace(a.field.name, static_cast<uint32_t>(rs.fields_.size()));
-    if (fresh) rs.fields_.push_back(FieldIndex{a.field, nullptr, {}, {}, {}, {}});
+    if (fresh) rs.fields_.push_back(FieldIndex{a.field, nullptr, -1, {}, {}, {}, {}});
     FieldIndex& fi = rs.fields_[it->second];
     if (a.kind == AtomKind::exact) {
       (a.cased ? fi.cased : fi.folded)[a.text].push_back(id);
       continue;
     }
-    if (!fi.set) fi.set = std::make_unique<RE2::Set>(opts, RE2::UNANCHORED);
+    if (!fi.set) {
+      fi.set = std::make_unique<RE2::Set>(opts, RE2::UNANCHORED);
+      fi.recipe = static_cast<int32_t>(rs.recipes_.size());
+      rs.recipes_.push_back(SetRecipe{opts, {}});
+    }
     std::string why;
     if (fi.set->Add(a.text, &why) < 0) {
       error("", "regex '" + a.text + "' rejected by RE2::Set: " + why);
       continue;
     }
+    rs.recipes_[static_cast<std::size_t>(fi.recipe)].patterns.push_back(a.text);
     fi.singles.push_back(a.re.get());
     fi.set_atoms.push_back(id);
   }
@@ -221,17 +226,24 @@ void RuleSetBuilder::build_decoder_index() {
   RE2::Options opts;
   opts.set_log_errors(false);
   opts.set_max_mem(options_.set_max_mem);
+  uint32_t flat_patterns = 0;
   for (uint32_t d = 0; d < rs.decoders_.size(); ++d) {
     Decoder& dec = rs.decoders_[d];
     DecoderField& df = rs.decoder_fields_[dec.source];
-    if (!df.set) df.set = std::make_unique<RE2::Set>(opts, RE2::UNANCHORED);
+    if (!df.set) {
+      df.set = std::make_unique<RE2::Set>(opts, RE2::UNANCHORED);
+      df.recipe = static_cast<int32_t>(rs.recipes_.size());
+      rs.recipes_.push_back(SetRecipe{opts, {}});
+    }
     dec.set_base = static_cast<uint32_t>(df.singles.size());
-    for (const auto& p : dec.patterns) {
+    for (auto& p : dec.patterns) {
+      p.flat = flat_patterns++;
       std::string why;
       if (df.set->Add(p.re->pattern(), &why) < 0) {
         error(dec.where, "regex rejected by RE2::Set: " + why);
         continue;
       }
+      rs.recipes_[static_cast<std::size_t>(df.recipe)].patterns.push_back(p.re->pattern());
       df.singles.push_back(p.re.get());
       df.owner.push_back(d);
     }
@@ -251,6 +263,8 @@ LoadResult RuleSetBuilder::finish() {
   resolve_references();
   if (errors_.empty()) build_rule_index();
   if (errors_.empty()) build_decoder_index();
+  if (errors_.empty() && !rs_->make_slots(options_.matcher_slots))
+    error("", "a copy of the regex sets for matcher threads does not fit in the regex memory budget");
   if (!errors_.empty()) return tl::unexpected(std::move(errors_));
   return std::shared_ptr<const RuleSet>(std::move(rs_));
 }

@@ -9,8 +9,8 @@
 
 namespace vigie::detect {
 
-Matcher::Matcher(std::shared_ptr<const RuleSet> rules, core::Metrics& metrics)
-    : rules_(std::move(rules)), metrics_(metrics) {
+Matcher::Matcher(std::shared_ptr<const RuleSet> rules, core::Metrics& metrics, std::size_t slot)
+    : rules_(std::move(rules)), metrics_(metrics), slot_(slot < rules_->slots() ? slot : 0) {
   const RuleSet& rs = *rules_;
   hit_counters_.resize(rs.rules_.size(), nullptr);
   for (std::size_t r = 0; r < rs.rules_.size(); ++r)
@@ -49,7 +49,8 @@ void Matcher::scan_decoder_field(uint32_t f, const core::Event& e) {
     if (rs.decoders_[d].source == f) best_[d] = -1;
   const auto text = e.get(df.field);
   if (!text || !df.set) return;
-  if (const auto kind = scan_set(*df.set, df.singles, *text, set_hits_); !kind.empty()) count_regex_error(kind);
+  if (const auto kind = scan_set(rs.set_in(slot_, df.set, df.recipe), df.singles, *text, set_hits_); !kind.empty())
+    count_regex_error(kind);
   // Ascending set indices: the first hit of each decoder is its lowest-index pattern.
   for (int idx : set_hits_) {
     const uint32_t d = df.owner[static_cast<std::size_t>(idx)];
@@ -78,25 +79,19 @@ void Matcher::decode(core::Event& e, std::vector<uint32_t>* applied) {
     const auto text = e.get(rs.decoder_fields_[dec.source].field);
     if (!text) continue;
     const int n = p.groups + 1;
-    if (!p.re->Match(re2::StringPiece(text->data(), text->size()), 0, text->size(), RE2::UNANCHORED, groups_.data(), n))
+    if (!rs.regex_in(slot_, p).Match(re2::StringPiece(text->data(), text->size()), 0, text->size(), RE2::UNANCHORED,
+                                      groups_.data(), n))
       continue;
-    // Copy every value before writing: a target may be the source field itself.
-    values_.resize(p.assigns.size());
-    assigned_.assign(p.assigns.size(), 0);
-    for (std::size_t i = 0; i < p.assigns.size(); ++i) {
-      const DecoderAssign& a = p.assigns[i];
+    // Captures are views into the source text, which stays alive when a target replaces the
+    // source field itself (the event only drops its view); constants live in the rule set.
+    for (const DecoderAssign& a : p.assigns) {
       if (a.group < 0) {
-        values_[i] = a.literal;
-        assigned_[i] = 1;
+        e.set(a.target, std::string_view(a.literal));
       } else if (const auto& g = groups_[static_cast<std::size_t>(a.group)]; g.data() != nullptr) {
-        values_[i].assign(g.data(), g.size());
-        assigned_[i] = 1;
+        e.set(a.target, std::string_view(g.data(), g.size()));
+      } else {
+        continue;
       }
-    }
-    for (std::size_t i = 0; i < p.assigns.size(); ++i) {
-      if (!assigned_[i]) continue;
-      const DecoderAssign& a = p.assigns[i];
-      e.set(a.target, std::move(values_[i]));
       if (a.source >= 0) scanned_[static_cast<std::size_t>(a.source)] = 0;
     }
     if (applied) applied->push_back(d);
@@ -136,7 +131,8 @@ void Matcher::match(const core::Event& e, std::vector<uint32_t>& hits) {
     const auto v = e.get(fi.field);
     if (!v) continue;
     if (fi.set) {
-      if (const auto kind = scan_set(*fi.set, fi.singles, *v, set_hits_); !kind.empty()) count_regex_error(kind);
+      if (const auto kind = scan_set(rs.set_in(slot_, fi.set, fi.recipe), fi.singles, *v, set_hits_); !kind.empty())
+        count_regex_error(kind);
       for (int idx : set_hits_) mark(fi.set_atoms[static_cast<std::size_t>(idx)]);
     }
     if (!fi.folded.empty()) {

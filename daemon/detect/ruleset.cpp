@@ -13,6 +13,29 @@ std::optional<uint32_t> RuleSet::find_rule(std::string_view id) const {
   return std::nullopt;
 }
 
+bool RuleSet::make_slots(std::size_t n) {
+  set_copies_.clear();
+  regex_copies_.clear();
+  for (std::size_t slot = 1; slot < n; ++slot) {
+    auto& sets = set_copies_.emplace_back();
+    for (const auto& r : recipes_) {
+      auto set = std::make_unique<RE2::Set>(r.options, RE2::UNANCHORED);
+      for (const auto& p : r.patterns)
+        if (set->Add(p, nullptr) < 0) return false;
+      if (!set->Compile()) return false;
+      sets.push_back(std::move(set));
+    }
+    auto& regexes = regex_copies_.emplace_back();
+    for (const auto& d : decoders_)
+      for (const auto& p : d.patterns) {
+        if (regexes.size() <= p.flat) regexes.resize(p.flat + 1);
+        regexes[p.flat] = std::make_unique<RE2>(p.re->pattern(), p.re->options());
+        if (!regexes[p.flat]->ok()) return false;
+      }
+  }
+  return true;
+}
+
 bool RuleSet::eval_atom(const Atom& a, const core::Event& e) const {
   const auto v = e.get(a.field);
   switch (a.kind) {

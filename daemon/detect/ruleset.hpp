@@ -99,9 +99,16 @@ struct CompiledRule {
   CorrelationSpec corr;                // correlation rules only
 };
 
+// What a set was built from, so that each matcher slot compiles a copy of its own.
+struct SetRecipe {
+  RE2::Options options;
+  std::vector<std::string> patterns;  // in Add() order: same indices in every copy
+};
+
 struct FieldIndex {
   core::FieldRef field;
   std::unique_ptr<RE2::Set> set;                                  // null when the field has no pattern atoms
+  int32_t recipe = -1;                                            // index into RuleSet::recipes_, with set
   std::vector<const RE2*> singles;                                // set index → the same regex alone
   std::vector<uint32_t> set_atoms;                                // set index → atom id
   std::unordered_map<std::string, std::vector<uint32_t>> folded;  // folded literal → atom ids
@@ -117,6 +124,7 @@ struct DecoderAssign {
 
 struct DecoderPattern {
   std::unique_ptr<RE2> re;
+  uint32_t flat = 0;  // position among all decoder patterns (per-slot copies of `re`)
   std::vector<DecoderAssign> assigns;
   int groups = 0;  // captures needed (highest group used)
 };
@@ -133,6 +141,7 @@ struct Decoder {
 struct DecoderField {
   core::FieldRef field;
   std::unique_ptr<RE2::Set> set;
+  int32_t recipe = -1;
   std::vector<const RE2*> singles;
   std::vector<uint32_t> owner;  // set index → decoder index
 };
@@ -153,6 +162,9 @@ class RuleSet {
   // only): the fewer, the faster.
   [[nodiscard]] std::size_t always_evaluated() const { return always_.size(); }
 
+  // Copies of the compiled regexes (LoadOptions::matcher_slots); slot 0 is the original.
+  [[nodiscard]] std::size_t slots() const { return 1 + set_copies_.size(); }
+
   // Reference evaluation of detection rule `idx`: every atom computed on its own, no index.
   // For tests (differential against the matcher) and `vigie rules explain`; slow.
   [[nodiscard]] bool evaluate_naive(uint32_t idx, const core::Event& e) const;
@@ -160,6 +172,16 @@ class RuleSet {
  private:
   friend class RuleSetBuilder;
   friend class Matcher;
+
+  // The copy of a set or decoder regex that matcher slot `slot` scans with.
+  [[nodiscard]] const RE2::Set& set_in(std::size_t slot, const std::unique_ptr<RE2::Set>& base, int32_t recipe) const {
+    return slot == 0 ? *base : *set_copies_[slot - 1][static_cast<std::size_t>(recipe)];
+  }
+  [[nodiscard]] const RE2& regex_in(std::size_t slot, const DecoderPattern& p) const {
+    return slot == 0 ? *p.re : *regex_copies_[slot - 1][p.flat];
+  }
+  // Builds slots 1..n-1; false if a copy does not compile (memory budget).
+  [[nodiscard]] bool make_slots(std::size_t n);
 
   // Truth of a non-indexed atom, or of any atom when computed alone (naive path).
   [[nodiscard]] bool eval_atom(const Atom& a, const core::Event& e) const;
@@ -172,6 +194,9 @@ class RuleSet {
   std::vector<Atom> atoms_;
   std::vector<FieldIndex> fields_;
   std::vector<std::vector<uint32_t>> atom_rules_;
+  std::vector<SetRecipe> recipes_;
+  std::vector<std::vector<std::unique_ptr<RE2::Set>>> set_copies_;  // [slot - 1][recipe]
+  std::vector<std::vector<std::unique_ptr<RE2>>> regex_copies_;      // [slot - 1][DecoderPattern::flat]
   std::vector<uint32_t> always_;
   std::unordered_map<std::string, uint32_t> by_id_;
   std::unordered_map<std::string, uint32_t> by_name_;

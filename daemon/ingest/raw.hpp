@@ -1,15 +1,29 @@
-// What inputs hand to the workers (DESIGN.md §3, queue Q1): framed but unparsed messages, in
-// batches to amortise queue costs. A batch is owned by whoever holds it; nothing is shared.
+// What inputs hand to the workers (DESIGN.md §3, queue Q1): framed but undecoded records, in
+// batches to amortise queue costs. A batch carries its kind, so that one decoder per kind
+// (ingest/decoder.hpp) turns it into events behind one interface: a new input adds a kind and
+// a decoder, never a second pipeline. A batch is owned by whoever holds it; nothing is shared.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
 #include <cstdint>
+#include <deque>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "core/bounded_queue.hpp"
 #include "core/time.hpp"
 
 namespace vigie::ingest {
+
+enum class BatchKind : uint8_t {
+  syslog_lines,  // one syslog message per record (network listeners, log files)
+  count_         // number of kinds; not a kind
+};
+inline constexpr std::size_t kBatchKinds = static_cast<std::size_t>(BatchKind::count_);
 
 struct RawMessage {
   std::string data;  // one message after framing (no octet count, no terminator)
@@ -19,15 +33,85 @@ struct RawMessage {
   bool truncated = false;  // cut at inputs.max_message_size (or incomplete at close)
 };
 
-// Every message of a batch comes from one input (a UDP listener's drain, a TCP connection, a
+// Every record of a batch comes from one input (a UDP listener's drain, a TCP connection, a
 // file), so the input's name travels once per batch, not once per message.
 struct RawBatch {
+  BatchKind kind = BatchKind::syslog_lines;
   std::string input;  // "udp://127.0.0.1:5514", "tcp://...", "file:/path": the metrics label
+  // Routing key: 0 lets any worker take the batch; batches with the same non-zero key always go
+  // to the same worker, in order (decoders that keep per-flow state: a flow hash).
+  uint64_t flow = 0;
+  uint64_t seq = 0;  // set by RawQueue: global arrival order, which the correlator restores
   std::vector<RawMessage> messages;
 
   [[nodiscard]] bool empty() const { return messages.empty(); }
   [[nodiscard]] std::size_t size() const { return messages.size(); }
+  // What the batch holds in memory, roughly: the queue's byte budget is charged this.
+  [[nodiscard]] std::size_t bytes() const {
+    std::size_t n = sizeof(RawBatch) + input.size();
+    for (const auto& m : messages) n += sizeof(RawMessage) + m.data.size() + m.peer.size();
+    return n;
+  }
 };
-using RawQueue = core::BoundedQueue<RawBatch>;
+
+// Q1: bounded in batches and in bytes, with one lane per worker. Producers choose per call
+// between push() — blocks while full (file readers) — and try_push() — fails at once so the
+// caller pauses reading (TCP, on the Asio thread) or drops and counts (UDP). Each batch is
+// numbered as it is queued (RawBatch::seq, arrival order) and given to the lane of its flow, or
+// to the least loaded lane when it has none. A lane is consumed by one worker, in order.
+// close() wakes everyone; pops return nullopt once closed and drained.
+class RawQueue {
+ public:
+  explicit RawQueue(std::size_t capacity_batches = 1024, std::size_t capacity_bytes = std::size_t{256} << 20,
+                    std::size_t lanes = 1);
+  RawQueue(const RawQueue&) = delete;
+  RawQueue& operator=(const RawQueue&) = delete;
+
+  // Blocks while full. Returns false (batch not queued) if the queue is closed.
+  bool push(RawBatch batch);
+  // Never blocks. Returns false if full or closed; the batch is left untouched in that case.
+  bool try_push(RawBatch& batch);
+
+  // The next batch of `lane` (a worker's), blocking until there is one or the queue is closed
+  // and the lane drained.
+  [[nodiscard]] std::optional<RawBatch> pop_lane(std::size_t lane);
+  // Lane 0, for single consumers (tests).
+  [[nodiscard]] std::optional<RawBatch> pop() { return pop_lane(0); }
+  template <class Rep, class Period>
+  [[nodiscard]] std::optional<RawBatch> pop_for(std::chrono::duration<Rep, Period> timeout) {
+    return pop_lane_for(0, std::chrono::duration_cast<std::chrono::microseconds>(timeout));
+  }
+
+  void close();
+  [[nodiscard]] bool closed() const;
+  [[nodiscard]] std::size_t size() const;   // batches queued, all lanes
+  [[nodiscard]] std::size_t bytes() const;  // bytes queued, all lanes
+  [[nodiscard]] std::size_t capacity() const { return capacity_; }
+  [[nodiscard]] std::size_t capacity_bytes() const { return capacity_bytes_; }
+  [[nodiscard]] std::size_t lanes() const { return lanes_.size(); }
+
+ private:
+  struct Lane {
+    std::deque<std::pair<RawBatch, std::size_t>> items;  // with the bytes it was charged
+    std::condition_variable not_empty;
+  };
+  // Room for a batch of `bytes`: a batch larger than the whole budget still passes alone.
+  [[nodiscard]] bool room_locked(std::size_t bytes) const {
+    return size_ < capacity_ && (bytes_ + bytes <= capacity_bytes_ || size_ == 0);
+  }
+  void enqueue_locked(RawBatch& batch, std::size_t bytes);
+  std::optional<RawBatch> take_locked(Lane& lane);
+  std::optional<RawBatch> pop_lane_for(std::size_t lane, std::chrono::microseconds timeout);
+
+  const std::size_t capacity_;
+  const std::size_t capacity_bytes_;
+  mutable std::mutex mu_;  // guards everything below
+  std::condition_variable not_full_;
+  std::vector<Lane> lanes_;
+  std::size_t size_ = 0;
+  std::size_t bytes_ = 0;
+  uint64_t next_seq_ = 0;
+  bool closed_ = false;
+};
 
 }  // namespace vigie::ingest

@@ -21,6 +21,10 @@ struct SdParam {
   std::string value;  // \" \\ \] unescaped (RFC 5424 §6.3.3)
 };
 
+// Structured-data params kept per message; more are read (they decide where MSG starts) but
+// dropped and the message flagged (sd_truncated), so a hostile header stays linear to handle.
+inline constexpr std::size_t kMaxSdParams = 256;
+
 struct SyslogHeader {
   std::optional<int> pri;  // 0..191; absent when the message has none (or an invalid one)
   bool bad_pri = false;    // started with '<' but was not a valid PRI
@@ -30,6 +34,7 @@ struct SyslogHeader {
   std::optional<LocalStamp> local;      // timestamp without a zone: placed later, per site
   std::string_view hostname, app_name, proc_id, msg_id;
   std::vector<SdParam> sd;
+  bool sd_truncated = false;  // more than kMaxSdParams params
   std::string_view msg;
 };
 

@@ -46,10 +46,20 @@ bool JsonFlattener::flatten(std::string_view text, FieldList& out) {
   if (doc.get_object().get(obj)) return false;
   FieldList fields;
   std::string prefix;
+  truncated_ = false;
   if (!object(obj, prefix, 0, fields)) return false;
   // A valid location after the object means trailing content: not one JSON object.
   if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) return false;
   out = std::move(fields);
+  return true;
+}
+
+bool JsonFlattener::add(FieldList& out, const std::string& name, std::string_view value) {
+  if (out.size() >= kMaxFields) {
+    truncated_ = true;
+    return true;
+  }
+  out.emplace_back(name, value);
   return true;
 }
 
@@ -77,35 +87,30 @@ bool JsonFlattener::value(simdjson::ondemand::value v, std::string& name, int de
       if (v.get_object().get(obj)) return false;
       if (depth + 1 >= kMaxDepth) {
         if (obj.raw_json().get(text)) return false;
-        out.emplace_back(name, std::string(text));
-        return true;
+        return add(out, name, text);
       }
       return object(obj, name, depth + 1, out);
     }
     case simdjson::ondemand::json_type::array: {
       simdjson::ondemand::array arr;
       if (v.get_array().get(arr) || arr.raw_json().get(text)) return false;
-      out.emplace_back(name, std::string(trim(text)));
-      return true;
+      return add(out, name, trim(text));
     }
     case simdjson::ondemand::json_type::string:
       if (v.get_string().get(text)) return false;
-      out.emplace_back(name, std::string(text));
-      return true;
+      return add(out, name, text);
     case simdjson::ondemand::json_type::number: {
       // Keep the literal: "1.50" stays "1.50", and numbers no machine type holds
       // (123456789012345678901234567890, 1e400) stay exact — simdjson's get_number() would
       // refuse those, so the literal is checked against the JSON grammar instead.
       const std::string_view literal = trim(v.raw_json_token());
       if (!json_number(literal)) return false;
-      out.emplace_back(name, std::string(literal));
-      return true;
+      return add(out, name, literal);
     }
     case simdjson::ondemand::json_type::boolean: {
       bool b = false;
       if (v.get_bool().get(b)) return false;
-      out.emplace_back(name, b ? "true" : "false");
-      return true;
+      return add(out, name, b ? "true" : "false");
     }
     case simdjson::ondemand::json_type::null:
       return !v.is_null().error();

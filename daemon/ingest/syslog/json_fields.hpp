@@ -20,16 +20,24 @@ using FieldList = std::vector<std::pair<std::string, std::string>>;
 class JsonFlattener {
  public:
   static constexpr int kMaxDepth = 32;  // deeper objects are kept as raw JSON text
+  // Fields kept per body; the rest is still parsed (validity) but dropped, and truncated() says
+  // so: a body of a million keys costs one pass, not a million fields.
+  static constexpr std::size_t kMaxFields = 256;
 
   // True and `out` filled (replaced) when `text` (whitespace-trimmed) is one JSON object.
   bool flatten(std::string_view text, FieldList& out);
+  // Whether the last successful flatten() dropped fields beyond kMaxFields.
+  [[nodiscard]] bool truncated() const { return truncated_; }
 
  private:
   bool object(simdjson::ondemand::object obj, std::string& prefix, int depth, FieldList& out);
   bool value(simdjson::ondemand::value v, std::string& name, int depth, FieldList& out);
 
   simdjson::ondemand::parser parser_;
+  bool add(FieldList& out, const std::string& name, std::string_view value);
+
   std::string padded_;  // input copy with SIMDJSON_PADDING spare bytes, reused
+  bool truncated_ = false;
 };
 
 }  // namespace vigie::ingest::syslog

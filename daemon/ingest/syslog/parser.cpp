@@ -19,6 +19,16 @@ bool receiver_owned(std::string_view name) {
   return std::find(kReceiverOwned.begin(), kReceiverOwned.end(), name) != kReceiverOwned.end();
 }
 
+// "0".."191": PRI, facility and severity values are views into this table, not strings.
+std::string_view small_number(int n) {
+  static const auto* const kTable = [] {
+    auto* t = new std::array<std::string, 192>();
+    for (std::size_t i = 0; i < t->size(); ++i) (*t)[i] = std::to_string(i);
+    return t;
+  }();
+  return (*kTable)[static_cast<std::size_t>(n)];
+}
+
 bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
@@ -26,7 +36,10 @@ bool all_digits(std::string_view s) {
 }  // namespace
 
 SyslogParser::SyslogParser(std::shared_ptr<const config::Config> cfg, core::Metrics& metrics)
-    : cfg_(std::move(cfg)), metrics_(metrics), invalid_utf8_(metrics.counter("vigie_syslog_invalid_utf8_total")) {}
+    : cfg_(std::move(cfg)),
+      metrics_(metrics),
+      invalid_utf8_(metrics.counter("vigie_syslog_invalid_utf8_total")),
+      fields_truncated_(metrics.counter("vigie_syslog_fields_truncated_total")) {}
 
 SyslogParser::InputCounters& SyslogParser::counters(std::string_view input) {
   if (last_ && input == last_input_) return *last_;
@@ -55,11 +68,14 @@ const core::TimeZone& SyslogParser::zone_for(const config::Site* site) {
   return utc_;
 }
 
-core::Event SyslogParser::parse(std::string data, const RawMessage& m, std::string_view input) {
-  core::Event ev;
+void SyslogParser::parse_into(const RawMessage& m, std::string_view input, core::Event& ev) {
+  fill(m.data, m, input, ev);
+}
+
+void SyslogParser::fill(std::string_view data, const RawMessage& m, std::string_view input, core::Event& ev) {
   ev.ingested = m.received;
-  ev.raw = std::move(data);
-  std::string_view line = ev.raw;  // views into it stay valid: raw is not modified below
+  ev.raw = data;
+  std::string_view line = data;
   while (!line.empty() && (line.back() == '\0' || line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
   // Kept as received: the JSON writer replaces bad sequences on output, RE2 skips them.
   if (!simdjson::validate_utf8(line)) invalid_utf8_.fetch_add(1, std::memory_order_relaxed);
@@ -86,47 +102,59 @@ core::Event SyslogParser::parse(std::string data, const RawMessage& m, std::stri
 
   // RFC 3164 §4.3.3: a relay gives a message without PRI the priority 13 (user.notice).
   const int pri = h.pri.value_or(13);
-  ev.set(Field::facility, std::to_string(pri / 8));
-  ev.set(Field::severity, std::to_string(pri % 8));
-  if (h.pri) ev.set("log.syslog.priority", std::to_string(*h.pri));
-  if (!h.hostname.empty()) ev.set(Field::hostname, std::string(h.hostname));
-  if (!h.app_name.empty()) ev.set(Field::process_name, std::string(h.app_name));
+  ev.set(Field::facility, small_number(pri / 8));
+  ev.set(Field::severity, small_number(pri % 8));
+  if (h.pri) ev.set(Field::priority, small_number(*h.pri));
+  if (!h.hostname.empty()) ev.set(Field::hostname, h.hostname);
+  if (!h.app_name.empty()) ev.set(Field::process_name, h.app_name);
   if (all_digits(h.proc_id))
-    ev.set(Field::process_pid, std::string(h.proc_id));
+    ev.set(Field::process_pid, h.proc_id);
   else if (!h.proc_id.empty())
-    ev.set("log.syslog.procid", std::string(h.proc_id));
-  if (!h.msg_id.empty()) ev.set("log.syslog.msgid", std::string(h.msg_id));
+    ev.set("log.syslog.procid", h.proc_id);
+  if (!h.msg_id.empty()) ev.set("log.syslog.msgid", h.msg_id);
   set_content(ev, h);
 
-  ev.set(Field::timestamp, core::format_rfc3339(ev.time));
-  ev.set(Field::ingested, core::format_rfc3339(m.received));
-  if (site && !site->id.empty()) ev.set(Field::site, site->id);
-  if (!m.peer.empty()) ev.set(Field::source_address, m.peer);
-  return ev;
+  ev.expose_stamps();
+  // Copied, not viewed: a lone event may outlive both the message and this parser's config.
+  if (site && !site->id.empty()) ev.set_copy(Field::site, site->id);
+  if (!m.peer.empty()) ev.set_copy(Field::source_address, m.peer);
 }
 
 // Structured data and a JSON body become fields; later sources win over earlier ones
 // (header < SD < JSON), except the receiver-owned fields set after this.
 void SyslogParser::set_content(core::Event& ev, const SyslogHeader& h) {
-  std::string name;
-  for (std::size_t i = 0; i < h.sd.size(); ++i) {
-    const auto& p = h.sd[i];
+  bool truncated = h.sd_truncated;
+  if (!h.sd.empty()) {
     // RFC 5424 allows a PARAM-NAME to repeat within an element; the first value is kept.
-    const auto first = std::find_if(h.sd.begin(), h.sd.end(),
-                                    [&](const SdParam& q) { return q.sd_id == p.sd_id && q.name == p.name; });
-    if (static_cast<std::size_t>(first - h.sd.begin()) != i) continue;
-    name.assign(p.sd_id).append(".").append(p.name);
-    if (!receiver_owned(name)) ev.set(std::string_view(name), p.value);
+    // Repeats are found by a stable sort of the names (at most kMaxSdParams), not by a scan of
+    // the params before each one.
+    core::Arena& arena = ev.arena();
+    sd_names_.clear();
+    for (std::size_t i = 0; i < h.sd.size(); ++i)
+      sd_names_.emplace_back(arena.concat(h.sd[i].sd_id, ".", h.sd[i].name), i);
+    std::stable_sort(sd_names_.begin(), sd_names_.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    sd_keep_.assign(h.sd.size(), 0);
+    sd_order_.resize(h.sd.size());
+    for (std::size_t k = 0; k < sd_names_.size(); ++k)
+      if (k == 0 || sd_names_[k].first != sd_names_[k - 1].first) sd_keep_[sd_names_[k].second] = 1;
+    for (const auto& [name, i] : sd_names_) sd_order_[i] = name;
+    for (std::size_t i = 0; i < h.sd.size(); ++i)  // message order: fields keep the sender's order
+      if (sd_keep_[i] && !receiver_owned(sd_order_[i]) && !ev.set(sd_order_[i], arena.copy(h.sd[i].value)))
+        truncated = true;
   }
-  ev.set(Field::message, std::string(h.msg));
-  if (!json_.flatten(h.msg, json_fields_)) return;
-  for (auto& [k, v] : json_fields_) {
-    if (k == "@timestamp") {
-      if (auto t = core::parse_rfc3339(v)) ev.time = *t;
-      continue;
+  ev.set(Field::message, h.msg);
+  if (json_.flatten(h.msg, json_fields_)) {
+    truncated = truncated || json_.truncated();
+    for (auto& [k, v] : json_fields_) {
+      if (k == "@timestamp") {
+        if (auto t = core::parse_rfc3339(v)) ev.time = *t;
+        continue;
+      }
+      if (!receiver_owned(k) && !ev.set_copy(std::string_view(k), v)) truncated = true;
     }
-    if (!receiver_owned(k)) ev.set(std::string_view(k), std::move(v));
   }
+  if (truncated) fields_truncated_.fetch_add(1, std::memory_order_relaxed);
 }
 
 }  // namespace vigie::ingest::syslog

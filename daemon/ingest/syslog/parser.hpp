@@ -25,15 +25,17 @@ class SyslogParser {
  public:
   SyslogParser(std::shared_ptr<const config::Config> cfg, core::Metrics& metrics);
 
-  // `input` is the name of the input the message came from (RawBatch::input): the label of
-  // the malformed-message counters.
+  // The workers' path: fills `ev` (bound to the batch's arena) from `m`; the event views
+  // m.data, so the message must outlive the event (both belong to the batch). `input` is the
+  // name of the input the message came from (RawBatch::input): the label of the counters.
+  void parse_into(const RawMessage& m, std::string_view input, core::Event& ev);
+
+  // A lone event that owns copies of what it views (tests, `rules test`, `rules explain`).
   [[nodiscard]] core::Event parse(const RawMessage& m, std::string_view input) {
-    return parse(std::string(m.data), m, input);
-  }
-  // Takes the message bytes instead of copying them into Event::raw (the workers' path).
-  [[nodiscard]] core::Event parse(RawMessage&& m, std::string_view input) {
-    std::string data = std::move(m.data);
-    return parse(std::move(data), m, input);
+    core::Event ev;
+    ev.set_raw_copy(m.data);
+    fill(ev.raw, m, input, ev);
+    return ev;
   }
 
  private:
@@ -42,8 +44,8 @@ class SyslogParser {
     std::atomic<uint64_t>* rfc5424 = nullptr;
     std::atomic<uint64_t>* bad_timestamp = nullptr;
   };
-  // `data` becomes Event::raw; `m` gives everything else (its own data is not read).
-  core::Event parse(std::string data, const RawMessage& m, std::string_view input);
+  // `data` is the message (Event::raw views it); `m` gives everything else (its data unread).
+  void fill(std::string_view data, const RawMessage& m, std::string_view input, core::Event& ev);
   // The counters of `input`; the last input's are kept at hand (whole batches share one).
   InputCounters& counters(std::string_view input);
   const core::TimeZone& zone_for(const config::Site* site);
@@ -52,6 +54,7 @@ class SyslogParser {
   std::shared_ptr<const config::Config> cfg_;
   core::Metrics& metrics_;
   std::atomic<uint64_t>& invalid_utf8_;
+  std::atomic<uint64_t>& fields_truncated_;
   std::unordered_map<std::string, InputCounters> inputs_;  // metric handles per input label
   std::string last_input_;                                 // the input `last_` belongs to
   InputCounters* last_ = nullptr;                          // into inputs_ (node-based: stable)
@@ -60,6 +63,9 @@ class SyslogParser {
   const core::TimeZone utc_ = core::TimeZone::utc();
   JsonFlattener json_;
   FieldList json_fields_;  // scratch, reused across messages
+  std::vector<std::pair<std::string_view, std::size_t>> sd_names_;  // scratch: SD names, positions
+  std::vector<uint8_t> sd_keep_;                                     // scratch: first of its name
+  std::vector<std::string_view> sd_order_;                           // scratch: names by position
 };
 
 }  // namespace vigie::ingest::syslog

@@ -17,7 +17,7 @@ bool token(std::string_view& s, std::string_view& out, bool need_sp = true) {
 }
 
 // One or more "[id param="value" ...]"; false (and `s` untouched) on any syntax error.
-bool structured_data(std::string_view& s, std::vector<SdParam>& out) {
+bool structured_data(std::string_view& s, std::vector<SdParam>& out, bool& truncated) {
   std::string_view in = s;
   std::vector<SdParam> params;
   if (in.empty() || in.front() != '[') return false;
@@ -40,7 +40,9 @@ bool structured_data(std::string_view& s, std::vector<SdParam>& out) {
       }
       if (i >= in.size()) return false;
       in.remove_prefix(i + 1);
-      params.push_back(std::move(p));
+      // Read to the end either way (the syntax decides where MSG starts), keep at most the cap.
+      if (params.size() < kMaxSdParams) params.push_back(std::move(p));
+      else truncated = true;
     }
     if (in.empty() || in.front() != ']') return false;
     in.remove_prefix(1);
@@ -75,7 +77,7 @@ void parse_rfc5424(std::string_view rest, SyslogHeader& h) {
   if (s.empty()) return broken();
   if (s.front() == '-') {
     s.remove_prefix(1);
-  } else if (!structured_data(s, h.sd)) {
+  } else if (!structured_data(s, h.sd, h.sd_truncated)) {
     return broken();
   }
   if (!s.empty()) {

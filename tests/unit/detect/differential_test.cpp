@@ -108,10 +108,10 @@ struct Gen {
       std::string v;
       const std::size_t words = f == "message" ? 1 + pick(4) : 1;
       for (std::size_t i = 0; i < words; ++i) v += (i ? " " : "") + word();
-      e.set(std::string_view(f), v);
+      e.set_copy(std::string_view(f), v);
     }
-    if (coin(50)) e.set(core::Field::source_ip, kIps[pick(kIps.size())]);
-    if (coin(50)) e.set(core::Field::source_port, std::to_string(pick(3000)));
+    if (coin(50)) e.set_copy(core::Field::source_ip, kIps[pick(kIps.size())]);
+    if (coin(50)) e.set_copy(core::Field::source_port, std::to_string(pick(3000)));
     return e;
   }
 };

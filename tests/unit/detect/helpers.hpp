@@ -46,8 +46,8 @@ inline core::Event event(std::initializer_list<std::pair<std::string, std::strin
   core::Event e;
   e.time = at_s(seconds);
   e.ingested = e.time;
-  for (const auto& [k, v] : fields) e.set(std::string_view(k), v);
-  if (auto m = e.get(core::Field::message)) e.raw = std::string(*m);
+  for (const auto& [k, v] : fields) e.set_copy(std::string_view(k), v);
+  if (auto m = e.get(core::Field::message)) e.raw = *m;
   return e;
 }
 

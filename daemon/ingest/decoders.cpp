@@ -1,0 +1,27 @@
+// Which decoder handles which batch kind: the only place that lists them.
+#include "ingest/decoder.hpp"
+#include "ingest/syslog/parser.hpp"
+
+namespace vigie::ingest {
+namespace {
+
+// Syslog lines (network listeners and log files): one event per message.
+class SyslogLines final : public BatchDecoder {
+ public:
+  SyslogLines(std::shared_ptr<const config::Config> cfg, core::Metrics& metrics) : parser_(std::move(cfg), metrics) {}
+
+  void decode(EventBatch& batch) override {
+    for (const auto& m : batch.raw.messages) parser_.parse_into(m, batch.raw.input, batch.add());
+  }
+
+ private:
+  syslog::SyslogParser parser_;
+};
+
+}  // namespace
+
+Decoders::Decoders(std::shared_ptr<const config::Config> cfg, core::Metrics& metrics) {
+  by_kind_[static_cast<std::size_t>(BatchKind::syslog_lines)] = std::make_unique<SyslogLines>(std::move(cfg), metrics);
+}
+
+}  // namespace vigie::ingest

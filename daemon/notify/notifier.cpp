@@ -99,9 +99,11 @@ std::size_t Notifier::deliver_due(const std::stop_token& stop) {
   return sent;
 }
 
-void Notifier::run(const std::stop_token& st) {
+void Notifier::run(const std::stop_token& st, core::Heartbeat::Slot* heartbeat) {
   while (!st.stop_requested()) {
+    if (heartbeat) heartbeat->beat();
     deliver_due(st);
+    if (heartbeat) heartbeat->idle();
     std::unique_lock lock(mu_);
     cv_.wait_for(lock, st, std::chrono::seconds(1), [&] { return woken_; });
     woken_ = false;

@@ -17,6 +17,7 @@ core::Result<void> run_store_thread(StoreThreadParts p) {
   store::BatchWriter writer(
       p.store, std::move(*journal), [&](const core::Alert& a) { return p.dispatcher.on_alert(a); }, p.metrics,
       p.options);
+  writer.on_batch_end([&] { p.dispatcher.batch_committed(); }, [&] { p.dispatcher.batch_rolled_back(); });
   using Clock = store::BatchWriter::Clock;
   auto& hb = p.heartbeat;
 

@@ -63,6 +63,7 @@ bool BatchWriter::commit_chunk(std::vector<core::Alert>& chunk, std::vector<core
     }
     if (ok) {
       if (auto c = store_.commit_batch(); c) {
+        if (committed_hook_) committed_hook_();
         metrics_.counter("vigie_store_commits_total")++;
         metrics_.counter("vigie_store_alerts_written_total") += chunk.size();
         committed_ += chunk.size();
@@ -72,6 +73,7 @@ bool BatchWriter::commit_chunk(std::vector<core::Alert>& chunk, std::vector<core
       }
     }
     store_.rollback_batch();
+    if (rolled_back_hook_) rolled_back_hook_();
   } else {
     spdlog::error("storing {} alert(s) failed: {}", chunk.size(), b.error().to_string());
   }

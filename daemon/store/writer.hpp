@@ -77,6 +77,13 @@ class BatchWriter {
   BatchWriter(Store& store, std::unique_ptr<Journal> journal, RecordFn record, core::Metrics& m,
               WriterOptions opt = {});
 
+  // Called after each batch commit / rollback (serve: the Dispatcher counts what a batch
+  // really stored).
+  void on_batch_end(std::function<void()> committed, std::function<void()> rolled_back) {
+    committed_hook_ = std::move(committed);
+    rolled_back_hook_ = std::move(rolled_back);
+  }
+
   // Folds `a` into the next flush.
   void add(core::Alert&& a);
   // Commits what was added and, when the retry is due (or the journal holds entries of an
@@ -108,6 +115,7 @@ class BatchWriter {
   Store& store_;
   std::unique_ptr<Journal> journal_;
   RecordFn record_;
+  std::function<void()> committed_hook_, rolled_back_hook_;
   core::Metrics& metrics_;
   WriterOptions opt_;
 

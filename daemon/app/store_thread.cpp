@@ -15,8 +15,12 @@ core::Result<void> run_store_thread(StoreThreadParts p) {
   auto journal = store::Journal::open(store::journal_path(p.db));
   if (!journal) return tl::unexpected(journal.error());
   store::BatchWriter writer(
-      p.store, std::move(*journal), [&](const core::Alert& a) { return p.dispatcher.on_alert(a); }, p.metrics,
-      p.options);
+      p.store, std::move(*journal),
+      [&](const core::Alert& a) {
+        p.heartbeat.beat();  // a long replay of the journal is progress too
+        return p.dispatcher.on_alert(a);
+      },
+      p.metrics, p.options);
   writer.on_batch_end([&] { p.dispatcher.batch_committed(); }, [&] { p.dispatcher.batch_rolled_back(); });
   using Clock = store::BatchWriter::Clock;
   auto& hb = p.heartbeat;
@@ -31,6 +35,7 @@ core::Result<void> run_store_thread(StoreThreadParts p) {
       // Neither the database nor the journal takes alerts: leave them queued (upstream
       // blocks, which is counted there) and retry at the backoff's pace.
       hb.beat();
+      if (p.alerts.closed()) break;  // stopping: what is queued is taken below
       std::this_thread::sleep_until(std::max(writer.next_retry(), Clock::now() + std::chrono::milliseconds(50)));
     } else if (writer.has_kept()) {
       const auto wait = std::max(Clock::duration::zero(), writer.next_retry() - Clock::now());
@@ -57,6 +62,8 @@ core::Result<void> run_store_thread(StoreThreadParts p) {
 
   // Stopping: one last attempt, then what is still kept waits in the journal for the next start.
   hb.beat();
+  while (auto a = p.alerts.pop_for(std::chrono::milliseconds(0))) writer.add(std::move(*a));
+  if (writer.pending_adds() > 0 && writer.flush(Clock::now()) > 0) p.notifier.wake();
   if (writer.has_kept()) {
     if (writer.flush(std::max(Clock::now(), writer.next_retry())) > 0) p.notifier.wake();
   }

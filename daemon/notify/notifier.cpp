@@ -42,6 +42,7 @@ std::size_t Notifier::deliver_due(const std::stop_token& stop) {
     }
     for (const auto& item : *due) {
       if (stop.stop_requested()) return sent;
+      if (heartbeat_) heartbeat_->beat();  // each delivery is progress, however slow the relay
       auto r = sink_->send(item, stop);
       if (!r && stop.stop_requested()) {
         spdlog::info("alert {}: delivery {} to {} left pending at shutdown: {}", item.alert_id, item.id, item.receiver,
@@ -100,6 +101,7 @@ std::size_t Notifier::deliver_due(const std::stop_token& stop) {
 }
 
 void Notifier::run(const std::stop_token& st, core::Heartbeat::Slot* heartbeat) {
+  heartbeat_ = heartbeat;
   while (!st.stop_requested()) {
     if (heartbeat) heartbeat->beat();
     deliver_due(st);

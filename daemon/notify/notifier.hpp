@@ -54,6 +54,7 @@ class Notifier {
   core::Metrics& metrics_;
   const core::Clock& clock_;
   std::mt19937_64 rng_;
+  core::Heartbeat::Slot* heartbeat_ = nullptr;  // set by run(); beaten before each delivery
 
   std::mutex mu_;  // guards woken_
   std::condition_variable_any cv_;

@@ -53,10 +53,11 @@ void feed_watchdog(const core::Heartbeat& heartbeat, std::chrono::nanoseconds bo
   auto stuck = heartbeat.stuck(bound);
   for (const auto& name : stuck)
     if (std::find(reported.begin(), reported.end(), name) == reported.end())
-      spdlog::error("thread {} has made no progress for more than {} s; the systemd watchdog is no longer fed",
-                    name, std::chrono::duration_cast<std::chrono::seconds>(bound).count());
+      spdlog::error("thread {} has made no progress for more than {} s; the systemd watchdog is no longer fed", name,
+                    std::chrono::duration_cast<std::chrono::seconds>(bound).count());
   for (const auto& name : reported)
-    if (std::find(stuck.begin(), stuck.end(), name) == stuck.end()) spdlog::info("thread {} makes progress again", name);
+    if (std::find(stuck.begin(), stuck.end(), name) == stuck.end())
+      spdlog::info("thread {} makes progress again", name);
   reported = std::move(stuck);
   if (reported.empty()) sd_notify(0, "WATCHDOG=1");
 }
@@ -186,9 +187,9 @@ int run_serve(const std::filesystem::path& config_path) {
         store_beat.idle();
       }));
   std::jthread notifier_thread(supervisor.guard(
-      "notifier", [&](const std::stop_token& st) { notifier.run(st, &notifier_beat); },
-      [&] { notifier_beat.idle(); }));
-  std::thread io_thread(supervisor.guard("asio", [&] { io.run(); }, [&] { io_beat.idle(); }));
+      "notifier", [&](const std::stop_token& st) { notifier.run(st, &notifier_beat); }, [&] { notifier_beat.idle(); }));
+  std::thread io_thread(supervisor.guard(
+      "asio", [&] { io.run(); }, [&] { io_beat.idle(); }));
 
   for (const auto& ep : server.local_endpoints()) spdlog::info("listening on {}", ep);
   spdlog::info("vigie ready: {} decoder(s), {} rule(s), storage {}", rules->decoder_count(), rules->rule_count(),

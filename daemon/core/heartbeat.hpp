@@ -81,7 +81,7 @@ class Heartbeat {
 
  private:
   NowFn now_;
-  mutable std::mutex mu_;  // guards the structure of slots_ (not the slots' atomics)
+  mutable std::mutex mu_;   // guards the structure of slots_ (not the slots' atomics)
   std::deque<Slot> slots_;  // deque: references stay valid as slots are added
 };
 

@@ -12,8 +12,8 @@
 
 #include <functional>
 #include <memory>
-#include <vector>
 #include <string>
+#include <vector>
 
 #include "config/config.hpp"
 #include "core/clock.hpp"
@@ -52,7 +52,8 @@ class Dispatcher {
   std::string hostname_;
   std::string from_;
   core::TimeZoneCache zones_;  // owned by the store thread, like the Dispatcher
-  std::vector<std::function<void()>> staged_counts_;  // on_alert's counters inside a batch
+  // on_alert's counters inside a batch, counted by batch_committed()
+  std::vector<std::function<void()>> staged_counts_;
 };
 
 }  // namespace vigie::notify

@@ -26,13 +26,11 @@ core::Result<std::unique_ptr<DbLock>> DbLock::acquire(const std::filesystem::pat
     char buf[32] = {};
     const auto n = ::pread(fd, buf, sizeof buf - 1, 0);
     ::close(fd);
-    if (err != EWOULDBLOCK)
-      return core::fail(file.string(), std::string("cannot lock: ") + std::strerror(err));
+    if (err != EWOULDBLOCK) return core::fail(file.string(), std::string("cannot lock: ") + std::strerror(err));
     std::string pid(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
     while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
     return core::fail(db.string(), "database in use by another vigie serve (pid " + (pid.empty() ? "unknown" : pid) +
-                                       "); one daemon per database — stop that one first (lock " + file.string() +
-                                       ")");
+                                       "); one daemon per database — stop that one first (lock " + file.string() + ")");
   }
   const std::string pid = std::to_string(::getpid()) + "\n";
   // Failing to write the PID leaves the lock held; a second daemon would say "pid unknown".

@@ -61,7 +61,7 @@ class AlertFold {
 };
 
 struct WriterOptions {
-  std::size_t max_batch = 512;     // alerts per transaction
+  std::size_t max_batch = 512;      // alerts per transaction
   std::size_t max_pending = 10000;  // kept alerts held in memory
   std::chrono::milliseconds retry_initial{200};
   std::chrono::milliseconds retry_max{5000};
@@ -119,8 +119,8 @@ class BatchWriter {
   core::Metrics& metrics_;
   WriterOptions opt_;
 
-  AlertFold batch_;           // added since the last flush
-  AlertFold kept_;            // not committed: waiting for a retry
+  AlertFold batch_;            // added since the last flush
+  AlertFold kept_;             // not committed: waiting for a retry
   bool journal_only_ = false;  // the journal holds entries memory does not (overflow, last run)
   bool unjournaled_ = false;   // some kept alerts are in memory only (the journal failed)
   bool torn_reported_ = false;

@@ -78,9 +78,8 @@ int run(const char* mode, const fs::path& dir, int sources, int updates, std::si
   core::Metrics metrics;
   core::SystemClock clock;
   notify::Dispatcher dispatcher(cfg, **store, metrics, clock);
-  store::BatchWriter writer(
-      **store, std::move(*journal), [&](const core::Alert& a) { return dispatcher.on_alert(a); }, metrics,
-      {.max_batch = max_batch});
+  store::BatchWriter writer(**store, std::move(*journal), [&](const core::Alert& a) { return dispatcher.on_alert(a); },
+                            metrics, {.max_batch = max_batch});
   writer.on_batch_end([&] { dispatcher.batch_committed(); }, [&] { dispatcher.batch_rolled_back(); });
 
   std::vector<core::Alert> storm;

@@ -205,9 +205,9 @@ TEST_CASE("beyond the memory bound, kept alerts live in the journal only and are
 
 TEST_CASE("without a journal, a full memory asks the caller to stop taking alerts") {
   Fixture f;
-  store::BatchWriter w(
-      *f.db, nullptr, [](const core::Alert&) -> core::Result<void> { return core::fail("test", "down"); }, f.metrics,
-      {.max_pending = 2});
+  store::BatchWriter w(*f.db, nullptr,
+                       [](const core::Alert&) -> core::Result<void> { return core::fail("test", "down"); }, f.metrics,
+                       {.max_pending = 2});
   for (int src = 0; src < 3; ++src) w.add(alert_from("10.0.0." + std::to_string(src)));
   CHECK(w.flush(f.t0) == 0);
   CHECK(w.kept_in_memory() == 3);  // none dropped

@@ -98,6 +98,7 @@ bool BatchWriter::commit_chunk(std::vector<core::Alert>& chunk, std::vector<core
 std::vector<core::Alert> BatchWriter::commit(std::vector<core::Alert> items) {
   std::vector<core::Alert> failed;
   bool down = false;
+  const std::size_t before = committed_;
   for (std::size_t i = 0; i < items.size(); i += opt_.max_batch) {
     const auto end = std::min(items.size(), i + opt_.max_batch);
     std::vector<core::Alert> chunk(std::make_move_iterator(items.begin() + static_cast<std::ptrdiff_t>(i)),
@@ -109,6 +110,7 @@ std::vector<core::Alert> BatchWriter::commit(std::vector<core::Alert> items) {
     // Nothing of a whole chunk stored: storage is down, the rest is not attempted.
     if (!commit_chunk(chunk, failed)) down = true;
   }
+  if (!items.empty()) storage_works_ = committed_ > before;
   return failed;
 }
 
@@ -233,7 +235,15 @@ std::size_t BatchWriter::retry_kept(std::vector<core::Alert>& fresh) {
 std::size_t BatchWriter::flush(Clock::time_point now) {
   committed_ = 0;
   auto fresh = batch_.take_all();
-  if (has_kept()) {
+  if (has_kept() && now < next_retry_ && storage_works_) {
+    // Only particular alerts failed last time (storage itself works): the fresh ones go
+    // straight in (a newer state of a kept alert joins it instead, so the retry cannot
+    // overwrite it with the older one); what fails joins the kept ones for the retry.
+    std::vector<core::Alert> direct, of_kept;
+    for (auto& a : fresh) (kept_.contains(a.id) ? of_kept : direct).push_back(std::move(a));
+    keep(std::move(of_kept), false);
+    keep(commit(std::move(direct)), false);
+  } else if (has_kept()) {
     if (now < next_retry_) {
       keep(std::move(fresh), false);
     } else if (retry_kept(fresh) > 0) {

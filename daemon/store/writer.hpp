@@ -50,6 +50,7 @@ class AlertFold {
   bool add(core::Alert&& a);
   [[nodiscard]] std::size_t size() const { return items_.size(); }
   [[nodiscard]] bool empty() const { return items_.empty(); }
+  [[nodiscard]] bool contains(const std::string& id) const { return index_.count(id) > 0; }
   [[nodiscard]] const std::vector<core::Alert>& items() const { return items_; }
   // Removes and returns the oldest `n` (all if n ≥ size()).
   std::vector<core::Alert> take_front(std::size_t n);
@@ -124,7 +125,8 @@ class BatchWriter {
   bool journal_only_ = false;  // the journal holds entries memory does not (overflow, last run)
   bool unjournaled_ = false;   // some kept alerts are in memory only (the journal failed)
   bool torn_reported_ = false;
-  int failures_ = 0;  // consecutive failed attempts: the backoff exponent
+  bool storage_works_ = true;  // the last attempt stored something: only particular alerts fail
+  int failures_ = 0;           // consecutive failed attempts: the backoff exponent
   Clock::time_point next_retry_{};
   std::size_t committed_ = 0;  // within the current flush
 };

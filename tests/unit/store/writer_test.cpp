@@ -110,9 +110,19 @@ TEST_CASE("an alert that fails inside a batch rolls the batch back; the others a
   CHECK(w->kept_in_memory() == 1);
   CHECK(f.journal_entries() == 1);
   CHECK(f.metrics.value("vigie_store_errors_total") >= 2);
+  // Storage works, one alert does not: newer alerts do not wait for its retry.
+  w->add(alert_from("10.0.0.9"));
+  CHECK(w->flush(f.t0 + 1ms) == 1);
+  CHECK(f.stored() == 5);
+  CHECK(w->kept_in_memory() == 1);
+  // A newer state of the kept alert joins it (the retry must not store the older one last).
+  w->add(alert_from("10.0.0.3", 40));
+  CHECK(w->flush(f.t0 + 2ms) == 0);
+  CHECK(w->kept_in_memory() == 1);
   f.poison.clear();
   CHECK(w->flush(w->next_retry()) == 1);
-  CHECK(f.stored() == 5);
+  CHECK(f.stored() == 6);
+  CHECK(f.db->find_alert(alert_from("10.0.0.3").id).value()->count == 40);
   CHECK(f.journal_entries() == 0);
 }
 

@@ -16,6 +16,7 @@ BUILD="${VIGIE_BUILD_DIR:-$VIGIE_ROOT/build-release}"
 OUT="$VIGIE_ROOT/tests/bench/out"
 TOOLS="vigie,sec,re2set"
 DO_BUILD=1
+STORE_ONLY=0 STORE_SOURCES=200 STORE_UPDATES=20
 
 usage() {
   cat <<EOF
@@ -29,6 +30,8 @@ usage: deploy/bench.sh [options]
   --build DIR      build directory, configured Release (default \$VIGIE_BUILD_DIR or build-release)
   --out DIR        scratch directory for log, pack, store, results (default tests/bench/out)
   --no-build       do not install packages nor build; use what is in the build directory
+  --store          only the store figure: alerts + updates committed per second, batched vs one
+                   commit per alert (bench_store; --store-sources N, --store-updates N)
 EOF
 }
 
@@ -43,11 +46,14 @@ while (($#)); do
     --build) BUILD="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
     --no-build) DO_BUILD=0; shift ;;
+    --store) STORE_ONLY=1; shift ;;
+    --store-sources) STORE_SOURCES="$2"; shift 2 ;;
+    --store-updates) STORE_UPDATES="$2"; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) echo "bench.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
 done
-for n in "$LINES" "$SEC_LINES" "$RULES" "$SEC_RULES" "$SEED"; do
+for n in "$LINES" "$SEC_LINES" "$RULES" "$SEC_RULES" "$SEED" "$STORE_SOURCES" "$STORE_UPDATES"; do
   [[ "$n" =~ ^[0-9]+$ ]] || { echo "bench.sh: not a number: $n" >&2; exit 2; }
 done
 want() { [[ ",$TOOLS," == *",$1,"* ]]; }
@@ -61,6 +67,30 @@ PY=/usr/bin/python3
 BENCH_SRC="$VIGIE_ROOT/tests/bench"
 mkdir -p "$OUT"
 OUT="$(cd "$OUT" && pwd)"
+
+# Store figure (issue 5): the same storm through the real store path on a fresh database in
+# $OUT (on disk: synchronous=FULL fsyncs are what it measures), batched then one commit per alert.
+if ((STORE_ONLY)); then
+  STORE_BIN="$BUILD/tests/bench/bench_store"
+  [ -x "$STORE_BIN" ] || { echo "bench: $STORE_BIN missing (build first)" >&2; exit 1; }
+  echo "bench: store, $STORE_SOURCES alerts x $((STORE_UPDATES + 1)) states" >&2
+  "$STORE_BIN" "$OUT/store-db" "$STORE_SOURCES" "$STORE_UPDATES" > "$OUT/store.txt"
+  kv() { sed -n "s/^$1=//p" "$OUT/store.txt"; }
+  {
+    echo
+    echo "vigie store bench — $(date -u +%Y-%m-%dT%H:%M:%SZ), $(git -C "$VIGIE_ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) cores"
+    printf '%-34s %9s %9s %8s %9s %10s\n' mode records written commits seconds records/s
+    for m in batched per_alert; do
+      label="batched (≤ $(kv max_batch) per transaction)"
+      [ "$m" = per_alert ] && label="one commit per alert or update"
+      printf '%-34s %9s %9s %8s %9s %10s\n' "$label" "$(kv ${m}_records)" "$(kv ${m}_alerts_written)" \
+        "$(kv ${m}_commits)" "$(kv ${m}_seconds)" "$(kv ${m}_records_per_s)"
+    done
+    echo "  records: alerts + updates pushed; written: alerts committed after folding the updates of one alert"
+    echo "  speed-up: $(awk -v a="$(kv batched_records_per_s)" -v b="$(kv per_alert_records_per_s)" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }') x"
+  } | tee "$OUT/store-results.txt"
+  exit 0
+fi
 
 # Log: reused when already generated for these parameters by the current generator.
 LOG="$OUT/auth-$LINES-s$SEED.log"

@@ -3,7 +3,9 @@
 // Threads: the Asio thread (syslog listeners, signals), the pipeline's workers and
 // correlator, the store thread (single writer: routes, renders and records each alert with
 // its outbox rows in one transaction), the notifier thread (sends due deliveries), and this
-// main thread, which handles control commands (reload, stop) and the systemd watchdog.
+// main thread, which handles control commands (reload, stop), thread failures (Supervisor:
+// stop in order, exit 1) and the systemd watchdog (fed only while every thread's heartbeat is
+// fresh or idle).
 #include <systemd/sd-daemon.h>
 
 #include <asio.hpp>
@@ -15,17 +17,22 @@
 
 #include "app/commands.hpp"
 #include "app/pipeline.hpp"
+#include "app/store_thread.hpp"
+#include "app/supervisor.hpp"
 #include "core/bounded_queue.hpp"
 #include "core/clock.hpp"
+#include "core/heartbeat.hpp"
 #include "ingest/syslog/server.hpp"
 #include "notify/dispatcher.hpp"
 #include "notify/notifier.hpp"
+#include "store/alert_json.hpp"
+#include "store/db_lock.hpp"
 #include "store/store.hpp"
 
 namespace vigie::app {
 namespace {
 
-enum class Control { reload, stop };
+enum class Control { reload, stop, failed };
 
 std::chrono::microseconds watchdog_interval() {
   uint64_t usec = 0;
@@ -33,26 +40,37 @@ std::chrono::microseconds watchdog_interval() {
   return std::chrono::seconds(5);
 }
 
-void store_loop(core::BoundedQueue<core::Alert>& alerts, notify::Dispatcher& dispatcher, notify::Notifier& notifier,
-                core::Metrics& metrics) {
-  auto& failures = metrics.counter("vigie_store_errors_total");
-  while (auto a = alerts.pop()) {
-    // A failed commit is retried a few times (the database may be busy or the disk briefly
-    // full); an alert that still cannot be stored is logged in full so it is not lost silently.
-    bool stored = false;
-    for (int attempt = 0; attempt < 5 && !stored; ++attempt) {
-      auto r = dispatcher.on_alert(*a);
-      if (r) {
-        stored = true;
-        break;
-      }
-      failures++;
-      spdlog::error("storing alert {} failed: {}", a->id, r.error().to_string());
-      std::this_thread::sleep_for(std::chrono::milliseconds(200 << attempt));
-    }
-    if (!stored) spdlog::critical("alert not stored: {}", core::to_json(*a));
-    notifier.wake();
-  }
+// A thread whose heartbeat is older than this is stuck: the watchdog is no longer fed. Above
+// the longest legitimate wait of a busy thread (an SMTP transfer up to notify.smtp.timeout).
+std::chrono::nanoseconds stuck_after(const config::Config& cfg) {
+  const core::Duration smtp = cfg.notify.smtp ? cfg.notify.smtp->timeout : core::Duration::zero();
+  return std::max<std::chrono::nanoseconds>(std::chrono::seconds(60), smtp * 2);
+}
+
+// WATCHDOG=1 only while no thread is stuck; each stuck thread is logged once (and again if it
+// recovers and gets stuck anew).
+void feed_watchdog(const core::Heartbeat& heartbeat, std::chrono::nanoseconds bound,
+                   std::vector<std::string>& reported) {
+  auto stuck = heartbeat.stuck(bound);
+  for (const auto& name : stuck)
+    if (std::find(reported.begin(), reported.end(), name) == reported.end())
+      spdlog::error("thread {} has made no progress for more than {} s; the systemd watchdog is no longer fed", name,
+                    std::chrono::duration_cast<std::chrono::seconds>(bound).count());
+  for (const auto& name : reported)
+    if (std::find(stuck.begin(), stuck.end(), name) == stuck.end())
+      spdlog::info("thread {} makes progress again", name);
+  reported = std::move(stuck);
+  if (reported.empty()) sd_notify(0, "WATCHDOG=1");
+}
+
+// Beats the Asio thread's slot from inside its event loop: a handler that blocks the loop
+// stops the beats.
+void beat_from_io(asio::steady_timer& timer, core::Heartbeat::Slot& slot) {
+  slot.beat();
+  timer.expires_after(std::chrono::seconds(1));
+  timer.async_wait([&](const asio::error_code& ec) {
+    if (!ec) beat_from_io(timer, slot);
+  });
 }
 
 // Every counter and gauge that is not zero, one log line each, in Prometheus text form: what
@@ -95,6 +113,12 @@ int run_serve(const std::filesystem::path& config_path) {
   if (!cfg) return kExitFailed;
   auto rules = load_rules_or_report(*cfg, cfg->rules.paths, cfg->worker_threads());
   if (!rules) return kExitFailed;
+  // One daemon per database, before anything touches it (migrations, journal replay).
+  auto lock = store::DbLock::acquire(cfg->storage.path);
+  if (!lock) {
+    spdlog::error("{}", lock.error().to_string());
+    return kExitFailed;
+  }
   auto store = store::Store::open(cfg->storage.path);
   if (!store) {
     spdlog::error("{}", store.error().to_string());
@@ -110,11 +134,26 @@ int run_serve(const std::filesystem::path& config_path) {
   core::SystemClock clock;
   core::BoundedQueue<core::Alert> alert_queue(4096);
   core::BoundedQueue<Control> control(16);
+  core::Heartbeat heartbeat;
+  Supervisor supervisor([&] {
+    Control c = Control::failed;
+    (void)control.try_push(c);  // full: the main loop checks supervisor.failed() each tick anyway
+  });
+  // An alert refused by a closed queue (the store thread failed) is counted and logged whole.
+  auto lost = [&](const core::Alert& a) {
+    metrics.counter("vigie_alerts_lost_total", {{"reason", "store_thread_failed"}})++;
+    spdlog::critical("alert not stored: {}", store::alert_to_json_line(a));
+  };
 
   notify::Dispatcher dispatcher(cfg, **store, metrics, clock);
   notify::Notifier notifier(cfg, std::move(*notifier_store), notify::make_sink(*cfg), metrics, clock);
-  Pipeline pipeline(cfg, rules, metrics, detect::EvictionClock::reception_time,
-                    [&](core::Alert&& a) { alert_queue.push(std::move(a)); });
+  Pipeline pipeline(cfg, rules, metrics, detect::EvictionClock::reception_time, [&](core::Alert&& a) {
+    if (alert_queue.closed()) return lost(a);
+    if (!alert_queue.push(std::move(a))) {  // closed meanwhile: `a` is gone with the refused push
+      metrics.counter("vigie_alerts_lost_total", {{"reason", "store_thread_failed"}})++;
+      spdlog::critical("an alert was not stored: the store thread has failed");
+    }
+  });
 
   asio::io_context io;
   ingest::syslog::SyslogServer server(io, cfg, pipeline.input(), metrics, clock);
@@ -132,9 +171,26 @@ int run_serve(const std::filesystem::path& config_path) {
 
   restore_open_alerts(pipeline, **store, *rules, clock.now());  // before the store thread uses it
   pipeline.start();
-  std::thread store_thread([&] { store_loop(alert_queue, dispatcher, notifier, metrics); });
-  std::jthread notifier_thread([&](const std::stop_token& st) { notifier.run(st); });
-  std::thread io_thread([&] { io.run(); });
+  auto& store_beat = heartbeat.add("store");
+  auto& notifier_beat = heartbeat.add("notifier");
+  auto& io_beat = heartbeat.add("asio");
+  asio::steady_timer io_beat_timer(io);
+  beat_from_io(io_beat_timer, io_beat);
+  std::thread store_thread(supervisor.guard(
+      "store",
+      [&] {
+        return run_store_thread({cfg->storage.path, alert_queue, **store, dispatcher, notifier, metrics, store_beat});
+      },
+      [&] {
+        // Producers must never block on a consumer that is gone; what is still queued is logged.
+        alert_queue.close();
+        while (auto a = alert_queue.pop_for(std::chrono::milliseconds(0))) lost(*a);
+        store_beat.idle();
+      }));
+  std::jthread notifier_thread(supervisor.guard(
+      "notifier", [&](const std::stop_token& st) { notifier.run(st, &notifier_beat); }, [&] { notifier_beat.idle(); }));
+  std::thread io_thread(supervisor.guard(
+      "asio", [&] { io.run(); }, [&] { io_beat.idle(); }));
 
   for (const auto& ep : server.local_endpoints()) spdlog::info("listening on {}", ep);
   spdlog::info("vigie ready: {} decoder(s), {} rule(s), storage {}", rules->decoder_count(), rules->rule_count(),
@@ -142,11 +198,14 @@ int run_serve(const std::filesystem::path& config_path) {
   sd_notify(0, "READY=1\nSTATUS=running");
 
   const auto tick = watchdog_interval();
+  const auto bound = stuck_after(*cfg);
+  std::vector<std::string> stuck_reported;
   for (;;) {
     auto cmd = control.pop_for(tick);
-    sd_notify(0, "WATCHDOG=1");
+    if (supervisor.failed()) break;
+    feed_watchdog(heartbeat, bound, stuck_reported);
     if (!cmd) continue;
-    if (*cmd == Control::stop) break;
+    if (*cmd == Control::stop || *cmd == Control::failed) break;
     sd_notify(0, "RELOADING=1");
     spdlog::info("reloading rules from the configured paths");
     if (auto fresh = load_rules_or_report(*cfg, cfg->rules.paths, cfg->worker_threads())) {
@@ -159,12 +218,15 @@ int run_serve(const std::filesystem::path& config_path) {
     sd_notify(0, "READY=1");
   }
 
+  if (supervisor.failed())
+    spdlog::critical("stopping after a thread failure ({}); exit status 1", supervisor.failure());
   spdlog::info("stopping: draining queued events and alerts");
   sd_notify(0, "STOPPING=1");
   asio::post(io, [&] {
     server.stop();
     signals.cancel();
   });
+  asio::post(io, [&] { io_beat_timer.cancel(); });
   io_thread.join();
   pipeline.finish();
   alert_queue.close();
@@ -173,6 +235,10 @@ int run_serve(const std::filesystem::path& config_path) {
   notifier.wake();
   notifier_thread.join();
   log_counters(metrics);
+  if (supervisor.failed()) {
+    spdlog::error("stopped after a thread failure: {}", supervisor.failure());
+    return kExitFailed;
+  }
   spdlog::info("stopped");
   return kExitOk;
 }

@@ -82,10 +82,25 @@ core::Result<void> Dispatcher::on_alert(const core::Alert& a) {
   }
 
   if (auto r = store_.record(a, deliveries, now); !r) return r;
+  std::vector<std::string> queued;
   for (const auto& d : deliveries)
-    if (!d.replaces_waiting) metrics_.counter("vigie_deliveries_queued_total", {{"receiver", d.receiver}})++;
-  metrics_.counter("vigie_alerts_stored_total", {{"level", std::string(core::level_name(a.rule.level))}})++;
+    if (!d.replaces_waiting) queued.push_back(d.receiver);
+  auto count = [this, queued = std::move(queued), level = std::string(core::level_name(a.rule.level))] {
+    for (const auto& r : queued) metrics_.counter("vigie_deliveries_queued_total", {{"receiver", r}})++;
+    metrics_.counter("vigie_alerts_stored_total", {{"level", level}})++;
+  };
+  if (store_.in_batch())
+    staged_counts_.push_back(std::move(count));  // counted once the batch is committed
+  else
+    count();
   return {};
 }
+
+void Dispatcher::batch_committed() {
+  for (const auto& count : staged_counts_) count();
+  staged_counts_.clear();
+}
+
+void Dispatcher::batch_rolled_back() { staged_counts_.clear(); }
 
 }  // namespace vigie::notify

@@ -10,8 +10,10 @@
 // notifier can see any of them (DESIGN.md §7).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "config/config.hpp"
 #include "core/clock.hpp"
@@ -36,6 +38,10 @@ class Dispatcher {
              const core::Clock& clock);
 
   [[nodiscard]] core::Result<void> on_alert(const core::Alert& a);
+  // Inside a Store batch (store/writer.hpp) the counters of on_alert wait for the outcome:
+  // counted when the batch commits, forgotten when it is rolled back (then retried).
+  void batch_committed();
+  void batch_rolled_back();
 
  private:
   std::shared_ptr<const config::Config> cfg_;
@@ -46,6 +52,8 @@ class Dispatcher {
   std::string hostname_;
   std::string from_;
   core::TimeZoneCache zones_;  // owned by the store thread, like the Dispatcher
+  // on_alert's counters inside a batch, counted by batch_committed()
+  std::vector<std::function<void()>> staged_counts_;
 };
 
 }  // namespace vigie::notify

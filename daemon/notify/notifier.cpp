@@ -42,6 +42,7 @@ std::size_t Notifier::deliver_due(const std::stop_token& stop) {
     }
     for (const auto& item : *due) {
       if (stop.stop_requested()) return sent;
+      if (heartbeat_) heartbeat_->beat();  // each delivery is progress, however slow the relay
       auto r = sink_->send(item, stop);
       if (!r && stop.stop_requested()) {
         spdlog::info("alert {}: delivery {} to {} left pending at shutdown: {}", item.alert_id, item.id, item.receiver,
@@ -99,9 +100,12 @@ std::size_t Notifier::deliver_due(const std::stop_token& stop) {
   return sent;
 }
 
-void Notifier::run(const std::stop_token& st) {
+void Notifier::run(const std::stop_token& st, core::Heartbeat::Slot* heartbeat) {
+  heartbeat_ = heartbeat;
   while (!st.stop_requested()) {
+    if (heartbeat) heartbeat->beat();
     deliver_due(st);
+    if (heartbeat) heartbeat->idle();
     std::unique_lock lock(mu_);
     cv_.wait_for(lock, st, std::chrono::seconds(1), [&] { return woken_; });
     woken_ = false;

@@ -18,6 +18,7 @@
 
 #include "config/config.hpp"
 #include "core/clock.hpp"
+#include "core/heartbeat.hpp"
 #include "core/metrics.hpp"
 #include "notify/sink.hpp"
 #include "store/store.hpp"
@@ -37,8 +38,9 @@ class Notifier {
   // ends the pass before the next delivery, and interrupts one waiting on the network: that
   // delivery stays pending as it was (no attempt counted) and resumes at the next start.
   std::size_t deliver_due(const std::stop_token& stop = {});
-  // Until stop is requested: deliver_due, then wait up to 1 s or until wake().
-  void run(const std::stop_token& st);
+  // Until stop is requested: deliver_due, then wait up to 1 s or until wake(). With a
+  // heartbeat slot, the wait is marked idle and each pass busy (core/heartbeat.hpp).
+  void run(const std::stop_token& st, core::Heartbeat::Slot* heartbeat = nullptr);
   // Any thread: makes run() start its next pass now.
   void wake();
 
@@ -52,6 +54,7 @@ class Notifier {
   core::Metrics& metrics_;
   const core::Clock& clock_;
   std::mt19937_64 rng_;
+  core::Heartbeat::Slot* heartbeat_ = nullptr;  // set by run(); beaten before each delivery
 
   std::mutex mu_;  // guards woken_
   std::condition_variable_any cv_;

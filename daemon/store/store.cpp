@@ -45,6 +45,7 @@ struct Store::Impl {
   Db db;
   Stmt find_alert, insert_alert, update_alert, insert_evidence, insert_delivery, replace_waiting, waiting, set_notified,
       get_notified, audit, due, mark_sent, mark_retry, mark_failed, pending, list, since, evidence, strings, pairs;
+  std::optional<Transaction> batch;  // open between begin_batch() and commit/rollback_batch()
 
   explicit Impl(Db d) : db(std::move(d)) {}
 
@@ -218,8 +219,12 @@ core::Result<void> Store::record(const core::Alert& a, const std::vector<NewDeli
 core::Result<void> Store::record(const core::Alert& a, const std::vector<NewDelivery>& deliveries,
                                  core::TimePoint now) {
   auto& m = *impl_;
-  auto tx = Transaction::begin(m.db);
-  if (!tx) return tl::unexpected(tx.error());
+  std::optional<Transaction> tx;  // none inside a batch: the batch's transaction holds the writes
+  if (!m.batch) {
+    auto t = Transaction::begin(m.db);
+    if (!t) return tl::unexpected(t.error());
+    tx.emplace(std::move(*t));
+  }
   m.insert_alert.bind(1, a.id)
       .bind(2, a.rule.id)
       .bind(3, a.rule.title)
@@ -262,8 +267,30 @@ core::Result<void> Store::record(const core::Alert& a, const std::vector<NewDeli
     m.set_notified.bind(1, a.id).bind(2, us(*earliest));
     if (auto r = m.set_notified.run(); !r) return r;
   }
-  return tx->commit();
+  if (tx) return tx->commit();
+  return {};
 }
+
+core::Result<void> Store::begin_batch() {
+  auto& m = *impl_;
+  if (m.batch) return core::fail(m.db.where(), "a batch is already open");
+  auto t = Transaction::begin(m.db);
+  if (!t) return tl::unexpected(t.error());
+  m.batch.emplace(std::move(*t));
+  return {};
+}
+
+core::Result<void> Store::commit_batch() {
+  auto& m = *impl_;
+  if (!m.batch) return core::fail(m.db.where(), "no batch open");
+  auto r = m.batch->commit();
+  m.batch.reset();  // after a failed COMMIT this rolls back
+  return r;
+}
+
+void Store::rollback_batch() { impl_->batch.reset(); }
+
+bool Store::in_batch() const { return impl_->batch.has_value(); }
 
 core::Result<std::optional<core::TimePoint>> Store::last_notified(const std::string& alert_id) {
   auto& s = impl_->get_notified;

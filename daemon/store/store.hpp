@@ -63,6 +63,16 @@ class Store {
   [[nodiscard]] core::Result<void> record(const core::Alert& a, const std::vector<NewDelivery>& deliveries,
                                           core::TimePoint now);
   [[nodiscard]] core::Result<void> record(const core::Alert& a, const std::vector<NewDelivery>& deliveries);
+
+  // Batched writes (the store thread): between begin_batch() and commit_batch(), record()
+  // writes into that one open transaction instead of committing each alert on its own, so a
+  // storm costs one synchronous=FULL commit per batch. rollback_batch() undoes the whole batch
+  // (also what to do after any record() error inside it: SQLite may already have rolled back).
+  // Reads on this connection inside the batch see its uncommitted writes.
+  [[nodiscard]] core::Result<void> begin_batch();
+  [[nodiscard]] core::Result<void> commit_batch();
+  void rollback_batch();
+  [[nodiscard]] bool in_batch() const;
   [[nodiscard]] core::Result<std::optional<core::TimePoint>> last_notified(const std::string& alert_id);
   // Receivers of the alert's deliveries still waiting out their group_wait at `now` (pending,
   // never attempted, due more than 2 s after now): the notifier cannot be sending them.

@@ -210,3 +210,37 @@ TEST_CASE("two connections on one file: one records while the other reads and ma
   CHECK(notifier->pending_count().value() == 1);
   CHECK(writer->pending_count().value() == 1);
 }
+
+TEST_CASE("a batch commits its alerts together, and a rolled-back batch leaves nothing") {
+  TempDir t;
+  auto s = store::Store::open(t.path / "vigie.db");
+  REQUIRE(s);
+  auto& st = **s;
+  auto a = sample_alert();
+  auto b = sample_alert();
+  b.key[1].second = "10.0.0.2";
+  b.id = core::make_alert_id(b.rule.id, b.key, b.first_seen);
+
+  REQUIRE(st.begin_batch());
+  CHECK(st.in_batch());
+  CHECK_FALSE(st.begin_batch());  // one batch at a time
+  REQUIRE(st.record(a, {delivery("regional-list", at(1'700'000'100))}, at(1'700'000'100)));
+  CHECK(st.last_notified(a.id).value().has_value());  // the batch reads its own writes
+  st.rollback_batch();
+  CHECK_FALSE(st.in_batch());
+  CHECK_FALSE(st.find_alert(a.id).value().has_value());
+  CHECK(st.pending_count().value() == 0);
+
+  // Another connection (opened first: opening migrates under the write lock) sees nothing
+  // before the commit — the outbox guarantee.
+  auto other = store::Store::open(t.path / "vigie.db");
+  REQUIRE(other);
+  REQUIRE(st.begin_batch());
+  REQUIRE(st.record(a, {delivery("regional-list", at(1'700'000'100))}, at(1'700'000'100)));
+  REQUIRE(st.record(b, {}, at(1'700'000'100)));
+  CHECK((*other)->pending_count().value() == 0);
+  REQUIRE(st.commit_batch());
+  CHECK((*other)->pending_count().value() == 1);
+  CHECK((*other)->find_alert(b.id).value().has_value());
+  CHECK_FALSE(st.commit_batch());  // none open
+}

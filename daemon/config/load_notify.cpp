@@ -32,8 +32,7 @@ bool loopback_url(std::string_view url) {
 // Route group_by names (notify/README.md "Grouping"): fields of the alert itself, or a field
 // of the alert's correlation key — an ECS event field name, or any name written key.NAME.
 bool known_group_field(std::string_view f) {
-  static constexpr std::string_view kAlertFields[] = {"rule.id", "rule.title", "level", "tlp", "observer.site",
-                                                      "site"};
+  static constexpr std::string_view kAlertFields[] = {"rule.id", "rule.title", "level", "tlp", "observer.site", "site"};
   for (auto a : kAlertFields)
     if (f == a) return true;
   if (f.starts_with("key.") && f.size() > 4) return true;
@@ -81,11 +80,13 @@ std::optional<Smtp> load_smtp(const Value& v, const LoadContext& ctx) {
       // man in the middle strips it), so it is refused too; never is allowed to a loopback
       // relay only, where the password does not leave the machine.
       if (!implicit_tls && smtp.starttls == StartTls::opportunistic)
-        u->error("'username' with starttls: opportunistic could send the password in clear text; use "
-                 "starttls: required or smtps://");
+        u->error(
+            "'username' with starttls: opportunistic could send the password in clear text; use "
+            "starttls: required or smtps://");
       else if (!implicit_tls && smtp.starttls == StartTls::never && !loopback_url(smtp.url))
-        u->error("'username' with starttls: never sends the password in clear text to a remote relay; use "
-                 "starttls: required or smtps://");
+        u->error(
+            "'username' with starttls: never sends the password in clear text to a remote relay; use "
+            "starttls: required or smtps://");
     }
   }
   if (auto p = m->get("password_file"))

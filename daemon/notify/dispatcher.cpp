@@ -97,7 +97,8 @@ core::Result<void> Dispatcher::on_alert(const core::Alert& a) {
 
   if (auto r = store_.record(a, deliveries, now); !r) return r;
   for (const auto& d : deliveries)
-    if (!d.replaces_waiting && !d.group) metrics_.counter("vigie_deliveries_queued_total", {{"receiver", d.receiver}})++;
+    if (!d.replaces_waiting && !d.group)
+      metrics_.counter("vigie_deliveries_queued_total", {{"receiver", d.receiver}})++;
   metrics_.counter("vigie_alerts_stored_total", {{"level", std::string(core::level_name(a.rule.level))}})++;
   return {};
 }

@@ -41,7 +41,8 @@ GroupDecision decide_group(const store::GroupState& g, core::TimePoint now, core
   if (g.alert_count == 0) return {Kind::close, false, now};
   if (g.changed_count > 0) {
     // At most one mail per group_interval, whatever brought the group forward.
-    if (g.last_sent && now < *g.last_sent + g.group_interval) return {Kind::wait, false, *g.last_sent + g.group_interval};
+    if (g.last_sent && now < *g.last_sent + g.group_interval)
+      return {Kind::wait, false, *g.last_sent + g.group_interval};
     return {Kind::mail, false, now + g.repeat_interval};
   }
   const core::TimePoint repeat_at = g.last_sent ? *g.last_sent + g.repeat_interval : now;

@@ -12,7 +12,8 @@ int64_t us(core::Duration d) { return d.count(); }
 core::TimePoint tp(int64_t v) { return core::TimePoint{core::Duration{v}}; }
 
 core::Result<core::KeyValues> decode_pairs(Db& db, const std::string& json) {
-  auto s = db.prepare("SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?1) ORDER BY key");
+  auto s =
+      db.prepare("SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?1) ORDER BY key");
   if (!s) return tl::unexpected(s.error());
   core::KeyValues out;
   s->bind(1, json);
@@ -217,8 +218,9 @@ core::Result<void> Groups::flush(int64_t id, core::TimePoint now, std::size_t li
     if (!sent) return tl::unexpected(sent.error());
     sent->bind(1, id).bind(2, us(now)).bind(3, us(out->next));
     if (auto r = sent->run(); !r) return r;
-    if (auto r = audit(db_, now, subject, "queued",
-                       (*st)->receiver + " " + out->message_id + " " + std::to_string((*st)->alert_count) + " alert(s)");
+    if (auto r =
+            audit(db_, now, subject, "queued",
+                  (*st)->receiver + " " + out->message_id + " " + std::to_string((*st)->alert_count) + " alert(s)");
         !r)
       return r;
     return tx->commit();

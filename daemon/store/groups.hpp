@@ -51,9 +51,9 @@ struct GroupState {
   std::optional<core::TimePoint> last_sent;  // none: the first mail is still to come
   int64_t mails = 0;                         // mails queued so far
   core::TimePoint created{};
-  std::size_t alert_count = 0;    // every member
-  std::size_t changed_count = 0;  // members whose count is above their notified_count
-  core::TimePoint last_update{};  // latest join or update of a member (reception time)
+  std::size_t alert_count = 0;       // every member
+  std::size_t changed_count = 0;     // members whose count is above their notified_count
+  core::TimePoint last_update{};     // latest join or update of a member (reception time)
   std::vector<GroupMember> members;  // at most the flush's list_limit: changed first, then oldest first
 };
 
@@ -63,8 +63,8 @@ struct GroupOutcome {
   Kind kind = Kind::wait;
   std::string alert_id;  // mail: the deliveries row's alert (a member: the foreign key)
   std::string message_id;
-  std::string message;       // mail: the exact bytes
-  core::TimePoint next{};    // mail, wait: when to look at the group again
+  std::string message;     // mail: the exact bytes
+  core::TimePoint next{};  // mail, wait: when to look at the group again
 };
 
 // On the notifier's connection (Store::db()); one thread.
@@ -80,8 +80,7 @@ class Groups {
   // notified_count to its count, last_sent = now, mails + 1, flush_at = next. A group that
   // no longer exists is skipped. An error from `decide` rolls everything back.
   using Decide = std::function<core::Result<GroupOutcome>(const GroupState&)>;
-  [[nodiscard]] core::Result<void> flush(int64_t id, core::TimePoint now, std::size_t list_limit,
-                                         const Decide& decide);
+  [[nodiscard]] core::Result<void> flush(int64_t id, core::TimePoint now, std::size_t list_limit, const Decide& decide);
   // Groups holding changes not mailed yet (waiting out group_wait / group_interval).
   [[nodiscard]] core::Result<std::size_t> waiting_count();
 

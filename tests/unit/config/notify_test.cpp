@@ -137,12 +137,12 @@ TEST_CASE("notify.routes group_by: the fields delivery groups on, nothing else")
   expect_one_error(head + "    - { receivers: [list], group_by: [site, observer.site] }\n", 5,
                    "'observer.site' is listed twice");
   expect_one_error(head + "    - { receivers: [list], group_by: rule.id }\n", 5, "expected a list");
-  auto c = load_ok(head + "    - { receivers: [list], group_by: [rule.id, site, level, tlp, rule.title, source.ip, "
-                          "key.custom.field] }\n");
+  auto c = load_ok(head +
+                   "    - { receivers: [list], group_by: [rule.id, site, level, tlp, rule.title, source.ip, "
+                   "key.custom.field] }\n");
   REQUIRE(c);
-  CHECK(c->notify.routes.at(0).group_by ==
-        std::vector<std::string>{"rule.id", "observer.site", "level", "tlp", "rule.title", "source.ip",
-                                 "key.custom.field"});
+  CHECK(c->notify.routes.at(0).group_by == std::vector<std::string>{"rule.id", "observer.site", "level", "tlp",
+                                                                    "rule.title", "source.ip", "key.custom.field"});
 }
 
 TEST_CASE("notify.smtp: a password never travels in clear text") {

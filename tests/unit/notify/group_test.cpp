@@ -91,7 +91,8 @@ TEST_CASE("group_values: alert fields, key fields, and absent ones") {
   CHECK(v[6].second.empty());  // not in this alert's key: groups with the others without it
   CHECK(v[7].second == "SSH brute force");
   // Two sources of one rule: same values for [rule.id], different for [source.ip].
-  CHECK(notify::group_values({"rule.id"}, alert_from("10.0.0.1")) == notify::group_values({"rule.id"}, alert_from("10.0.0.2")));
+  CHECK(notify::group_values({"rule.id"}, alert_from("10.0.0.1")) ==
+        notify::group_values({"rule.id"}, alert_from("10.0.0.2")));
   CHECK(notify::group_values({"source.ip"}, alert_from("10.0.0.1")) !=
         notify::group_values({"source.ip"}, alert_from("10.0.0.2")));
 }

@@ -53,14 +53,13 @@ core::Result<void> join_group(Db& db, const std::string& alert_id, const std::st
   // A new group waits group_wait for more alerts. A change to a group already mailed is due
   // group_interval after that mail (at once if that is past), unless something brings it
   // sooner; the route's timing is refreshed so a configuration change applies to old groups.
+  // Update first, insert when there is no such group: an upsert would use up an AUTOINCREMENT
+  // id at every join.
   auto s = db.prepare(
-      "INSERT INTO notify_groups (receiver, group_key, recipients, group_wait, group_interval, repeat_interval,"
-      " flush_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7 + ?4, ?7)"
-      " ON CONFLICT (receiver, group_key, recipients) DO UPDATE SET group_wait = excluded.group_wait,"
-      " group_interval = excluded.group_interval, repeat_interval = excluded.repeat_interval,"
-      " flush_at = CASE WHEN last_sent IS NULL THEN coalesce(flush_at, excluded.flush_at)"
-      " ELSE min(coalesce(flush_at, ?8), max(?7, last_sent + excluded.group_interval)) END"
-      " RETURNING id");
+      "UPDATE notify_groups SET group_wait = ?4, group_interval = ?5, repeat_interval = ?6,"
+      " flush_at = CASE WHEN last_sent IS NULL THEN coalesce(flush_at, ?7 + ?4)"
+      " ELSE min(coalesce(flush_at, ?8), max(?7, last_sent + ?5)) END"
+      " WHERE receiver = ?1 AND group_key = ?2 AND recipients = ?3 RETURNING id");
   if (!s) return tl::unexpected(s.error());
   s->bind(1, receiver)
       .bind(2, g.key)
@@ -72,9 +71,26 @@ core::Result<void> join_group(Db& db, const std::string& alert_id, const std::st
       .bind(8, std::numeric_limits<int64_t>::max());
   auto row = s->step();
   if (!row) return tl::unexpected(row.error());
-  if (!*row) return core::fail(db.where(), "notification group not created");
-  const int64_t group_id = s->int64(0);
-  s->reset();
+  int64_t group_id = 0;
+  if (*row) {
+    group_id = s->int64(0);
+    s->reset();
+  } else {
+    s->reset();
+    auto ins = db.prepare(
+        "INSERT INTO notify_groups (receiver, group_key, recipients, group_wait, group_interval, repeat_interval,"
+        " flush_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7 + ?4, ?7)");
+    if (!ins) return tl::unexpected(ins.error());
+    ins->bind(1, receiver)
+        .bind(2, g.key)
+        .bind(3, recipients_json)
+        .bind(4, us(g.group_wait))
+        .bind(5, us(g.group_interval))
+        .bind(6, us(g.repeat_interval))
+        .bind(7, us(now));
+    if (auto r = ins->run(); !r) return r;
+    group_id = db.last_insert_rowid();
+  }
   auto m = db.prepare(
       "INSERT INTO notify_group_alerts (group_id, alert_id, updated_at) VALUES (?1, ?2, ?3)"
       " ON CONFLICT (group_id, alert_id) DO UPDATE SET updated_at = excluded.updated_at");

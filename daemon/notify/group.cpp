@@ -100,7 +100,9 @@ core::Result<store::GroupOutcome> GroupFlusher::outcome(const store::GroupState&
     gm.alert_count = g.alert_count;
     gm.kind = dec.reminder ? GroupMailKind::reminder : g.mails > 0 ? GroupMailKind::update : GroupMailKind::first;
     for (const auto& m : g.members)
-      gm.members.push_back({&m.alert, m.notified_count == 0, m.alert.count > m.notified_count});
+      // New / updated only mean something after a first mail: in the first one every alert is new.
+      gm.members.push_back({&m.alert, g.mails > 0 && m.notified_count == 0,
+                            g.mails > 0 && m.notified_count > 0 && m.alert.count > m.notified_count});
     mail = render_group_mail(templates_, gm, p);
   }
   if (!mail) return tl::unexpected(mail.error());

@@ -155,6 +155,8 @@ TEST_CASE("50 alerts of one rule routed with group_by [rule.id]: one mail per re
   const std::string text = body(first);
   for (const auto& id : ids) CHECK(text.find(id) != std::string::npos);
   CHECK(text.find("203.0.113.50") != std::string::npos);
+  CHECK(text.find("[nouvelle]") == std::string::npos);  // every alert is new in a first mail
+  CHECK(text.find("[mise à jour]") == std::string::npos);
   CHECK(subject(first) == "[VIGIE][TLP:AMBER][HIGH] ch-quimper — 50 alertes « SSH brute force »");
   const std::string root = test::header_of(first, "Message-ID");
   CHECK(root.rfind("<group-", 0) == 0);

@@ -240,8 +240,13 @@ void load_notify(const Value& v, LoadContext& ctx, Config& cfg) {
     else
       n.smtp = load_smtp(*s, ctx);
   }
-  if (auto s = m->get("maildir"))
+  if (auto s = m->get("maildir")) {
     if (auto p = read_path(*s, ctx)) n.maildir = *p;
+    // The maildir is the sink only when there is no relay (make_sink): accepting both would
+    // be a key that serve ignores.
+    if (n.smtp || m->has("smtp"))
+      s->error("not used when notify.smtp is set (mail goes to the SMTP relay); remove one of them");
+  }
   if (auto s = m->get("language")) {
     if (auto lang = s->string()) {
       if (*lang == "fr" || *lang == "en")

@@ -169,6 +169,12 @@ TEST_CASE("notify.smtp: a password never travels in clear text") {
             .empty());
   CHECK(errors("notify:\n  smtp: { url: \"smtp://[::1]:25\", starttls: never, username: u, password_file: pw }\n")
             .empty());
+  // The maildir is the sink only without a relay: both would leave one unused.
+  CHECK(errors("notify:\n  smtp: { url: \"smtp://relay:25\" }\n  maildir: mail\n")
+            .find("notify.maildir: not used when notify.smtp is set") != std::string::npos);
+  auto alone = load_text(dir, "notify:\n  maildir: ../mail\n");
+  REQUIRE(alone.has_value());
+  CHECK((*alone)->maildir() == (dir.path() / "../mail").lexically_normal());
   // Without AUTH there is no password to protect.
   CHECK(errors("notify:\n  smtp: { url: \"smtp://relay:25\", starttls: opportunistic }\n").empty());
 }

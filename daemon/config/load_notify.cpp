@@ -103,8 +103,11 @@ std::optional<Smtp> load_smtp(const Value& v, const LoadContext& ctx) {
         f->error("'" + *s + "' is not a mailbox (e.g. \"Vigie <vigie@example.org>\" or vigie@example.org)");
     }
   }
-  if (auto ca = m->get("ca_file"))
+  if (auto ca = m->get("ca_file")) {
     if (auto path = read_readable_file(*ca, ctx)) smtp.ca_file = *path;
+    if (!implicit_tls && smtp.starttls == StartTls::never)
+      ca->error("unused with starttls: never (no TLS, nothing to verify); remove it or enable STARTTLS");
+  }
   if (auto t = m->get("timeout"))
     if (auto d = t->duration(false)) smtp.timeout = *d;
   return smtp;
@@ -219,8 +222,15 @@ std::optional<Route> load_route(const Value& item, const std::set<std::string>& 
   }
   if (auto d = m->get("group_wait"))
     if (auto x = d->duration(true)) r.group_wait = *x;
-  if (auto d = m->get("group_interval"))
-    if (auto x = d->duration(false)) r.group_interval = *x;
+  if (auto d = m->get("group_interval")) {
+    if (auto x = d->duration(false)) {
+      r.group_interval = *x;
+      // Only groups have an interval between their mails; a route mailing each alert on its
+      // own would ignore it.
+      if (r.group_by.empty() && !m->has("group_by"))
+        d->error("applies to grouped routes only: set group_by (e.g. [rule.id]) or remove group_interval");
+    }
+  }
   if (auto d = m->get("repeat_interval"))
     if (auto x = d->duration(false)) r.repeat_interval = *x;
   if (auto c = m->get("continue")) r.continue_matching = c->boolean().value_or(false);

@@ -137,6 +137,8 @@ TEST_CASE("notify.routes group_by: the fields delivery groups on, nothing else")
   expect_one_error(head + "    - { receivers: [list], group_by: [site, observer.site] }\n", 5,
                    "'observer.site' is listed twice");
   expect_one_error(head + "    - { receivers: [list], group_by: rule.id }\n", 5, "expected a list");
+  expect_one_error(head + "    - { receivers: [list], group_interval: 10m }\n", 5,
+                   "notify.routes[0].group_interval: applies to grouped routes only");
   auto c = load_ok(head +
                    "    - { receivers: [list], group_by: [rule.id, site, level, tlp, rule.title, source.ip, "
                    "key.custom.field] }\n");
@@ -175,6 +177,8 @@ TEST_CASE("notify.smtp: a password never travels in clear text") {
   auto alone = load_text(dir, "notify:\n  maildir: ../mail\n");
   REQUIRE(alone.has_value());
   CHECK((*alone)->maildir() == (dir.path() / "../mail").lexically_normal());
+  CHECK(errors("notify:\n  smtp: { url: \"smtp://relay:25\", starttls: never, ca_file: pw }\n")
+            .find("notify.smtp.ca_file: unused with starttls: never") != std::string::npos);
   // Without AUTH there is no password to protect.
   CHECK(errors("notify:\n  smtp: { url: \"smtp://relay:25\", starttls: opportunistic }\n").empty());
 }

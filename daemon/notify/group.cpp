@@ -9,7 +9,8 @@
 namespace vigie::notify {
 namespace {
 constexpr std::size_t kBatch = 100;  // groups per store query; a pass loops until none is due
-}
+constexpr core::Duration kRetryFailedGroup = std::chrono::minutes(1);
+}  // namespace
 
 core::KeyValues group_values(const std::vector<std::string>& group_by, const core::Alert& a) {
   core::KeyValues out;
@@ -123,7 +124,6 @@ core::Result<store::GroupOutcome> GroupFlusher::outcome(const store::GroupState&
 std::size_t GroupFlusher::flush_due(store::Db& db, core::TimePoint now) {
   store::Groups groups(db);
   std::size_t queued = 0;
-  // A group that fails is left due; the pass ends rather than meeting it again at once.
   for (int round = 0; round < 1000; ++round) {
     auto due = groups.due(now, kBatch);
     if (!due) {
@@ -139,16 +139,22 @@ std::size_t GroupFlusher::flush_due(store::Db& db, core::TimePoint now) {
         return o;
       });
       if (!r) {
-        spdlog::error("notification group {}: {}", id, r.error().to_string());
+        // Tried again a minute later (the mail is not lost: the group and its alerts stay),
+        // so one broken group neither holds up the others nor fills the log every second.
+        spdlog::error("notification group {}: {}; trying again in 1 min", id, r.error().to_string());
         metrics_.counter("vigie_notify_group_errors_total")++;
-        return queued;
+        if (auto p = groups.postpone(id, now + kRetryFailedGroup); !p) {
+          spdlog::error("notification group {}: {}", id, p.error().to_string());
+          return queued;
+        }
+        continue;
       }
       queued += mailed ? 1 : 0;
     }
     if (due->size() < kBatch) break;
   }
-  if (auto n = groups.waiting_count())
-    metrics_.gauge("vigie_notify_groups_waiting").store(static_cast<int64_t>(*n), std::memory_order_relaxed);
+  if (auto n = groups.open_count())
+    metrics_.gauge("vigie_notify_groups_open").store(static_cast<int64_t>(*n), std::memory_order_relaxed);
   return queued;
 }
 

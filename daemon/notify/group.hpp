@@ -43,7 +43,7 @@ class GroupFlusher {
  public:
   GroupFlusher(std::shared_ptr<const config::Config> cfg, Templates templates, core::Metrics& m);
   // One pass over the groups due at `now` on `db` (the notifier's connection); returns the
-  // mails queued. Errors are logged and counted; the group stays due and is tried again.
+  // mails queued. A group that fails is logged, counted and tried again a minute later.
   std::size_t flush_due(store::Db& db, core::TimePoint now);
 
  private:

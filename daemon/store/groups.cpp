@@ -248,10 +248,15 @@ core::Result<void> Groups::flush(int64_t id, core::TimePoint now, std::size_t li
   return tx->commit();
 }
 
-core::Result<std::size_t> Groups::waiting_count() {
-  auto n = db_.query_int(
-      "SELECT count(DISTINCT m.group_id) FROM notify_group_alerts m JOIN alerts a ON a.id = m.alert_id"
-      " WHERE a.count > m.notified_count");
+core::Result<void> Groups::postpone(int64_t id, core::TimePoint when) {
+  auto s = db_.prepare("UPDATE notify_groups SET flush_at = ?2 WHERE id = ?1");
+  if (!s) return tl::unexpected(s.error());
+  s->bind(1, id).bind(2, us(when));
+  return s->run();
+}
+
+core::Result<std::size_t> Groups::open_count() {
+  auto n = db_.query_int("SELECT count(*) FROM notify_groups");
   if (!n) return tl::unexpected(n.error());
   return static_cast<std::size_t>(*n);
 }

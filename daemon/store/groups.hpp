@@ -81,8 +81,10 @@ class Groups {
   // no longer exists is skipped. An error from `decide` rolls everything back.
   using Decide = std::function<core::Result<GroupOutcome>(const GroupState&)>;
   [[nodiscard]] core::Result<void> flush(int64_t id, core::TimePoint now, std::size_t list_limit, const Decide& decide);
-  // Groups holding changes not mailed yet (waiting out group_wait / group_interval).
-  [[nodiscard]] core::Result<std::size_t> waiting_count();
+  // A group whose flush failed is looked at again at `when`, so it does not hold up the others.
+  [[nodiscard]] core::Result<void> postpone(int64_t id, core::TimePoint when);
+  // Groups not closed yet (a cheap count: refreshed after every notifier pass).
+  [[nodiscard]] core::Result<std::size_t> open_count();
 
  private:
   [[nodiscard]] core::Result<std::optional<GroupState>> load(int64_t id, std::size_t list_limit);

@@ -8,6 +8,7 @@
 #include "notify/dispatcher.hpp"
 #include "notify/group.hpp"
 #include "notify/notifier.hpp"
+#include "store/sqlite.hpp"
 #include "store/store.hpp"
 
 using namespace vigie;
@@ -277,4 +278,23 @@ TEST_CASE("routes without group_by keep one mail thread per alert") {
   auto& n = f.fresh_notifier();
   f.clock.advance(30s);
   CHECK(n.deliver_due() == 4);
+}
+
+TEST_CASE("a group that cannot be rendered is retried later and does not hold up the others") {
+  Fixture f;
+  f.cfg->notify.routes[0].group_by = {"source.ip"};  // one group per source
+  const auto broken = alert_from("203.0.113.1");
+  REQUIRE(f.dispatcher().on_alert(broken));
+  f.clock.advance(1s);
+  REQUIRE(f.dispatcher().on_alert(alert_from("203.0.113.2")));
+  REQUIRE(f.store->db().exec("UPDATE alerts SET key = 'not json' WHERE id = '" + broken.id + "'"));
+  auto& n = f.fresh_notifier();
+  f.clock.advance(30s);
+  CHECK(n.deliver_due() == 2);  // the good group, for both receivers
+  CHECK(f.metrics.value("vigie_notify_group_errors_total") == 2);
+  CHECK(n.deliver_due() == 0);  // not again at once
+  CHECK(f.metrics.value("vigie_notify_group_errors_total") == 2);
+  REQUIRE(f.store->db().exec("UPDATE alerts SET key = '[]' WHERE id = '" + broken.id + "'"));
+  f.clock.advance(1min);
+  CHECK(n.deliver_due() == 2);  // repaired: its mail goes, nothing was lost
 }

@@ -79,6 +79,12 @@ struct Route {
   // Empty match = every alert.
   std::map<std::string, std::vector<std::string>> match;
   std::vector<std::string> receivers;
+  // Empty: one mail thread per alert (first mail after group_wait, an update mail only after
+  // repeat_interval). Otherwise alerts with the same values of these fields (rule.id,
+  // rule.title, level, tlp, observer.site, or a field of the alert's key — "key.NAME" or an
+  // ECS name such as source.ip) share one mail per receiver: the first after group_wait,
+  // later ones at most every group_interval when the group changed, an unchanged group with
+  // open alerts again after repeat_interval (notify/README.md "Grouping").
   std::vector<std::string> group_by;
   core::Duration group_wait = std::chrono::seconds(0);
   core::Duration group_interval = std::chrono::minutes(5);

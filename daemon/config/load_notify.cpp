@@ -6,6 +6,7 @@
 #include "config/load.hpp"
 #include "config/syntax.hpp"
 #include "core/alert.hpp"
+#include "core/event.hpp"
 
 namespace vigie::config::detail {
 
@@ -14,6 +15,29 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::string_view kDefaultReceiver = "default";
+
+// smtp://127.0.0.1…, smtp://[::1]…, smtp://localhost…: the relay runs on this machine.
+bool loopback_url(std::string_view url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string_view::npos) return false;
+  std::string_view host = url.substr(scheme + 3);
+  if (host.starts_with("[")) {
+    host = host.substr(1, host.find(']') == std::string_view::npos ? 0 : host.find(']') - 1);
+  } else {
+    host = host.substr(0, host.find_first_of(":/"));
+  }
+  return host == "localhost" || host == "::1" || host.starts_with("127.");
+}
+
+// Route group_by names (notify/README.md "Grouping"): fields of the alert itself, or a field
+// of the alert's correlation key — an ECS event field name, or any name written key.NAME.
+bool known_group_field(std::string_view f) {
+  static constexpr std::string_view kAlertFields[] = {"rule.id", "rule.title", "level", "tlp", "observer.site", "site"};
+  for (auto a : kAlertFields)
+    if (f == a) return true;
+  if (f.starts_with("key.") && f.size() > 4) return true;
+  return core::fixed_field(f).has_value();
+}
 
 std::optional<Smtp> load_smtp(const Value& v, const LoadContext& ctx) {
   auto m = v.map({"url", "starttls", "username", "password_file", "from", "ca_file", "timeout"});
@@ -48,8 +72,23 @@ std::optional<Smtp> load_smtp(const Value& v, const LoadContext& ctx) {
         st->error("smtps:// always uses TLS; starttls: " + *s + " would not apply (use smtp:// or remove starttls)");
     }
   }
-  if (auto u = m->get("username"))
-    if (auto s = u->string()) smtp.username = *s;
+  if (auto u = m->get("username")) {
+    if (auto s = u->string()) {
+      smtp.username = *s;
+      // AUTH PLAIN/LOGIN carry the password in the clear inside the session: only over TLS.
+      // opportunistic falls back to plain text when the relay offers no STARTTLS (or a
+      // man in the middle strips it), so it is refused too; never is allowed to a loopback
+      // relay only, where the password does not leave the machine.
+      if (!implicit_tls && smtp.starttls == StartTls::opportunistic)
+        u->error(
+            "'username' with starttls: opportunistic could send the password in clear text; use "
+            "starttls: required or smtps://");
+      else if (!implicit_tls && smtp.starttls == StartTls::never && !loopback_url(smtp.url))
+        u->error(
+            "'username' with starttls: never sends the password in clear text to a remote relay; use "
+            "starttls: required or smtps://");
+    }
+  }
   if (auto p = m->get("password_file"))
     if (auto path = read_readable_file(*p, ctx)) smtp.password_file = *path;
   if (!smtp.username.empty() && smtp.password_file.empty() && !m->has("password_file"))
@@ -64,8 +103,11 @@ std::optional<Smtp> load_smtp(const Value& v, const LoadContext& ctx) {
         f->error("'" + *s + "' is not a mailbox (e.g. \"Vigie <vigie@example.org>\" or vigie@example.org)");
     }
   }
-  if (auto ca = m->get("ca_file"))
+  if (auto ca = m->get("ca_file")) {
     if (auto path = read_readable_file(*ca, ctx)) smtp.ca_file = *path;
+    if (!implicit_tls && smtp.starttls == StartTls::never)
+      ca->error("unused with starttls: never (no TLS, nothing to verify); remove it or enable STARTTLS");
+  }
   if (auto t = m->get("timeout"))
     if (auto d = t->duration(false)) smtp.timeout = *d;
   return smtp;
@@ -162,12 +204,33 @@ std::optional<Route> load_route(const Value& item, const std::set<std::string>& 
   } else {
     item.error("missing required key 'receivers'");
   }
-  if (auto g = m->get("group_by"))
-    if (auto list = g->strings()) r.group_by = std::move(*list);
+  if (auto g = m->get("group_by")) {
+    for (const auto& field : g->sequence().value_or(std::vector<Value>{})) {
+      auto s = field.string();
+      if (!s) continue;
+      // "site" is an alias: the stored name is the canonical one, so both spellings group alike.
+      const std::string name = *s == "site" ? std::string("observer.site") : *s;
+      if (!known_group_field(name))
+        field.error("unknown group_by field '" + *s +
+                    "' (rule.id, rule.title, level, tlp, observer.site, an event field of the alert's key such as "
+                    "source.ip, or key.NAME)");
+      else if (std::find(r.group_by.begin(), r.group_by.end(), name) != r.group_by.end())
+        field.error("'" + *s + "' is listed twice");
+      else
+        r.group_by.push_back(name);
+    }
+  }
   if (auto d = m->get("group_wait"))
     if (auto x = d->duration(true)) r.group_wait = *x;
-  if (auto d = m->get("group_interval"))
-    if (auto x = d->duration(false)) r.group_interval = *x;
+  if (auto d = m->get("group_interval")) {
+    if (auto x = d->duration(false)) {
+      r.group_interval = *x;
+      // Only groups have an interval between their mails; a route mailing each alert on its
+      // own would ignore it.
+      if (r.group_by.empty() && !m->has("group_by"))
+        d->error("applies to grouped routes only: set group_by (e.g. [rule.id]) or remove group_interval");
+    }
+  }
   if (auto d = m->get("repeat_interval"))
     if (auto x = d->duration(false)) r.repeat_interval = *x;
   if (auto c = m->get("continue")) r.continue_matching = c->boolean().value_or(false);
@@ -187,8 +250,13 @@ void load_notify(const Value& v, LoadContext& ctx, Config& cfg) {
     else
       n.smtp = load_smtp(*s, ctx);
   }
-  if (auto s = m->get("maildir"))
+  if (auto s = m->get("maildir")) {
     if (auto p = read_path(*s, ctx)) n.maildir = *p;
+    // The maildir is the sink only when there is no relay (make_sink): accepting both would
+    // be a key that serve ignores.
+    if (n.smtp || m->has("smtp"))
+      s->error("not used when notify.smtp is set (mail goes to the SMTP relay); remove one of them");
+  }
   if (auto s = m->get("language")) {
     if (auto lang = s->string()) {
       if (*lang == "fr" || *lang == "en")

@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "notify/group.hpp"
 #include "notify/render.hpp"
 #include "notify/route.hpp"
 
@@ -23,15 +24,19 @@ std::string mail_from(const config::Config& cfg) {
   return "Vigie <vigie@" + mail_hostname(cfg) + ">";
 }
 
-Dispatcher::Dispatcher(std::shared_ptr<const config::Config> cfg, store::Store& store, core::Metrics& m,
-                       const core::Clock& clock)
-    : cfg_(std::move(cfg)), store_(store), metrics_(m), clock_(clock) {
-  auto t = load_templates(cfg_->notify.language, cfg_->notify.templates_dir);
+Templates mail_templates(const config::Config& cfg) {
+  auto t = load_templates(cfg.notify.language, cfg.notify.templates_dir);
   if (!t) {
     spdlog::error("mail templates: {}; using the built-in French templates", t.error().to_string());
     t = load_templates("fr", {});
   }
-  templates_ = std::move(*t);
+  return std::move(*t);
+}
+
+Dispatcher::Dispatcher(std::shared_ptr<const config::Config> cfg, store::Store& store, core::Metrics& m,
+                       const core::Clock& clock)
+    : cfg_(std::move(cfg)), store_(store), metrics_(m), clock_(clock) {
+  templates_ = mail_templates(*cfg_);
   hostname_ = mail_hostname(*cfg_);
   from_ = mail_from(*cfg_);
 }
@@ -68,6 +73,15 @@ core::Result<void> Dispatcher::on_alert(const core::Alert& a) {
 
   std::vector<store::NewDelivery> deliveries;
   for (const auto& t : targets) {
+    if (!t.group_by.empty()) {
+      // Grouped route: the alert joins its group in this transaction; the notifier renders
+      // the group's mail when it is due (notify/group.hpp).
+      store::NewDelivery join{t.receiver, t.recipients, {}, {}, now};
+      join.group = store::GroupJoin{store::key_json(group_values(t.group_by, a)), t.group_wait, t.group_interval,
+                                    t.repeat_interval};
+      deliveries.push_back(std::move(join));
+      continue;
+    }
     const bool still_waiting = std::find(waiting.begin(), waiting.end(), t.receiver) != waiting.end();
     core::TimePoint not_before = now;
     if (!update)
@@ -84,7 +98,7 @@ core::Result<void> Dispatcher::on_alert(const core::Alert& a) {
   if (auto r = store_.record(a, deliveries, now); !r) return r;
   std::vector<std::string> queued;
   for (const auto& d : deliveries)
-    if (!d.replaces_waiting) queued.push_back(d.receiver);
+    if (!d.replaces_waiting && !d.group) queued.push_back(d.receiver);
   auto count = [this, queued = std::move(queued), level = std::string(core::level_name(a.rule.level))] {
     for (const auto& r : queued) metrics_.counter("vigie_deliveries_queued_total", {{"receiver", r}})++;
     metrics_.counter("vigie_alerts_stored_total", {{"level", level}})++;

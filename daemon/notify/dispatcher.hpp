@@ -4,7 +4,9 @@
 //   alert ──► route() ──► targets ──► notify now? ──► render per target ──► Store::record
 //                                     (new: yes, not before now + group_wait;
 //                                      update: only if repeat_interval has passed
-//                                      since last_notified)
+//                                      since last_notified;
+//                                      route with group_by: no mail here, the alert
+//                                      joins its group — notify/group.hpp)
 //
 // The alert, its evidence and its outbox rows are committed in one transaction before the
 // notifier can see any of them (DESIGN.md §7).
@@ -29,6 +31,9 @@ namespace vigie::notify {
 [[nodiscard]] std::string mail_hostname(const config::Config& cfg);
 // notify.smtp.from, else "Vigie <vigie@HOST>".
 [[nodiscard]] std::string mail_from(const config::Config& cfg);
+
+// The configured templates, else (logged) the built-in French ones.
+[[nodiscard]] Templates mail_templates(const config::Config& cfg);
 
 class Dispatcher {
  public:

@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "notify/dispatcher.hpp"
+
 namespace vigie::notify {
 namespace {
 constexpr std::size_t kBatch = 100;  // per store query; a pass loops until nothing is due
@@ -15,6 +17,7 @@ Notifier::Notifier(std::shared_ptr<const config::Config> cfg, std::unique_ptr<st
       store_(std::move(own_store)),
       sink_(std::move(sink)),
       metrics_(m),
+      groups_(cfg_, mail_templates(*cfg_), m),
       clock_(clock),
       rng_(std::random_device{}()) {}
 
@@ -31,6 +34,7 @@ core::Duration Notifier::backoff(int attempts) {
 std::size_t Notifier::deliver_due(const std::stop_token& stop) {
   std::size_t sent = 0;
   const core::TimePoint start = clock_.now();
+  groups_.flush_due(store_->db(), start);
   // Items retried in this pass get a later next_attempt, so the loop ends; the bound on
   // passes is a guard against a store that would not record that.
   bool stalled = false;

@@ -20,6 +20,7 @@
 #include "core/clock.hpp"
 #include "core/heartbeat.hpp"
 #include "core/metrics.hpp"
+#include "notify/group.hpp"
 #include "notify/sink.hpp"
 #include "store/store.hpp"
 
@@ -34,7 +35,8 @@ class Notifier {
   Notifier(std::shared_ptr<const config::Config> cfg, std::unique_ptr<store::Store> own_store,
            std::unique_ptr<Sink> sink, core::Metrics& m, const core::Clock& clock);
 
-  // One pass: sends everything due now; returns the number of deliveries sent. A stop request
+  // One pass: queues the mails of notification groups due now (GroupFlusher), then sends
+  // everything due now; returns the number of deliveries sent. A stop request
   // ends the pass before the next delivery, and interrupts one waiting on the network: that
   // delivery stays pending as it was (no attempt counted) and resumes at the next start.
   std::size_t deliver_due(const std::stop_token& stop = {});
@@ -52,6 +54,7 @@ class Notifier {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<Sink> sink_;
   core::Metrics& metrics_;
+  GroupFlusher groups_;  // renders due group mails into the outbox on store_, before sending
   const core::Clock& clock_;
   std::mt19937_64 rng_;
   core::Heartbeat::Slot* heartbeat_ = nullptr;  // set by run(); beaten before each delivery

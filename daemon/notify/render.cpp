@@ -200,6 +200,30 @@ std::string address_list(const std::vector<std::string>& to) {
   return out;
 }
 
+// Headers + quoted-printable body into m.bytes; In-Reply-To/References when `root` is not
+// the mail's own Message-ID.
+void write_message(RenderedMail& m, const MailParams& p, const std::string& root, const std::string& body,
+                   const std::string& alert_id, core::Level level) {
+  std::string& out = m.bytes;
+  header(out, "From", format_address(p.from));
+  header(out, "To", address_list(p.to));
+  header(out, "Subject", encode_unstructured(m.subject, 9));
+  header(out, "Date", rfc5322_date(p.date));
+  header(out, "Message-ID", m.message_id);
+  if (!root.empty() && root != m.message_id) {
+    header(out, "In-Reply-To", root);
+    header(out, "References", root);
+  }
+  header(out, "MIME-Version", "1.0");
+  header(out, "Content-Type", "text/plain; charset=utf-8");
+  header(out, "Content-Transfer-Encoding", "quoted-printable");
+  header(out, "Auto-Submitted", "auto-generated");
+  header(out, "X-Vigie-Alert-Id", msgid_atom(alert_id));
+  header(out, "X-Vigie-Level", core::level_name(level));
+  out += "\r\n";
+  out += quoted_printable(body);
+}
+
 }  // namespace
 
 std::string first_message_id(const std::string& alert_id, const std::string& hostname) {
@@ -218,26 +242,116 @@ core::Result<RenderedMail> render_mail(const Templates& t, const core::Alert& a,
   const std::string body = clean_body(t.body->render(d));
   if (!t.body->is_valid()) return core::fail("body template", t.body->error_message());
 
-  const std::string first = first_message_id(a.id, p.hostname);
+  std::string first = first_message_id(a.id, p.hostname);
   m.message_id = p.update ? update_message_id(a.id, a.count, p.hostname) : first;
-  std::string& out = m.bytes;
-  header(out, "From", format_address(p.from));
-  header(out, "To", address_list(p.to));
-  header(out, "Subject", encode_unstructured(m.subject, 9));
-  header(out, "Date", rfc5322_date(p.date));
-  header(out, "Message-ID", m.message_id);
-  if (p.update) {
-    header(out, "In-Reply-To", first);
-    header(out, "References", first);
+  if (!p.message_id.empty()) {
+    m.message_id = p.message_id;
+    first = p.thread_root;
   }
-  header(out, "MIME-Version", "1.0");
-  header(out, "Content-Type", "text/plain; charset=utf-8");
-  header(out, "Content-Transfer-Encoding", "quoted-printable");
-  header(out, "Auto-Submitted", "auto-generated");
-  header(out, "X-Vigie-Alert-Id", msgid_atom(a.id));
-  header(out, "X-Vigie-Level", core::level_name(a.rule.level));
-  out += "\r\n";
-  out += quoted_printable(body);
+  write_message(m, p, first, body, a.id, a.rule.level);
+  return m;
+}
+
+}  // namespace vigie::notify
+
+namespace vigie::notify {
+namespace {
+
+// TLP 2.0, least to most restrictive: a group mail carries the strictest of its alerts.
+int tlp_rank(std::string_view t) {
+  static constexpr std::string_view kOrder[] = {"CLEAR", "WHITE", "GREEN", "AMBER", "AMBER+STRICT", "RED"};
+  for (std::size_t i = 0; i < std::size(kOrder); ++i)
+    if (t == kOrder[i]) return static_cast<int>(i);
+  return 3;  // unknown: AMBER, the default
+}
+
+mu::data group_view(const GroupMail& g, const MailParams& p) {
+  mu::data d;
+  auto put = [&](const char* name, std::string_view v) { d.set(name, clean_line(v)); };
+  core::Level level = core::Level::informational;
+  std::string tlp = "CLEAR";
+  uint64_t events = 0;
+  std::size_t fresh = 0, changed = 0;
+  std::vector<std::string> rules, sites;
+  mu::data list{mu::data::type::list};
+  for (const auto& m : g.members) {
+    const core::Alert& a = *m.alert;
+    level = std::max(level, a.rule.level);
+    const std::string t = a.rule.tlp.empty() ? "AMBER" : a.rule.tlp;
+    if (tlp_rank(t) > tlp_rank(tlp)) tlp = t;
+    events += a.count;
+    fresh += m.is_new ? 1 : 0;
+    changed += m.is_changed && !m.is_new ? 1 : 0;
+    if (std::find(rules.begin(), rules.end(), a.rule.title) == rules.end()) rules.push_back(a.rule.title);
+    if (std::find(sites.begin(), sites.end(), a.site) == sites.end()) sites.push_back(a.site);
+    mu::data e;
+    e.set("alert_id", clean_line(a.id));
+    e.set("rule_id", clean_line(a.rule.id));
+    e.set("rule_title", clean_line(a.rule.title));
+    e.set("site_label", clean_line(a.site.empty() ? "?" : a.site));
+    e.set("level_upper", clean_line(upper(core::level_name(a.rule.level))));
+    e.set("count", std::to_string(a.count));
+    std::string key;
+    for (const auto& [k, v] : a.key) key += (key.empty() ? "" : ", ") + k + "=" + v;
+    e.set("key", clean_line(key));
+    e.set("has_key", !a.key.empty());
+    e.set("first_seen_utc", utc_text(a.first_seen));
+    e.set("last_seen_utc", utc_text(a.last_seen));
+    e.set("is_new", m.is_new);
+    e.set("is_changed", m.is_changed && !m.is_new);
+    list.push_back(e);
+  }
+  d.set("alerts", list);
+  put("alert_count", std::to_string(g.alert_count));
+  put("listed_count", std::to_string(g.members.size()));
+  const std::size_t unlisted = g.alert_count > g.members.size() ? g.alert_count - g.members.size() : 0;
+  d.set("has_unlisted", unlisted > 0);
+  put("unlisted_count", std::to_string(unlisted));
+  put("event_count", std::to_string(events));
+  put("new_count", std::to_string(fresh));
+  d.set("has_new", fresh > 0);
+  put("changed_count", std::to_string(changed));
+  d.set("has_changed", changed > 0);
+  put("level", core::level_name(level));
+  put("level_upper", upper(core::level_name(level)));
+  put("tlp", tlp);
+  d.set("has_one_rule", rules.size() == 1);
+  put("rule_title", rules.size() == 1 ? rules.front() : "");
+  put("rule_count", std::to_string(rules.size()));
+  d.set("has_one_site", sites.size() == 1);
+  put("site_label", sites.size() == 1 ? (sites.front().empty() ? "?" : sites.front()) : "");
+  put("site_name", sites.size() == 1 && p.site ? p.site->name : "");
+  d.set("has_site_name", sites.size() == 1 && p.site != nullptr && !p.site->name.empty());
+  put("site_count", std::to_string(sites.size()));
+  mu::data key{mu::data::type::list};
+  for (const auto& [k, v] : g.key) {
+    mu::data kv;
+    kv.set("field", clean_line(k));
+    kv.set("value", clean_line(v.empty() ? "(absent)" : v));
+    key.push_back(kv);
+  }
+  d.set("group_key", key);
+  d.set("is_update", g.kind == GroupMailKind::update);
+  d.set("is_reminder", g.kind == GroupMailKind::reminder);
+  put("hostname", p.hostname);
+  return d;
+}
+
+}  // namespace
+
+core::Result<RenderedMail> render_group_mail(const Templates& t, const GroupMail& g, const MailParams& p) {
+  if (g.members.empty()) return core::fail("group mail", "no alert to list");
+  if (!t.group_subject || !t.group_body) return core::fail("group mail", "group templates not loaded");
+  const mu::data d = group_view(g, p);
+  RenderedMail m;
+  m.subject = one_line(clean_body(t.group_subject->render(d)));
+  if (!t.group_subject->is_valid()) return core::fail("group subject template", t.group_subject->error_message());
+  const std::string body = clean_body(t.group_body->render(d));
+  if (!t.group_body->is_valid()) return core::fail("group body template", t.group_body->error_message());
+  m.message_id = p.message_id;
+  core::Level level = core::Level::informational;
+  for (const auto& mem : g.members) level = std::max(level, mem.alert->rule.level);
+  write_message(m, p, p.thread_root, body, g.members.front().alert->id, level);
   return m;
 }
 

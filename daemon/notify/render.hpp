@@ -26,6 +26,10 @@ struct MailParams {
   const core::TimeZone* zone = nullptr;  // the site's zone; nullptr or UTC → UTC times only
   bool update = false;                   // a follow-up of an alert already notified
   core::TimePoint date{};                // Date header
+  // Set by group mails (notify/group.hpp): this Message-ID instead of the alert's, threaded
+  // under `thread_root` when it differs.
+  std::string message_id{};
+  std::string thread_root{};
 };
 
 struct RenderedMail {
@@ -38,5 +42,24 @@ struct RenderedMail {
 [[nodiscard]] std::string update_message_id(const std::string& alert_id, uint64_t count, const std::string& hostname);
 
 [[nodiscard]] core::Result<RenderedMail> render_mail(const Templates& t, const core::Alert& a, const MailParams& p);
+
+// One mail for a notification group (route group_by): the group's alerts, at most
+// kGroupListLimit of them listed (`unlisted` more), with the group_subject / group_body
+// templates. p.message_id and p.thread_root are required; p.site/p.zone describe the group's
+// site when it has one.
+inline constexpr std::size_t kGroupListLimit = 200;
+struct GroupMailMember {
+  const core::Alert* alert = nullptr;
+  bool is_new = false;      // in no earlier mail of the group
+  bool is_changed = false;  // count grew since the group's last mail
+};
+enum class GroupMailKind { first, update, reminder };
+struct GroupMail {
+  core::KeyValues key;  // the group_by values
+  std::vector<GroupMailMember> members;
+  std::size_t alert_count = 0;  // members + unlisted
+  GroupMailKind kind = GroupMailKind::first;
+};
+[[nodiscard]] core::Result<RenderedMail> render_group_mail(const Templates& t, const GroupMail& g, const MailParams& p);
 
 }  // namespace vigie::notify

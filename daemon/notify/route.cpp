@@ -64,7 +64,7 @@ std::vector<Target> route(const config::Config& cfg, const core::Alert& a, std::
         skipped.push_back(name);
         continue;
       }
-      Target t{rec->name, {}, r.group_wait, r.repeat_interval};
+      Target t{rec->name, {}, r.group_wait, r.repeat_interval, r.group_by, r.group_interval};
       auto add = [&](const std::string& addr) {
         for (const auto& s : seen_addresses)
           if (same_address(s, addr)) return;

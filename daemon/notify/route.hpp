@@ -16,6 +16,8 @@ struct Target {
   std::vector<std::string> recipients;  // its `to` + the site's contacts when to_site_contacts
   core::Duration group_wait{};          // from the route that selected the receiver
   core::Duration repeat_interval{};
+  std::vector<std::string> group_by;  // empty: one mail thread per alert
+  core::Duration group_interval{};
 };
 
 // Routes are tried in order; the first that matches wins unless it sets continue_matching.

@@ -51,8 +51,14 @@ core::Result<Templates> load_templates(std::string_view language, const std::fil
   if (!subject) return tl::unexpected(subject.error());
   auto body = load_part(language, dir, "body");
   if (!body) return tl::unexpected(body.error());
+  auto group_subject = load_part(language, dir, "group_subject");
+  if (!group_subject) return tl::unexpected(group_subject.error());
+  auto group_body = load_part(language, dir, "group_body");
+  if (!group_body) return tl::unexpected(group_body.error());
   out.subject = std::move(*subject);
   out.body = std::move(*body);
+  out.group_subject = std::move(*group_subject);
+  out.group_body = std::move(*group_body);
   return out;
 }
 

@@ -8,7 +8,7 @@ namespace {
 
 // Times are integers: microseconds since the Unix epoch, UTC (core::TimePoint).
 // Append only: never edit a migration that has shipped, add a new one.
-constexpr std::array<const char*, 2> kMigrations = {
+constexpr std::array<const char*, 3> kMigrations = {
     // 1: alerts, their evidence and the outbox.
     R"sql(
 CREATE TABLE alerts (
@@ -63,6 +63,33 @@ CREATE TABLE audit (
   detail   TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX audit_subject ON audit(subject);
+)sql",
+    // 3: notification groups (route group_by): which alerts a group mail lists, and when the
+    // group's next mail is due. See store/groups.hpp.
+    R"sql(
+CREATE TABLE notify_groups (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  receiver        TEXT NOT NULL CHECK (receiver <> ''),
+  group_key       TEXT NOT NULL,              -- JSON array of [field, value] pairs, group_by order
+  recipients      TEXT NOT NULL CHECK (recipients <> '[]'),  -- JSON array: part of the identity
+  group_wait      INTEGER NOT NULL,           -- durations in microseconds, from the route
+  group_interval  INTEGER NOT NULL,
+  repeat_interval INTEGER NOT NULL,
+  flush_at        INTEGER,                    -- when the notifier looks at the group next
+  last_sent       INTEGER,                    -- when the last mail of the group was queued
+  mails           INTEGER NOT NULL DEFAULT 0, -- mails queued so far (Message-ID sequence)
+  created_at      INTEGER NOT NULL,
+  UNIQUE (receiver, group_key, recipients)
+);
+CREATE INDEX notify_groups_flush ON notify_groups(flush_at);
+CREATE TABLE notify_group_alerts (
+  group_id       INTEGER NOT NULL REFERENCES notify_groups(id) ON DELETE CASCADE,
+  alert_id       TEXT NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
+  notified_count INTEGER NOT NULL DEFAULT 0,  -- the alert's count in the group's last mail; 0: not in one yet
+  updated_at     INTEGER NOT NULL,            -- last time the alert joined or was updated (reception)
+  PRIMARY KEY (group_id, alert_id)
+) WITHOUT ROWID;
+CREATE INDEX notify_group_alerts_alert ON notify_group_alerts(alert_id);
 )sql",
 };
 

@@ -6,6 +6,7 @@
 
 #include "core/clock.hpp"
 #include "core/json.hpp"
+#include "store/groups.hpp"
 #include "store/schema.hpp"
 #include "store/sqlite.hpp"
 
@@ -250,6 +251,10 @@ core::Result<void> Store::record(const core::Alert& a, const std::vector<NewDeli
   }
   std::optional<core::TimePoint> earliest;
   for (const auto& d : deliveries) {
+    if (d.group) {
+      if (auto r = join_group(m.db, a.id, d.receiver, json_strings(d.recipients), *d.group, now); !r) return r;
+      continue;
+    }
     if (d.replaces_waiting) {
       m.replace_waiting.bind(1, a.id).bind(2, d.receiver).bind(3, json_strings(d.recipients)).bind_blob(4, d.message);
       m.replace_waiting.bind(5, us(now + kRewriteMargin));
@@ -428,5 +433,7 @@ core::Result<std::size_t> Store::pending_count() {
   if (!row) return tl::unexpected(row.error());
   return n;
 }
+
+Db& Store::db() { return impl_->db; }
 
 }  // namespace vigie::store

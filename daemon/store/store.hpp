@@ -21,6 +21,16 @@
 
 namespace vigie::store {
 
+class Db;
+
+// A route with group_by: the group an alert joins (see NewDelivery::group).
+struct GroupJoin {
+  std::string key;  // JSON array of [field, value] pairs in group_by order (json_pairs form)
+  core::Duration group_wait{};
+  core::Duration group_interval{};
+  core::Duration repeat_interval{};
+};
+
 // One mail to queue with an alert: the rendered bytes are stored, so a retry after a crash
 // sends exactly the same message (same Message-ID).
 struct NewDelivery {
@@ -32,6 +42,10 @@ struct NewDelivery {
   // Replaces the message of this receiver's delivery that is still waiting out its group_wait
   // (pending, never attempted, not due yet) instead of queuing a new one; not_before unused.
   bool replaces_waiting = false;
+  // Set: no mail now — the alert joins this notification group (receiver + recipients + key),
+  // whose mail the notifier renders when the group is due (store/groups.hpp); message_id,
+  // message and not_before are unused, and last_notified is left alone.
+  std::optional<GroupJoin> group{};
 };
 
 struct OutboxItem {
@@ -102,6 +116,8 @@ class Store {
   };
   [[nodiscard]] core::Result<std::vector<Recent>> updated_since(core::TimePoint since);
   [[nodiscard]] core::Result<std::size_t> pending_count();
+  // This connection, for the notification-group queries (store/groups.hpp); same thread only.
+  [[nodiscard]] Db& db();
 
  private:
   struct Impl;

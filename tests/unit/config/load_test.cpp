@@ -73,8 +73,7 @@ TEST_CASE("a full configuration loads with every field set") {
   CHECK(s.from == "Vigie BIPS <vigie@bips.example>");
   CHECK(s.ca_file == dir / "tls/relay-ca.pem");
   CHECK(s.timeout == 20s);
-  CHECK(c.notify.maildir == "/var/tmp/vigie-maildir");
-  CHECK(c.maildir() == "/var/tmp/vigie-maildir");
+  CHECK(c.notify.maildir.empty());  // with notify.smtp a maildir is an error (it would go unused)
   CHECK(c.notify.language == "en");
   CHECK(c.notify.templates_dir == dir / "templates");
   CHECK(c.notify.hostname == "vigie.bips.example");
@@ -155,7 +154,6 @@ storage: { path: ../var/vigie.db }
 rules: { paths: [rules, ./rules/a.yml, /usr/share/zoneinfo] }
 notify:
   smtp: { url: "smtp://relay:25", username: u, password_file: secret }
-  maildir: ../mail
 )");
   const auto cwd = fs::current_path();
   fs::current_path(fs::temp_directory_path());
@@ -168,7 +166,6 @@ notify:
   CHECK(c.storage.path == root / "var/vigie.db");
   CHECK(c.rules.paths == std::vector<fs::path>{root / "etc/rules", root / "etc/rules/a.yml", "/usr/share/zoneinfo"});
   CHECK(c.notify.smtp->password_file == root / "etc/secret");
-  CHECK(c.notify.maildir == root / "mail");
 }
 
 TEST_CASE("defaults: an empty file gives the embedded configuration") {

@@ -122,3 +122,65 @@ TEST_CASE("notify.routes") {
 }
 
 }  // namespace vigie::config::test
+
+namespace vigie::config::test {
+
+TEST_CASE("notify.routes group_by: the fields delivery groups on, nothing else") {
+  const std::string head =
+      "notify:\n"
+      "  receivers:\n"
+      "    - { name: list, email: { to: [l@x.example] } }\n"
+      "  routes:\n";
+  expect_one_error(head + "    - { receivers: [list], group_by: [rule.id, sorce.ip] }\n", 5,
+                   "notify.routes[0].group_by[1]: unknown group_by field 'sorce.ip'");
+  expect_one_error(head + "    - { receivers: [list], group_by: [tags] }\n", 5, "unknown group_by field 'tags'");
+  expect_one_error(head + "    - { receivers: [list], group_by: [site, observer.site] }\n", 5,
+                   "'observer.site' is listed twice");
+  expect_one_error(head + "    - { receivers: [list], group_by: rule.id }\n", 5, "expected a list");
+  expect_one_error(head + "    - { receivers: [list], group_interval: 10m }\n", 5,
+                   "notify.routes[0].group_interval: applies to grouped routes only");
+  auto c = load_ok(head +
+                   "    - { receivers: [list], group_by: [rule.id, site, level, tlp, rule.title, source.ip, "
+                   "key.custom.field] }\n");
+  REQUIRE(c);
+  CHECK(c->notify.routes.at(0).group_by == std::vector<std::string>{"rule.id", "observer.site", "level", "tlp",
+                                                                    "rule.title", "source.ip", "key.custom.field"});
+}
+
+TEST_CASE("notify.smtp: a password never travels in clear text") {
+  TempDir dir;
+  dir.write("pw", "secret\n");
+  auto errors = [&](std::string_view yaml) {
+    auto r = load_text(dir, yaml);
+    std::string all;
+    if (!r)
+      for (const auto& e : r.error()) all += e.to_string() + "\n";
+    return all;
+  };
+  CHECK(errors("notify:\n  smtp: { url: \"smtp://relay:587\", starttls: opportunistic, username: u, password_file: "
+               "pw }\n")
+            .find("notify.smtp.username: 'username' with starttls: opportunistic could send the password in clear") !=
+        std::string::npos);
+  CHECK(errors("notify:\n  smtp: { url: \"smtp://relay:25\", starttls: never, username: u, password_file: pw }\n")
+            .find("sends the password in clear text to a remote relay") != std::string::npos);
+  // Implicit TLS, STARTTLS required, or a relay on this machine: accepted.
+  CHECK(errors("notify:\n  smtp: { url: \"smtps://relay:465\", username: u, password_file: pw }\n").empty());
+  CHECK(errors("notify:\n  smtp: { url: \"smtp://relay:587\", starttls: required, username: u, password_file: pw }\n")
+            .empty());
+  CHECK(errors("notify:\n  smtp: { url: \"smtp://127.0.0.1:25\", starttls: never, username: u, password_file: pw }\n")
+            .empty());
+  CHECK(errors("notify:\n  smtp: { url: \"smtp://[::1]:25\", starttls: never, username: u, password_file: pw }\n")
+            .empty());
+  // The maildir is the sink only without a relay: both would leave one unused.
+  CHECK(errors("notify:\n  smtp: { url: \"smtp://relay:25\" }\n  maildir: mail\n")
+            .find("notify.maildir: not used when notify.smtp is set") != std::string::npos);
+  auto alone = load_text(dir, "notify:\n  maildir: ../mail\n");
+  REQUIRE(alone.has_value());
+  CHECK((*alone)->maildir() == (dir.path() / "../mail").lexically_normal());
+  CHECK(errors("notify:\n  smtp: { url: \"smtp://relay:25\", starttls: never, ca_file: pw }\n")
+            .find("notify.smtp.ca_file: unused with starttls: never") != std::string::npos);
+  // Without AUTH there is no password to protect.
+  CHECK(errors("notify:\n  smtp: { url: \"smtp://relay:25\", starttls: opportunistic }\n").empty());
+}
+
+}  // namespace vigie::config::test

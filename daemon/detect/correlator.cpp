@@ -145,15 +145,15 @@ std::size_t Correlator::sample_bytes() const {
 
 void Correlator::count_eviction(uint32_t rule, std::string_view what) {
   auto* counter = evicted_[rule];
-  if (counter == nullptr) counter = evicted_[rule] =
-      &metrics_.counter("vigie_correlation_evicted_total", {{"rule", rules_->rule(rule).id}});
+  if (counter == nullptr)
+    counter = evicted_[rule] = &metrics_.counter("vigie_correlation_evicted_total", {{"rule", rules_->rule(rule).id}});
   const uint64_t n = counter->fetch_add(1, std::memory_order_relaxed) + 1;
   // Rate-limited: the 1st, 2nd, 4th, 8th... eviction of a rule is logged.
   if ((n & (n - 1)) == 0)
-    spdlog::warn("correlation state of rule {} evicted ({}); {} eviction(s) so far for this rule "
-                 "(detection.max_keys_per_rule = {}, max_keys = {})",
-                 rules_->rule(rule).id, what, n, rules_->detection().max_keys_per_rule,
-                 rules_->detection().max_keys);
+    spdlog::warn(
+        "correlation state of rule {} evicted ({}); {} eviction(s) so far for this rule "
+        "(detection.max_keys_per_rule = {}, max_keys = {})",
+        rules_->rule(rule).id, what, n, rules_->detection().max_keys_per_rule, rules_->detection().max_keys);
 }
 
 Correlator::Table::Entry& Correlator::touch(uint32_t rule, std::string_view key_text) {

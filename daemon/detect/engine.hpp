@@ -169,7 +169,7 @@ class Correlator {
   std::size_t max_evidence_bytes_;
   Table states_;
   std::vector<uint64_t> fingerprint_;             // per rule
-  std::vector<std::atomic<uint64_t>*> evicted_;  // per rule: vigie_correlation_evicted_total{rule}
+  std::vector<std::atomic<uint64_t>*> evicted_;   // per rule: vigie_correlation_evicted_total{rule}
   core::TimePoint now_ = core::TimePoint::min();  // last advance()
 };
 

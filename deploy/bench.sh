@@ -7,6 +7,13 @@ set -euo pipefail
 VIGIE_ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 . "$VIGIE_ROOT/deploy/deps.sh"
 
+# --spray: the memory figure of issue 5, a script of its own with its own options
+# (tests/bench/spray.sh; tests/bench/README.md, "Spray").
+if [ "${1:-}" = "--spray" ]; then
+  shift
+  exec "$VIGIE_ROOT/tests/bench/spray.sh" "$@"
+fi
+
 LINES=1000000
 SEC_LINES=100000
 RULES=1000
@@ -29,6 +36,7 @@ usage: deploy/bench.sh [options]
   --build DIR      build directory, configured Release (default \$VIGIE_BUILD_DIR or build-release)
   --out DIR        scratch directory for log, pack, store, results (default tests/bench/out)
   --no-build       do not install packages nor build; use what is in the build directory
+  --spray [...]    the memory figure instead (2M keys in a minute); see tests/bench/spray.sh --help
 EOF
 }
 

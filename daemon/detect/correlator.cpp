@@ -157,10 +157,9 @@ void Correlator::count_eviction(uint32_t rule, std::string_view what) {
 }
 
 Correlator::Table::Entry& Correlator::touch(uint32_t rule, std::string_view key_text) {
-  return states_.touch(rule, key_text, [&](Table::Entry& victim) {
-    count_eviction(victim.group, states_.size(victim.group) >= rules_->detection().max_keys_per_rule
-                                     ? "least recently touched key of the rule, max_keys_per_rule reached"
-                                     : "least recently touched key, max_keys reached");
+  return states_.touch(rule, key_text, [&](Table::Entry& victim, bool rule_cap) {
+    count_eviction(victim.group, rule_cap ? "least recently touched key of the rule, max_keys_per_rule reached"
+                                          : "least recently touched key of all rules, max_keys reached");
   });
 }
 

@@ -65,7 +65,8 @@ class KeyTable {
   }
 
   // Finds or creates the entry and makes it the most recently touched. Creating one past a cap
-  // first calls `on_evict(Entry&)` on the victim, then erases it. The returned reference stays
+  // first calls `on_evict(Entry&, bool group_cap)` on the victim (group_cap: the per-group cap,
+  // else the global one was reached), then erases it. The returned reference stays
   // valid until that entry is erased.
   template <class OnEvict>
   Entry& touch(uint32_t group, std::string_view key, OnEvict&& on_evict) {
@@ -79,11 +80,11 @@ class KeyTable {
     }
     if (groups_[group].size() >= max_per_group_) {
       Entry& victim = *groups_[group].front();
-      on_evict(victim);
+      on_evict(victim, true);
       erase(victim);
     } else if (lru_.size() >= max_total_) {
       Entry& victim = lru_.front();
-      on_evict(victim);
+      on_evict(victim, false);
       erase(victim);
     }
     lru_.emplace_back();

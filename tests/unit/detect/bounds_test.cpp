@@ -230,3 +230,32 @@ TEST_CASE("reload: a window carries over only when its correlation's definition 
           changed.corr.fingerprint(changed.index("ssh-bruteforce")));
   }
 }
+
+TEST_CASE("KeyTable: one lookup per touch, least recently touched first, per group and in all") {
+  KeyTable<int> t(2, 2, 3);
+  std::vector<std::pair<std::string, bool>> evicted;
+  auto on_evict = [&](KeyTable<int>::Entry& e, bool group_cap) {
+    evicted.emplace_back(std::to_string(e.group) + ":" + std::string(e.key()), group_cap);
+  };
+  t.touch(0, "a", on_evict).value = 1;
+  t.touch(0, "b", on_evict).value = 2;
+  t.touch(0, "a", on_evict);  // a is now the most recent of group 0
+  t.touch(0, "c", on_evict);  // group 0 full: b goes
+  REQUIRE(evicted.size() == 1);
+  CHECK(evicted[0] == std::pair<std::string, bool>{"0:b", true});
+  CHECK(t.find(0, "a")->value == 1);
+  CHECK(t.find(0, "b") == nullptr);
+  t.touch(1, "a", on_evict);  // the same key text in another group is another entry
+  CHECK(t.size() == 3);
+  t.touch(1, "z", on_evict);  // table full: the oldest of all (0:a) goes
+  REQUIRE(evicted.size() == 2);
+  CHECK(evicted[1] == std::pair<std::string, bool>{"0:a", false});
+  CHECK(t.size(0) == 1);
+  CHECK(t.size(1) == 2);
+  std::vector<std::string> order;
+  for (const auto& e : t) order.push_back(std::to_string(e.group) + ":" + std::string(e.key()));
+  CHECK(order == std::vector<std::string>{"0:c", "1:a", "1:z"});
+  t.erase(*t.find(1, "a"));
+  CHECK(t.size() == 2);
+  CHECK(t.find(1, "a") == nullptr);
+}

@@ -7,6 +7,13 @@ set -euo pipefail
 VIGIE_ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 . "$VIGIE_ROOT/deploy/deps.sh"
 
+# --spray: the memory figure of issue 5, a script of its own with its own options
+# (tests/bench/spray.sh; tests/bench/README.md, "Spray").
+if [ "${1:-}" = "--spray" ]; then
+  shift
+  exec "$VIGIE_ROOT/tests/bench/spray.sh" "$@"
+fi
+
 LINES=1000000
 SEC_LINES=100000
 RULES=1000
@@ -32,6 +39,7 @@ usage: deploy/bench.sh [options]
   --no-build       do not install packages nor build; use what is in the build directory
   --store          only the store figure: alerts + updates committed per second, batched vs one
                    commit per alert (bench_store; --store-sources N, --store-updates N)
+  --spray [...]    the memory figure instead (2M keys in a minute); see tests/bench/spray.sh --help
 EOF
 }
 

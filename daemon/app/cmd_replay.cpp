@@ -148,6 +148,9 @@ int run_replay(const ReplayOptions& opts) {
   if (progress) std::fprintf(stderr, "\r");
   spdlog::info("replayed {} lines in {:.3f}s ({:.0f} lines/s), {} alert(s) from {} record(s)", total, secs,
                secs > 0 ? static_cast<double>(total) / secs : 0.0, alerts.size(), records);
+  if (const uint64_t evicted = metrics.total("vigie_correlation_evicted_total"); evicted > 0)
+    spdlog::warn("correlation: {} key(s) evicted at the detection caps (max_keys_per_rule = {}, max_keys = {})",
+                 evicted, cfg->detection.max_keys_per_rule, cfg->detection.max_keys);
 
   for (const auto& a : alerts) {
     const auto line = opts.format == "json" ? core::to_json(a) : text_line(a);

@@ -107,6 +107,12 @@ struct Notify {
 struct Detection {
   core::Duration suppress_for = std::chrono::hours(1);  // default dedup window per (rule, key)
   core::Duration lateness = std::chrono::seconds(30);   // bounded lateness on event time
+  // Correlation state caps (keys = group-by values of one rule: its window and open alerts).
+  // Past a cap the least recently touched key is evicted and counted. The defaults hold a spray
+  // of 2M one-hit keys within ~130 MiB for the whole `vigie replay` (tests/bench/README.md).
+  std::size_t max_keys_per_rule = 100'000;
+  std::size_t max_keys = 250'000;
+  std::size_t max_evidence_bytes = 16 * 1024;  // per alert; longer lines are cut with a marker
 };
 
 struct Config {

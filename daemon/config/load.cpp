@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "config/load.hpp"
+#include "config/syntax.hpp"
 
 namespace vigie::config {
 
@@ -41,9 +42,30 @@ void load_rules(const Value& v, LoadContext& ctx, Config& cfg) {
   }
 }
 
+// Evidence below a few hundred bytes would not hold one syslog line; above 1 MiB per alert,
+// the store and the mails would carry megabytes per alert.
+constexpr std::size_t kMinEvidenceBytes = 256;
+constexpr std::size_t kMaxEvidenceBytes = std::size_t{1} << 20;
+constexpr int64_t kMaxKeys = 100'000'000;
+
 void load_detection(const Value& v, Config& cfg) {
-  auto m = v.map({"suppress_for", "lateness"});
+  auto m = v.map({"suppress_for", "lateness", "max_keys_per_rule", "max_keys", "max_evidence_bytes"});
   if (!m) return;
+  if (auto s = m->get("max_keys_per_rule"))
+    if (auto n = s->integer(1, kMaxKeys)) cfg.detection.max_keys_per_rule = static_cast<std::size_t>(*n);
+  if (auto s = m->get("max_keys"))
+    if (auto n = s->integer(1, kMaxKeys)) cfg.detection.max_keys = static_cast<std::size_t>(*n);
+  if (auto s = m->get("max_evidence_bytes")) {
+    if (auto text = s->string()) {
+      const auto n = parse_size(*text);
+      if (!n)
+        s->error("invalid size '" + *text + "' (bytes, or with a suffix: 4096, 16KiB, 1MiB)");
+      else if (*n < kMinEvidenceBytes || *n > kMaxEvidenceBytes)
+        s->error("must be between 256 and 1MiB, found " + *text);
+      else
+        cfg.detection.max_evidence_bytes = *n;
+    }
+  }
   // Zero is meaningful for both: no deduplication window, no waiting for late events.
   if (auto s = m->get("suppress_for"))
     if (auto d = s->duration(true)) cfg.detection.suppress_for = *d;

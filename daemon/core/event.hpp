@@ -92,7 +92,11 @@ class Event {
 
   TimePoint time{};      // event time (from the message, or reception if absent)
   TimePoint ingested{};  // reception time
-  std::string_view raw;  // the message as received (after framing); evidence in alerts
+  // The message as received (after framing); evidence in alerts.
+  [[nodiscard]] std::string_view raw() const { return raw_; }
+  // A view: `r` must outlive the event. A std::string would die first: set_raw_copy() it.
+  void set_raw(std::string_view r) { raw_ = r; }
+  void set_raw(std::string&&) = delete;
 
   [[nodiscard]] std::optional<std::string_view> get(Field f) const {
     const auto i = static_cast<std::size_t>(f);
@@ -138,7 +142,7 @@ class Event {
     else set_copy(std::string_view(ref.name), v);
   }
   // The message bytes, copied into the arena (a lone event that must own what it views).
-  void set_raw_copy(std::string_view r) { raw = arena().copy(r); }
+  void set_raw_copy(std::string_view r) { raw_ = arena().copy(r); }
 
   void erase(Field f) { present_ &= ~(uint64_t{1} << static_cast<std::size_t>(f)); }
 
@@ -148,7 +152,7 @@ class Event {
     present_ = 0;
     extra_.clear();
     extra_index_.clear();
-    raw = {};
+    raw_ = {};
     time = ingested = TimePoint{};
     own_.reset();
     arena_ = &arena;
@@ -174,6 +178,7 @@ class Event {
   [[nodiscard]] std::string_view stamp(std::size_t which) const;
   [[nodiscard]] std::size_t find_extra(std::string_view name) const;  // extra_.size() if absent
 
+  std::string_view raw_;
   std::array<std::string_view, kFixedFields> fixed_{};
   uint64_t present_ = 0;
   std::vector<std::pair<std::string_view, std::string_view>> extra_;

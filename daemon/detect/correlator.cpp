@@ -1,6 +1,6 @@
 // Correlator: alert dedup/suppression and event_count windows. Spans and suppression are
 // measured on event time, per key; forgetting untouched state follows the eviction clock
-// (detect/watermark.hpp).
+// (detect/watermark.hpp); the number of keys is capped (detect/key_table.hpp).
 //
 //   hit(rule, e) ──► rule raises its own alerts? ──► raise(rule, key = group-by values)
 //               └──► each correlation counting it ──► window[(corr, key)] += (e.time, e.raw)
@@ -12,10 +12,21 @@
 #include <algorithm>
 #include <limits>
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
 #include "detect/engine.hpp"
 
 namespace vigie::detect {
 namespace {
+
+// Open alerts one key may hold at once (one per stretch of time more than suppress_for apart):
+// a sender stamping each line hours apart would otherwise make one key's list grow per line.
+constexpr std::size_t kMaxOpenPerKey = 16;
+// Samples one window may hold, whatever its threshold: stamps spread wider than the timespan
+// (forged, or a clock gone wrong) never reach the threshold but would all be kept until the
+// eviction clock moves on. The earliest is forgotten first.
+constexpr std::size_t kMinWindowCap = 1'000;
 
 // t + d without overflow (saturates): event times come from the network and may be extreme.
 core::TimePoint add_sat(core::TimePoint t, core::Duration d) {
@@ -48,6 +59,44 @@ core::KeyValues make_key(const std::vector<core::FieldRef>& group_by, const core
   return key;
 }
 
+// 64-bit FNV-1a, fed field by field (each followed by a separator byte).
+struct Fnv {
+  uint64_t h = 14695981039346656037ULL;
+  void add(std::string_view s) {
+    for (const unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
+    h = (h ^ 0xffU) * 1099511628211ULL;
+  }
+  void add(int64_t n) { add(std::to_string(n)); }
+};
+
+// What a window's samples mean: the same fingerprint means the samples kept count towards the
+// same threshold in the same span for the same key. Title, level, suppress_for, generate do not
+// enter (they change alerts, not what was counted).
+uint64_t fingerprint_of(const RuleSet& rs, const CompiledRule& r) {
+  if (!r.is_correlation) return 0;
+  Fnv f;
+  f.add("event_count");
+  f.add(static_cast<int64_t>(r.corr.timespan.count()));
+  f.add(static_cast<int64_t>(r.corr.threshold));
+  for (const auto& g : r.group_by) f.add(g.name);
+  f.add("rules");
+  for (const uint32_t i : r.corr.rules) f.add(rs.rule(i).id);
+  return f.h;
+}
+
+// A line cut to at most `max` bytes, ending with a marker that says how much was cut; the cut
+// falls on a UTF-8 sequence boundary. Empty when `max` cannot hold the marker and one byte.
+std::string cut_evidence(std::string_view line, std::size_t max) {
+  if (line.size() <= max) return std::string(line);
+  const std::string longest = fmt::format(" [… {} bytes cut]", line.size());
+  if (max <= longest.size()) return {};
+  std::size_t keep = max - longest.size();
+  while (keep > 0 && (static_cast<unsigned char>(line[keep]) & 0xc0) == 0x80) --keep;
+  std::string out(line.substr(0, keep));
+  out += fmt::format(" [… {} bytes cut]", line.size() - keep);
+  return out;
+}
+
 }  // namespace
 
 Correlator::Correlator(std::shared_ptr<const RuleSet> rules, core::Metrics& metrics, EvictionClock clock)
@@ -55,7 +104,64 @@ Correlator::Correlator(std::shared_ptr<const RuleSet> rules, core::Metrics& metr
       metrics_(metrics),
       late_(metrics.counter("vigie_events_late_total")),
       clock_(clock),
-      lateness_(rules_->detection().lateness) {}
+      lateness_(rules_->detection().lateness),
+      max_evidence_bytes_(rules_->detection().max_evidence_bytes),
+      states_(rules_->rule_count(), rules_->detection().max_keys_per_rule, rules_->detection().max_keys) {
+  fingerprint_.resize(rules_->rule_count());
+  evicted_.resize(rules_->rule_count());
+  for (uint32_t i = 0; i < rules_->rule_count(); ++i) {
+    const CompiledRule& r = rules_->compiled(i);
+    fingerprint_[i] = fingerprint_of(*rules_, r);
+    // Rules that keep state: correlations, and plain rules raising alerts with a suppress_for.
+    if (r.is_correlation || (r.alerts && r.suppress_for > core::Duration::zero()))
+      evicted_[i] = &metrics_.counter("vigie_correlation_evicted_total", {{"rule", r.info.id}});
+  }
+}
+
+std::size_t Correlator::open_windows() const {
+  std::size_t n = 0;
+  for (const auto& st : states_) n += st.value.window.empty() ? 0 : 1;
+  return n;
+}
+
+std::size_t Correlator::window_samples() const {
+  std::size_t n = 0;
+  for (const auto& st : states_) n += st.value.window.size();
+  return n;
+}
+
+std::size_t Correlator::open_alerts() const {
+  std::size_t n = 0;
+  for (const auto& st : states_) n += st.value.opens.size();
+  return n;
+}
+
+std::size_t Correlator::sample_bytes() const {
+  std::size_t n = 0;
+  for (const auto& st : states_)
+    for (const auto& s : st.value.window) n += s.raw.size();
+  return n;
+}
+
+void Correlator::count_eviction(uint32_t rule, std::string_view what) {
+  auto* counter = evicted_[rule];
+  if (counter == nullptr)
+    counter = evicted_[rule] = &metrics_.counter("vigie_correlation_evicted_total", {{"rule", rules_->rule(rule).id}});
+  const uint64_t n = counter->fetch_add(1, std::memory_order_relaxed) + 1;
+  // Rate-limited: the 1st, 2nd, 4th, 8th... eviction of a rule is logged.
+  if ((n & (n - 1)) == 0)
+    spdlog::warn(
+        "correlation state of rule {} evicted ({}); {} eviction(s) so far for this rule "
+        "(detection.max_keys_per_rule = {}, max_keys = {})",
+        rules_->rule(rule).id, what, n, rules_->detection().max_keys_per_rule, rules_->detection().max_keys);
+}
+
+Correlator::Table::Entry& Correlator::touch(uint32_t rule, std::string_view key_text) {
+  return states_.touch(rule, key_text, [&](Table::Entry& victim, bool rule_cap) {
+    count_eviction(victim.group, rule_cap ? "least recently touched key of the rule, max_keys_per_rule reached"
+                                          : "least recently touched key of all rules, max_keys reached");
+  });
+}
 
 void Correlator::on_hit(uint32_t rule, const core::Event& e, std::vector<core::Alert>& out) {
   if (rule >= rules_->rule_count()) return;
@@ -68,8 +174,15 @@ void Correlator::on_hit(uint32_t rule, const core::Event& e, std::vector<core::A
     std::string text;
     auto key = make_key(r.group_by, e, text);
     std::vector<Sample> one;
-    one.push_back({e.time, clock_time(e, clock_), std::string(e.raw)});
-    raise(rule, e, key, text, std::move(one), out);
+    one.push_back({e.time, clock_time(e, clock_), cut_evidence(e.raw(), max_evidence_bytes_)});
+    if (r.suppress_for <= core::Duration::zero()) {
+      std::vector<Open> none;  // nothing to remember: no key is created (nor another evicted)
+      raise(rule, none, e, key, std::move(one), out);
+    } else {
+      auto& st = touch(rule, text);
+      raise(rule, st.value.opens, e, key, std::move(one), out);
+      if (st.value.opens.empty()) states_.erase(st);
+    }
   }
   for (uint32_t c : r.correlations) count_in_window(c, e, out);
 }
@@ -79,13 +192,21 @@ void Correlator::count_in_window(uint32_t corr, const core::Event& e, std::vecto
   const CorrelationSpec& spec = c.corr;
   std::string text;
   auto key = make_key(c.group_by, e, text);
-  auto it = windows_.try_emplace({corr, text}).first;
-  auto& w = it->second;
+  Table::Entry& st = touch(corr, text);
+  auto& w = st.value.window;
+  const std::size_t cap = std::max<std::size_t>(kMinWindowCap, 4 * spec.threshold);
+  if (w.size() >= cap) {
+    w.erase(w.begin());
+    count_eviction(corr, "earliest sample of a full window");
+  }
   // Sorted by time; equal times keep arrival order.
   const auto at =
       std::upper_bound(w.begin(), w.end(), e.time, [](core::TimePoint t, const Sample& s) { return t < s.time; });
   const auto pos = static_cast<std::size_t>(at - w.begin());
-  w.insert(at, Sample{e.time, clock_time(e, clock_), std::string(e.raw)});
+  // Only the latest kMaxEvidence samples keep their line (evidence takes at most that many).
+  const bool keeps_raw = w.size() < core::kMaxEvidence || pos + core::kMaxEvidence > w.size();
+  w.insert(at, Sample{e.time, clock_time(e, clock_), keeps_raw ? cut_evidence(e.raw(), max_evidence_bytes_) : ""});
+  if (keeps_raw && w.size() > core::kMaxEvidence) std::string().swap(w[w.size() - core::kMaxEvidence - 1].raw);
   // Before this sample no span of `timespan` held `threshold` samples (the window is reset when
   // one does), so a span reaching the threshold now contains the new sample: look for the
   // earliest span [w[i].time, w[i].time + timespan] with i <= pos that reaches it.
@@ -97,13 +218,24 @@ void Correlator::count_in_window(uint32_t corr, const core::Event& e, std::vecto
     if (last < pos || add_sat(w[i].time, spec.timespan) < w[last].time) continue;
     std::vector<Sample> fired(std::make_move_iterator(w.begin() + static_cast<std::ptrdiff_t>(i)),
                               std::make_move_iterator(w.begin() + static_cast<std::ptrdiff_t>(last + 1)));
-    windows_.erase(it);
-    raise(corr, e, key, text, std::move(fired), out);
+    w.clear();
+    w.shrink_to_fit();
+    raise(corr, st.value.opens, e, key, std::move(fired), out);
+    if (st.value.opens.empty()) states_.erase(st);  // nothing left to remember
     return;
   }
 }
 
-void Correlator::raise(uint32_t rule, const core::Event& e, const core::KeyValues& key, const std::string& key_text,
+void Correlator::add_evidence(Open& o, std::string line) const {
+  if (line.empty() || o.evidence.size() >= core::kMaxEvidence || o.evidence_bytes >= max_evidence_bytes_) return;
+  if (line.size() > max_evidence_bytes_ - o.evidence_bytes)
+    line = cut_evidence(line, max_evidence_bytes_ - o.evidence_bytes);
+  if (line.empty()) return;
+  o.evidence_bytes += line.size();
+  o.evidence.push_back(std::move(line));
+}
+
+void Correlator::raise(uint32_t rule, std::vector<Open>& opens, const core::Event& e, const core::KeyValues& key,
                        std::vector<Sample> samples, std::vector<core::Alert>& out) {
   const CompiledRule& r = rules_->compiled(rule);
   core::TimePoint first = samples.front().time, last = samples.front().time;
@@ -111,12 +243,7 @@ void Correlator::raise(uint32_t rule, const core::Event& e, const core::KeyValue
     first = std::min(first, s.time);
     last = std::max(last, s.time);
   }
-  auto append = [](std::vector<std::string>& evidence, std::vector<Sample>& from) {
-    for (auto& s : from)
-      if (evidence.size() < core::kMaxEvidence) evidence.push_back(std::move(s.raw));
-  };
   core::Alert a;
-  auto& opens = open_[{rule, key_text}];
   // An update when these samples fall within suppress_for of an open alert, on either side: a
   // late event (older than the alert's first sample) updates it too, and moves first_seen.
   const auto match =
@@ -131,7 +258,7 @@ void Correlator::raise(uint32_t rule, const core::Event& e, const core::KeyValue
     o.first_seen = std::min(o.first_seen, first);
     o.last_seen = std::max(o.last_seen, last);
     o.touched = std::max(o.touched, clock_time(e, clock_));
-    append(o.evidence, samples);
+    for (auto& s : samples) add_evidence(o, std::move(s.raw));
     a.update = true;
     a.id = o.id;
     a.count = o.count;
@@ -145,17 +272,16 @@ void Correlator::raise(uint32_t rule, const core::Event& e, const core::KeyValue
     o.first_seen = first;
     o.last_seen = last;
     o.touched = clock_time(e, clock_);
-    append(o.evidence, samples);
+    for (auto& s : samples) add_evidence(o, std::move(s.raw));
     a.id = o.id;
     a.count = o.count;
     a.first_seen = first;
     a.last_seen = last;
     a.evidence = o.evidence;
-    if (r.suppress_for > core::Duration::zero()) insert_open(opens, std::move(o));
+    if (r.suppress_for > core::Duration::zero()) insert_open(rule, opens, std::move(o));
     metrics_.counter("vigie_alerts_total", {{"level", std::string(core::level_name(r.info.level))}})
         .fetch_add(1, std::memory_order_relaxed);
   }
-  if (opens.empty()) open_.erase({rule, key_text});
   a.rule = r.info;
   a.site = std::string(e.value(core::Field::site));
   a.key = key;
@@ -168,20 +294,20 @@ void Correlator::raise(uint32_t rule, const core::Event& e, const core::KeyValue
 }
 
 void Correlator::adopt(Correlator&& old) {
-  // Old rule index → new one, by id; nullopt when the rule is gone or changed kind.
-  const auto remap = [&](uint32_t i) -> std::optional<uint32_t> {
-    const auto& r = old.rules_->compiled(i);
-    const auto n = rules_->find_rule(r.info.id);
-    if (!n || rules_->compiled(*n).is_correlation != r.is_correlation) return std::nullopt;
-    return n;
-  };
-  for (auto& [key, w] : old.windows_)
-    if (const auto n = remap(key.first)) windows_.insert_or_assign({*n, key.second}, std::move(w));
-  for (auto& [key, list] : old.open_)
-    if (const auto n = remap(key.first)) open_.insert_or_assign({*n, key.second}, std::move(list));
+  // Oldest touched first, so the new table keeps the old order (and evicts the oldest if its
+  // caps are lower).
+  for (auto& st : old.states_) {
+    const CompiledRule& was = old.rules_->compiled(st.group);
+    const auto n = rules_->find_rule(was.info.id);
+    if (!n || rules_->compiled(*n).is_correlation != was.is_correlation) continue;
+    const bool same_window = was.is_correlation && fingerprint_[*n] == old.fingerprint_[st.group];
+    if (st.value.opens.empty() && (!same_window || st.value.window.empty())) continue;
+    auto& to = touch(*n, st.key()).value;
+    to.opens = std::move(st.value.opens);
+    if (same_window) to.window = std::move(st.value.window);
+  }
   now_ = std::max(now_, old.now_);
-  old.windows_.clear();
-  old.open_.clear();
+  old.states_ = Table(old.rules_->rule_count(), 1, 1);
 }
 
 void Correlator::restore(const core::Alert& a, core::TimePoint touched) {
@@ -192,34 +318,45 @@ void Correlator::restore(const core::Alert& a, core::TimePoint touched) {
   o.count = a.count;
   o.first_seen = a.first_seen;
   o.last_seen = a.last_seen;
-  o.evidence = a.evidence;
+  for (const auto& line : a.evidence) add_evidence(o, line);
   o.touched = touched;
-  insert_open(open_[{*idx, key_text(a.key)}], std::move(o));
+  auto& st = touch(*idx, key_text(a.key));
+  insert_open(*idx, st.value.opens, std::move(o));
 }
 
-void Correlator::insert_open(std::vector<Open>& opens, Open o) {
+void Correlator::insert_open(uint32_t rule, std::vector<Open>& opens, Open o) {
+  if (opens.size() >= kMaxOpenPerKey) {
+    // The least recently touched open alert of the key goes first.
+    opens.erase(std::min_element(opens.begin(), opens.end(),
+                                 [](const Open& x, const Open& y) { return x.touched < y.touched; }));
+    count_eviction(rule, "least recently touched open alert of a key");
+  }
   const auto at = std::find_if(opens.begin(), opens.end(), [&](const Open& x) { return x.first_seen > o.first_seen; });
   opens.insert(at, std::move(o));
 }
 
 void Correlator::advance(core::TimePoint now, std::vector<core::Alert>& /*out*/) {
   now_ = std::max(now_, now);
-  for (auto it = windows_.begin(); it != windows_.end();) {
-    const auto span = rules_->compiled(it->first.first).corr.timespan;
+  for (auto it = states_.begin(); it != states_.end();) {
+    const CompiledRule& r = rules_->compiled(it->group);
     // Samples the clock says are older than the span: in serve, received more than `timespan`
     // ago. Each sample's own reception decides, never another sample's stamp (a 2099 stamp in
-    // the key must not push out the real ones). A window left empty is forgotten.
-    auto& w = it->second;
-    w.erase(std::remove_if(w.begin(), w.end(), [&](const Sample& s) { return add_sat(s.clock, span) < now_; }),
-            w.end());
-    it = w.empty() ? windows_.erase(it) : std::next(it);
-  }
-  for (auto it = open_.begin(); it != open_.end();) {
-    const auto sf = rules_->compiled(it->first.first).suppress_for;
-    auto& list = it->second;
-    list.erase(std::remove_if(list.begin(), list.end(), [&](const Open& o) { return add_sat(o.touched, sf) <= now_; }),
-               list.end());
-    it = list.empty() ? open_.erase(it) : std::next(it);
+    // the key must not push out the real ones).
+    auto& w = it->value.window;
+    if (!w.empty()) {
+      const auto span = r.corr.timespan;
+      w.erase(std::remove_if(w.begin(), w.end(), [&](const Sample& s) { return add_sat(s.clock, span) < now_; }),
+              w.end());
+    }
+    auto& list = it->value.opens;
+    if (!list.empty()) {
+      const auto sf = r.suppress_for;
+      list.erase(
+          std::remove_if(list.begin(), list.end(), [&](const Open& o) { return add_sat(o.touched, sf) <= now_; }),
+          list.end());
+    }
+    // A key left with neither is forgotten.
+    it = w.empty() && list.empty() ? states_.erase(*it) : std::next(it);
   }
 }
 

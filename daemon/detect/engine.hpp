@@ -18,6 +18,7 @@
 #include "core/error.hpp"
 #include "core/event.hpp"
 #include "core/metrics.hpp"
+#include "detect/key_table.hpp"
 #include "detect/ruleset.hpp"
 #include "detect/watermark.hpp"
 
@@ -90,6 +91,12 @@ class Matcher {
 // Single-threaded owner of correlation windows and suppression state. What is counted and
 // suppressed is decided on event time, per key; `clock` only decides when untouched state is
 // forgotten (detect/watermark.hpp).
+//
+// Bounded (config::Detection): at most max_keys_per_rule keys per rule and max_keys in all (a
+// key = a rule's group-by values; its window and open alerts); past a cap the least recently
+// touched key goes first, counted in vigie_correlation_evicted_total{rule}. A window keeps the
+// raw line of its latest kMaxEvidence samples only, each cut to max_evidence_bytes, and an
+// alert's evidence is at most kMaxEvidence lines and max_evidence_bytes.
 class Correlator {
  public:
   Correlator(std::shared_ptr<const RuleSet> rules, core::Metrics& metrics,
@@ -102,58 +109,71 @@ class Correlator {
   // than their timespan and open alerts untouched for their suppress_for, by that clock.
   void advance(core::TimePoint now, std::vector<core::Alert>& out);
 
-  // After a reload: takes over `old`'s windows and open alerts for every rule id the new rule
-  // set still has (a correlation must still be one, and a plain rule still plain), so an attack
-  // in progress keeps its count and its alert instead of starting over as a new one.
+  // After a reload: takes over `old`'s state by rule identity, not position. Open alerts carry
+  // over for every rule id the new set still has (a correlation must still be one, and a plain
+  // rule still plain), so an attack in progress keeps its alert; a window carries over only when
+  // its correlation's definition is unchanged (same fingerprint: type, timespan, threshold,
+  // group-by, referenced rule ids) — a changed threshold or span starts counting afresh.
   void adopt(Correlator&& old);
   // After a restart: takes back an alert from the store as open (its rule still exists and has
   // a suppress_for), last touched at `touched` by the eviction clock, so that repeats within
   // suppress_for update it (same id, threaded mails) instead of raising a new one.
   void restore(const core::Alert& a, core::TimePoint touched);
 
-  [[nodiscard]] std::size_t open_windows() const { return windows_.size(); }
-  [[nodiscard]] std::size_t window_samples() const {
-    std::size_t n = 0;
-    for (const auto& [key, w] : windows_) n += w.size();
-    return n;
-  }
-  [[nodiscard]] std::size_t open_alerts() const {
-    std::size_t n = 0;
-    for (const auto& [key, list] : open_) n += list.size();
-    return n;
-  }
+  [[nodiscard]] std::size_t keys() const { return states_.size(); }
+  [[nodiscard]] std::size_t keys_of(uint32_t rule) const { return states_.size(rule); }
+  [[nodiscard]] std::size_t open_windows() const;
+  [[nodiscard]] std::size_t window_samples() const;
+  [[nodiscard]] std::size_t open_alerts() const;
+  // Bytes of raw lines held by window samples (bounded: latest kMaxEvidence per window).
+  [[nodiscard]] std::size_t sample_bytes() const;
+  // Fingerprint of a correlation's definition (0 for plain rules): what adopt compares.
+  [[nodiscard]] uint64_t fingerprint(uint32_t rule) const { return fingerprint_[rule]; }
 
  private:
   struct Sample {
     core::TimePoint time;   // event time: what spans are measured on
     core::TimePoint clock;  // eviction clock (clock_time): when the sample may be forgotten
-    std::string raw;
+    std::string raw;        // empty unless among the window's latest kMaxEvidence samples
   };
   struct Open {
     std::string id;
     uint64_t count = 0;
     core::TimePoint first_seen, last_seen;
     std::vector<std::string> evidence;
+    std::size_t evidence_bytes = 0;
     core::TimePoint touched = core::TimePoint::min();
   };
-  using Key = std::pair<uint32_t, std::string>;  // (rule, serialized group-by values)
+  // The state of one (rule, key): a correlation's window (sorted by time) and, for any rule, its
+  // open alerts by first_seen — usually one; more when a backlog older than the open alert by
+  // more than suppress_for arrives (a relay flushing its queue, an older file replayed after a
+  // newer one), so that backlog folds into an alert of its own instead of one per line.
+  struct State {
+    std::vector<Sample> window;
+    std::vector<Open> opens;
+  };
+  using Table = KeyTable<State>;
 
-  void raise(uint32_t rule, const core::Event& e, const core::KeyValues& key, const std::string& key_text,
+  Table::Entry& touch(uint32_t rule, std::string_view key_text);
+  void count_eviction(uint32_t rule, std::string_view what);
+  // `opens`: the open alerts of (rule, key), where a new one is kept when the rule has a
+  // suppress_for.
+  void raise(uint32_t rule, std::vector<Open>& opens, const core::Event& e, const core::KeyValues& key,
              std::vector<Sample> samples, std::vector<core::Alert>& out);
   void count_in_window(uint32_t corr, const core::Event& e, std::vector<core::Alert>& out);
-  // Keeps a key's open alerts ordered by first_seen.
-  static void insert_open(std::vector<Open>& opens, Open o);
+  void add_evidence(Open& o, std::string line) const;
+  // Keeps a key's open alerts ordered by first_seen, at most kMaxOpenPerKey of them.
+  void insert_open(uint32_t rule, std::vector<Open>& opens, Open o);
 
   std::shared_ptr<const RuleSet> rules_;
   core::Metrics& metrics_;
   std::atomic<uint64_t>& late_;
   EvictionClock clock_;
   core::Duration lateness_;
-  std::map<Key, std::vector<Sample>> windows_;  // sorted by time
-  // Open alerts of a key, by first_seen: usually one; more when a backlog older than the open
-  // alert by more than suppress_for arrives (a relay flushing its queue, an older file replayed
-  // after a newer one), so that backlog folds into an alert of its own instead of one per line.
-  std::map<Key, std::vector<Open>> open_;
+  std::size_t max_evidence_bytes_;
+  Table states_;
+  std::vector<uint64_t> fingerprint_;             // per rule
+  std::vector<std::atomic<uint64_t>*> evicted_;   // per rule: vigie_correlation_evicted_total{rule}
   core::TimePoint now_ = core::TimePoint::min();  // last advance()
 };
 

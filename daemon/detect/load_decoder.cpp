@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "detect/builder.hpp"
+#include "detect/pattern.hpp"
 
 namespace vigie::detect {
 namespace {
@@ -87,6 +88,15 @@ void RuleSetBuilder::add_decoder(const YAML::Node& doc, const Context& c) {
           const std::string spec = scalar_of(kv.second).value_or("");
           if (!spec.empty() && spec[0] == '=') {
             a.literal = spec.substr(1);
+            const auto& t = a.target.fixed;
+            if (t && (*t == core::Field::source_ip || *t == core::Field::destination_ip) &&
+                classify_address(a.literal) != AddressKind::ip) {
+              error(at(c, kv.second), "'" + a.literal + "' is not an IP address; " + a.target.name +
+                                          " takes IP addresses only (a host name goes to " +
+                                          (*t == core::Field::source_ip ? "source.domain" : "destination.domain") +
+                                          ")");
+              continue;
+            }
           } else if (auto g = named.find(spec); g != named.end()) {
             a.group = g->second;
           } else if (const auto n = group_number(spec); n >= 1 && n <= dp.re->NumberOfCapturingGroups()) {

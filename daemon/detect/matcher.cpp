@@ -8,6 +8,36 @@
 #include "detect/pattern.hpp"
 
 namespace vigie::detect {
+namespace {
+
+// Decoded values bound for an address field are checked (detect/pattern.hpp: classify_address):
+// a host name goes to the matching .domain field, anything else is left out and counted.
+// Returns false when the value must not be set as is; `value` may be moved to the domain field.
+bool place_address(core::Event& e, const Decoder& dec, const DecoderAssign& a, std::string_view value,
+                   core::Metrics& metrics) {
+  if (!a.target.fixed || (*a.target.fixed != core::Field::source_ip && *a.target.fixed != core::Field::destination_ip))
+    return true;
+  switch (classify_address(value)) {
+    case AddressKind::ip:
+      return true;
+    case AddressKind::host:
+      e.set(std::string_view(*a.target.fixed == core::Field::source_ip ? "source.domain" : "destination.domain"),
+            value);
+      return false;
+    case AddressKind::invalid:
+      break;
+  }
+  const uint64_t n =
+      metrics.counter("vigie_decoder_invalid_address_total", {{"decoder", dec.name}, {"field", a.target.name}})
+          .fetch_add(1, std::memory_order_relaxed) +
+      1;
+  if ((n & (n - 1)) == 0)  // rate-limited: 1st, 2nd, 4th, 8th...
+    spdlog::warn("decoder {}: '{}' is neither an IP address nor a host name, {} not set ({} such values so far)",
+                 dec.name, value.substr(0, 64), a.target.name, n);
+  return false;
+}
+
+}  // namespace
 
 Matcher::Matcher(std::shared_ptr<const RuleSet> rules, core::Metrics& metrics, std::size_t slot)
     : rules_(std::move(rules)), metrics_(metrics), slot_(slot < rules_->slots() ? slot : 0) {
@@ -76,19 +106,26 @@ void Matcher::decode(core::Event& e, std::vector<uint32_t>* applied) {
     if (!scanned_[dec.source]) scan_decoder_field(dec.source, e);
     if (best_[d] < 0) continue;
     const DecoderPattern& p = dec.patterns[static_cast<std::size_t>(best_[d])];
-    const auto text = e.get(rs.decoder_fields_[dec.source].field);
-    if (!text) continue;
+    const auto field = e.get(rs.decoder_fields_[dec.source].field);
+    if (!field) continue;
+    std::string repaired;  // written only for invalid UTF-8; captures then come from it
+    const std::string_view text = matchable(*field, repaired);
     const int n = p.groups + 1;
-    if (!rs.regex_in(slot_, p).Match(re2::StringPiece(text->data(), text->size()), 0, text->size(), RE2::UNANCHORED,
+    if (!rs.regex_in(slot_, p).Match(re2::StringPiece(text.data(), text.size()), 0, text.size(), RE2::UNANCHORED,
                                       groups_.data(), n))
       continue;
     // Captures are views into the source text, which stays alive when a target replaces the
-    // source field itself (the event only drops its view); constants live in the rule set.
+    // source field itself (the event only drops its view); constants live in the rule set. A
+    // repaired copy (invalid UTF-8) dies here: what is captured from it goes to the arena.
+    const bool copy = text.data() != field->data();
     for (const DecoderAssign& a : p.assigns) {
       if (a.group < 0) {
         e.set(a.target, std::string_view(a.literal));
       } else if (const auto& g = groups_[static_cast<std::size_t>(a.group)]; g.data() != nullptr) {
-        e.set(a.target, std::string_view(g.data(), g.size()));
+        std::string_view value(g.data(), g.size());
+        if (copy) value = e.arena().copy(value);
+        if (!place_address(e, dec, a, value, metrics_)) continue;
+        e.set(a.target, value);
       } else {
         continue;
       }

@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
+
+#include "core/net.hpp"
 
 namespace vigie::detect {
 namespace {
@@ -132,9 +136,101 @@ std::string base64_encode(std::string_view in) {
   return out;
 }
 
+namespace {
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 if none (RFC 3629 table 3-7).
+std::size_t sequence_length(std::string_view s, std::size_t i) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = b(i);
+  const std::size_t left = s.size() - i;
+  const auto cont = [&](std::size_t k, unsigned char lo = 0x80, unsigned char hi = 0xbf) {
+    return k < s.size() && b(k) >= lo && b(k) <= hi;
+  };
+  if (c < 0x80) return 1;
+  if (c >= 0xc2 && c <= 0xdf) return left >= 2 && cont(i + 1) ? 2 : 0;
+  if (c >= 0xe0 && c <= 0xef) {
+    const unsigned char lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;  // overlong, surrogates
+    return left >= 3 && cont(i + 1, lo, hi) && cont(i + 2) ? 3 : 0;
+  }
+  if (c >= 0xf0 && c <= 0xf4) {
+    const unsigned char lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;  // overlong, > U+10FFFF
+    return left >= 4 && cont(i + 1, lo, hi) && cont(i + 2) && cont(i + 3) ? 4 : 0;
+  }
+  return 0;
+}
+
+// Index of the first byte of `s` at or after `i` that is not ASCII (8 bytes at a time).
+std::size_t skip_ascii(std::string_view s, std::size_t i) {
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w = 0;
+    std::memcpy(&w, s.data() + i, 8);
+    if (w & 0x8080808080808080ULL) break;
+  }
+  while (i < s.size() && static_cast<unsigned char>(s[i]) < 0x80) ++i;
+  return i;
+}
+
+}  // namespace
+
+bool valid_utf8(std::string_view text) {
+  for (std::size_t i = skip_ascii(text, 0); i < text.size(); i = skip_ascii(text, i)) {
+    const std::size_t n = sequence_length(text, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+std::string_view matchable(std::string_view text, std::string& scratch) {
+  if (valid_utf8(text)) return text;
+  static constexpr std::string_view kReplacement = "\xef\xbf\xbd";  // U+FFFD
+  scratch.clear();
+  scratch.reserve(text.size() + 16);
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t n = sequence_length(text, i);
+    if (n == 0) {
+      scratch += kReplacement;
+      ++i;
+    } else {
+      scratch.append(text.substr(i, n));
+      i += n;
+    }
+  }
+  return scratch;
+}
+
+AddressKind classify_address(std::string_view v) {
+  if (core::IpAddress::parse(v)) return AddressKind::ip;
+  if (!v.empty() && v.back() == '.') v.remove_suffix(1);
+  if (v.empty() || v.size() > 253) return AddressKind::invalid;
+  bool letter_before_last = false;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t dot = v.find('.', start);
+    const std::string_view label = v.substr(start, dot == std::string_view::npos ? v.npos : dot - start);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return AddressKind::invalid;
+    bool digits_only = true;
+    for (const char c : label) {
+      const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-';
+      if (!alpha && !(c >= '0' && c <= '9')) return AddressKind::invalid;
+      digits_only = digits_only && !alpha;
+    }
+    if (dot == std::string_view::npos) {
+      // The last label: never all digits; before it, one label at least must not be (a
+      // one-label name is a host name if it is not a number).
+      if (digits_only) return AddressKind::invalid;
+      return start == 0 || letter_before_last ? AddressKind::host : AddressKind::invalid;
+    }
+    letter_before_last = letter_before_last || !digits_only;
+    start = dot + 1;
+  }
+}
+
 std::string_view scan_set(const RE2::Set& set, const std::vector<const RE2*>& singles, std::string_view text,
                           std::vector<int>& out) {
   out.clear();
+  thread_local std::string scratch;  // only written for invalid UTF-8
+  text = matchable(text, scratch);
   const re2::StringPiece piece(text.data(), text.size());
   RE2::Set::ErrorInfo info{};
   if (set.Match(piece, &out, &info)) {

@@ -45,10 +45,31 @@ void ascii_fold(std::string_view in, std::string& out);
 // Standard base64 with padding (RFC 4648 §4).
 [[nodiscard]] std::string base64_encode(std::string_view in);
 
+// True when `text` is valid UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
+// ASCII is checked 8 bytes at a time: the common case costs one pass of word loads.
+[[nodiscard]] bool valid_utf8(std::string_view text);
+
+// What RE2 (UTF-8 mode) is given to match: `text` itself when it is valid UTF-8; otherwise a copy
+// in `scratch` where each byte that is not part of a valid sequence becomes U+FFFD. RE2 in UTF-8
+// mode matches nothing across an invalid byte (`.`, `\S`, classes), so one `\xff` in a user name
+// would hide a brute force; matching the copy, the field's value changes (captures come from the
+// copy), never whether a decoder or a rule matches. The view is valid until `scratch` changes.
+[[nodiscard]] std::string_view matchable(std::string_view text, std::string& scratch);
+
+// How a decoded value meant for an address field (source.ip, destination.ip) is taken:
+//   ip       an IPv4 or IPv6 address (core::IpAddress::parse), kept in the address field;
+//   host     a host name (RFC 1123 letters, digits, hyphens; labels 1–63 bytes, 253 in all, a
+//            trailing dot allowed), moved to source.domain / destination.domain;
+//   invalid  anything else, not set: e.g. `183.106.179.x` or `10.0.0.1a` — a name whose labels
+//            are all digits but the last is an address fragment (RFC 3696 §2), not a host.
+enum class AddressKind : uint8_t { ip, host, invalid };
+[[nodiscard]] AddressKind classify_address(std::string_view value);
+
 // Scans `text` with `set` through RE2::Set::Match with error reporting. On a set error (DFA out
 // of memory, inconsistent result) every regex of `singles` (same order as the set) is tried on
 // its own, so an error costs time but never a match. `out` receives the matching indices in
 // ascending order. Returns "" on success, else the error kind for vigie_regex_errors_total.
+// Invalid UTF-8 in `text` is matched as matchable() says.
 [[nodiscard]] std::string_view scan_set(const RE2::Set& set, const std::vector<const RE2*>& singles,
                                         std::string_view text, std::vector<int>& out);
 

@@ -43,8 +43,12 @@ bool RuleSet::eval_atom(const Atom& a, const core::Event& e) const {
       return !v;
     case AtomKind::exists:
       return v.has_value() == a.want;
-    case AtomKind::pattern:
-      return v && RE2::PartialMatch(re2::StringPiece(v->data(), v->size()), *a.re);
+    case AtomKind::pattern: {
+      if (!v) return false;
+      std::string repaired;  // as the matcher does (detect/pattern.hpp: matchable)
+      const std::string_view text = matchable(*v, repaired);
+      return RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), *a.re);
+    }
     case AtomKind::exact:
       return v && (a.cased ? *v == a.text : ascii_fold(*v) == a.text);
     case AtomKind::cidr: {

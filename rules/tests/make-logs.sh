@@ -106,3 +106,12 @@ for i in $(seq 0 9); do
   echo "<85>$(ts $B $((i*5))) srv-ftp vsftpd[7710]: pam_unix(vsftpd:auth): authentication failure; logname= uid=0 euid=0 tty=ftp ruser=scanner rhost=192.0.2.44  user=imagerie"
 done
 } > pam-vsftpd-10-failures.log
+
+# 13. ten password failures whose user name holds a byte that is not UTF-8 (0xff): the decoders
+#     and rules must see them all (issue 5: one byte must not hide a brute force).
+{
+for i in $(seq 0 9); do
+  printf '<38>%s srv-dpi sshd[%d]: Failed password for invalid user ad\xffmin from 183.62.140.253 port %d ssh2\n' \
+    "$(ts $B $((i*5)))" $((5500+i)) $((47000+i))
+done
+} > ssh-10-failures-invalid-utf8.log

@@ -56,6 +56,17 @@ class BadInput(VigieTestCase):
         self.assert_still_detects("198.51.100.2")
         self.assertEqual(self.stopped_counter("vigie_syslog_invalid_utf8_total"), 2)
 
+    def test_a_byte_that_is_not_utf8_in_the_user_name_hides_no_brute_force(self):
+        # RE2 in UTF-8 mode matches nothing across 0xff: the decoders must still see the line.
+        ip = "198.51.100.8"
+        lines = [f"<38>Nov 22 10:00:{i:02d} srv-dpi sshd[2211]: Failed password for ad\xffmin from {ip} "
+                 f"port {40000 + i} ssh2".encode("latin-1") for i in range(10)]
+        with self.tcp() as s:
+            s.sendall(b"\n".join(lines) + b"\n")
+        wait_for(lambda: self.vigie.query("SELECT count FROM alerts WHERE level = 'high' AND key LIKE ?", f"%{ip}%"),
+                 what="the brute-force alert of failures with 0xff in the user name")
+        self.assertEqual(self.vigie.query("SELECT count FROM alerts WHERE key LIKE ?", f"%{ip}%"), [(10,)])
+
     def test_one_mebibyte_line_is_truncated_and_the_connection_goes_on(self):
         ip = "198.51.100.3"
         lines = [PRI_LINE.format(s=i, ip=ip, p=40000 + i) for i in range(10)]

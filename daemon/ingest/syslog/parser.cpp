@@ -74,7 +74,7 @@ void SyslogParser::parse_into(const RawMessage& m, std::string_view input, core:
 
 void SyslogParser::fill(std::string_view data, const RawMessage& m, std::string_view input, core::Event& ev) {
   ev.ingested = m.received;
-  ev.raw = data;
+  ev.set_raw(data);
   std::string_view line = data;
   while (!line.empty() && (line.back() == '\0' || line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
   // Kept as received: the JSON writer replaces bad sequences on output, RE2 skips them.

@@ -34,7 +34,7 @@ class SyslogParser {
   [[nodiscard]] core::Event parse(const RawMessage& m, std::string_view input) {
     core::Event ev;
     ev.set_raw_copy(m.data);
-    fill(ev.raw, m, input, ev);
+    fill(ev.raw(), m, input, ev);
     return ev;
   }
 

@@ -155,4 +155,23 @@ TEST_CASE("rules, detection, workers") {
   CHECK(c->detection.lateness == std::chrono::milliseconds(250));
 }
 
+TEST_CASE("detection: correlation caps and evidence bytes") {
+  auto c = load_ok("");
+  REQUIRE(c);
+  CHECK(c->detection.max_keys_per_rule == 100'000);
+  CHECK(c->detection.max_keys == 250'000);
+  CHECK(c->detection.max_evidence_bytes == 16u * 1024);
+  c = load_ok("detection: { max_keys_per_rule: 5000, max_keys: 20000, max_evidence_bytes: 4KiB }\n");
+  REQUIRE(c);
+  CHECK(c->detection.max_keys_per_rule == 5000);
+  CHECK(c->detection.max_keys == 20000);
+  CHECK(c->detection.max_evidence_bytes == 4096);
+  CHECK(load_ok("detection: { max_evidence_bytes: 300 }\n")->detection.max_evidence_bytes == 300);
+  expect_one_error("detection:\n  max_keys: 0\n", 2, "detection.max_keys: must be between 1 and 100000000");
+  expect_one_error("detection:\n  max_keys_per_rule: lots\n", 2, "detection.max_keys_per_rule: expected an integer");
+  expect_one_error("detection:\n  max_evidence_bytes: 16KB\n", 2, "detection.max_evidence_bytes: invalid size '16KB'");
+  expect_one_error("detection:\n  max_evidence_bytes: 100\n", 2, "detection.max_evidence_bytes: must be between 256");
+  expect_one_error("detection:\n  max_evidence_bytes: 2MiB\n", 2, "detection.max_evidence_bytes: must be between 256");
+}
+
 }  // namespace vigie::config::test

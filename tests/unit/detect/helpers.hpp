@@ -47,7 +47,7 @@ inline core::Event event(std::initializer_list<std::pair<std::string, std::strin
   e.time = at_s(seconds);
   e.ingested = e.time;
   for (const auto& [k, v] : fields) e.set_copy(std::string_view(k), v);
-  if (auto m = e.get(core::Field::message)) e.raw = *m;
+  if (auto m = e.get(core::Field::message)) e.set_raw(*m);
   return e;
 }
 

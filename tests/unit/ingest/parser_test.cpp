@@ -50,7 +50,7 @@ TEST_CASE("the fields every syslog event carries") {
   SyslogParser p(test_config(), metrics);
   const auto e = parse(
       p, raw("<38>Feb  5 17:32:18 srv sshd[4242]: Failed password for root\n", "10.29.1.2", "2024-02-05T16:32:20Z"));
-  CHECK(e.raw == "<38>Feb  5 17:32:18 srv sshd[4242]: Failed password for root\n");
+  CHECK(e.raw() == "<38>Feb  5 17:32:18 srv sshd[4242]: Failed password for root\n");
   CHECK(e.value(Field::site) == "ch-quimper");
   CHECK(e.value(Field::source_address) == "10.29.1.2");
   CHECK(e.value(Field::hostname) == "srv");
@@ -206,7 +206,7 @@ TEST_CASE("bytes that are not UTF-8 are kept and counted") {
   SyslogParser p(test_config(), metrics);
   const std::string bad = "<13>Jul 14 12:00:00 h app: caf\xE9 \xFF\xFE end";
   const auto e = parse(p, raw(bad, "10.29.0.1", "2024-07-14T10:00:05Z"));
-  CHECK(e.raw == bad);
+  CHECK(e.raw() == bad);
   CHECK(e.value(Field::message) == "caf\xE9 \xFF\xFE end");
   CHECK(metrics.value("vigie_syslog_invalid_utf8_total") == 1);
   (void)parse(p, raw("<13>Jul 14 12:00:00 h app: caf\xC3\xA9", "10.29.0.1", "2024-07-14T10:00:05Z"));

@@ -41,7 +41,7 @@ sites:
 
   // A copy edited by hand: scanned until re-indexed, never answered from a stale index.
   Config copy = *c;
-  copy.sites.push_back(Site{"late", "Late", {*core::Cidr::parse("10.29.7.0/25")}, "UTC", {}});
+  copy.sites.push_back(Site{"late", "Late", {*core::Cidr::parse("10.29.7.0/25")}, "UTC", {}, ""});
   CHECK(std::string(site_of(copy, "10.29.7.1")) == "late");  // size changed → scan, not a stale index
   copy.index_sites();
   CHECK(std::string(site_of(copy, "10.29.7.1")) == "late");
@@ -52,8 +52,8 @@ sites:
 TEST_CASE("site_for on a default Config and on a hand-built one") {
   Config c;
   CHECK(c.site_for(ip("10.0.0.1")) == nullptr);
-  c.sites.push_back(Site{"a", "A", {*core::Cidr::parse("0.0.0.0/0")}, "UTC", {}});
-  c.sites.push_back(Site{"b", "B", {*core::Cidr::parse("192.168.1.0/24")}, "UTC", {}});
+  c.sites.push_back(Site{"a", "A", {*core::Cidr::parse("0.0.0.0/0")}, "UTC", {}, ""});
+  c.sites.push_back(Site{"b", "B", {*core::Cidr::parse("192.168.1.0/24")}, "UTC", {}, ""});
   CHECK(std::string(site_of(c, "192.168.1.7")) == "b");
   CHECK(std::string(site_of(c, "8.8.8.8")) == "a");
   CHECK(std::string(site_of(c, "::1")) == "");

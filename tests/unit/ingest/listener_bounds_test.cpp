@@ -256,3 +256,17 @@ TEST_CASE("open-file limit: raised for the TCP caps, or refused naming them") {
   }
   setrlimit(RLIMIT_NOFILE, &saved);
 }
+
+TEST_CASE("UDP: a datagram longer than max_message_size is cut and counted (recvmmsg with MSG_TRUNC)") {
+  Harness h(64, {}, 480);
+  send_udp(h.udp_port, "<13>app: " + std::string(1000, 'w'));
+  send_udp(h.udp_port, "<13>app: short");
+  const auto got = h.take(2);
+  REQUIRE(got.size() == 2);
+  CHECK(got[0].data.size() == 480);
+  CHECK(got[0].truncated);
+  CHECK(got[1].data == "<13>app: short");
+  CHECK_FALSE(got[1].truncated);
+  CHECK(h.udp_counter("vigie_syslog_truncated_total") == 1);
+  CHECK(h.udp_counter("vigie_syslog_bytes_total") == 1009 + 14);
+}

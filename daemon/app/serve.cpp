@@ -222,6 +222,9 @@ int run_serve(const std::filesystem::path& config_path) {
     spdlog::critical("stopping after a thread failure ({}); exit status 1", supervisor.failure());
   spdlog::info("stopping: draining queued events and alerts");
   sd_notify(0, "STOPPING=1");
+  // Listeners stop accepting and hand what the kernel already holds to the pipeline, which
+  // keeps running meanwhile; io.run() returns once they are done (bounded by their deadline,
+  // ServerOptions::stop_deadline). Only then is the pipeline finished.
   asio::post(io, [&] {
     server.stop();
     signals.cancel();

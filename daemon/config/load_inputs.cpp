@@ -61,53 +61,117 @@ using Proto = SyslogInput::Proto;
 
 const char* proto_name(Proto p) { return p == Proto::udp ? "udp" : p == Proto::tcp ? "tcp" : "tls"; }
 
-std::optional<SyslogInput> load_syslog_input(const Value& item, const LoadContext& ctx) {
-  auto m = item.map({"listen", "cert", "key", "client_ca", "require_client_cert"});
+// The network with its host bits cleared: "10.29.1.0/16" → "10.29.0.0/16".
+core::Cidr masked(core::Cidr c) {
+  int bits = c.prefix + (c.network.v4 ? 96 : 0);
+  for (auto& byte : c.network.bytes) {
+    if (bits >= 8) {
+      bits -= 8;
+      continue;
+    }
+    byte = static_cast<uint8_t>(byte & (bits > 0 ? 0xff << (8 - bits) : 0));
+    bits = 0;
+  }
+  return c;
+}
+
+// A network as written in `networks` or `allow`: a CIDR (or bare address) without host bits.
+std::optional<core::Cidr> read_network(const Value& item) {
+  auto text = item.string();
+  if (!text) return std::nullopt;
+  auto cidr = core::Cidr::parse(*text);
+  if (!cidr) {
+    item.error("'" + *text + "' is not an IP network (e.g. 10.29.0.0/16, 2001:db8::/32)");
+    return std::nullopt;
+  }
+  const core::Cidr net = masked(*cidr);
+  if (!(net.network == cidr->network)) {
+    item.error("'" + *text + "' has host bits set; the network is " + net.to_string());
+    return std::nullopt;
+  }
+  return net;
+}
+
+void load_allow(const Value& v, SyslogInput& in) {
+  auto items = v.sequence();
+  if (!items) return;
+  if (items->empty()) {
+    v.error("an empty list would refuse every sender; remove the key to accept all");
+    return;
+  }
+  for (const auto& item : *items)
+    if (auto net = read_network(item)) in.allow.push_back(*net);
+}
+
+void load_receive_buffer(const Value& v, SyslogInput& in) {
+  auto s = v.string();
+  if (!s) return;
+  auto n = parse_size(*s);
+  if (!n) {
+    v.error("invalid size '" + *s + "' (bytes, or with a suffix: 4MiB)");
+  } else if (*n < 4096 || *n > (std::size_t{1} << 30)) {
+    v.error("must be between 4KiB and 1GiB, found " + *s);
+  } else {
+    in.receive_buffer = *n;
+  }
+}
+
+// The bounds of a TCP listener (ingest/README.md, "TCP session").
+void load_tcp_bounds(const Map& m, SyslogInput& in) {
+  if (auto v = m.get("max_connections"))
+    if (auto n = v->integer(1, 1'000'000)) in.max_connections = static_cast<std::size_t>(*n);
+  if (auto v = m.get("max_connections_per_peer"))
+    if (auto n = v->integer(1, 1'000'000)) in.max_connections_per_peer = static_cast<std::size_t>(*n);
+  if (auto v = m.get("idle_timeout"))
+    if (auto d = v->duration(false)) in.idle_timeout = *d;
+  if (auto v = m.get("min_rate"))
+    if (auto n = v->integer(0, 1'000'000'000)) in.min_rate = static_cast<std::size_t>(*n);
+  if (auto v = m.get("min_rate_window"))
+    if (auto d = v->duration(false)) in.min_rate_window = *d;
+}
+
+constexpr std::string_view kTcpKeys[] = {"max_connections", "max_connections_per_peer", "idle_timeout", "min_rate",
+                                         "min_rate_window"};
+constexpr std::string_view kTlsKeys[] = {"cert", "key", "client_ca", "require_client_cert"};
+
+std::optional<SyslogInput> load_syslog_input(const Value& item) {
+  auto m = item.map({"listen", "allow", "max_connections", "max_connections_per_peer", "idle_timeout", "min_rate",
+                     "min_rate_window", "receive_buffer", "cert", "key", "client_ca", "require_client_cert"});
   if (!m) return std::nullopt;
   SyslogInput in;
-  bool ok = true;
-  if (auto listen = m->get("listen")) {
-    if (auto url = listen->string()) {
-      in.listen = *url;
-      if (auto addr = parse_listen(*url)) {
-        in.proto = addr->proto;
-        in.address = addr->address;
-        in.port = addr->port;
-      } else {
-        listen->error(addr.error().what);
-        ok = false;
-      }
-    } else {
-      ok = false;
-    }
-  } else {
+  auto listen = m->get("listen");
+  if (!listen) {
     item.error("missing required key 'listen' (e.g. listen: \"udp://0.0.0.0:514\")");
     return std::nullopt;
   }
-  if (!ok) return std::nullopt;
+  auto url = listen->string();
+  if (!url) return std::nullopt;
+  in.listen = *url;
+  auto addr = parse_listen(*url);
+  if (!addr) {
+    listen->error(addr.error().what);
+    return std::nullopt;
+  }
+  in.proto = addr->proto;
+  in.address = addr->address;
+  in.port = addr->port;
 
-  const bool tls = in.proto == Proto::tls;
-  for (const char* key : {"cert", "key", "client_ca", "require_client_cert"}) {
-    auto v = m->get(key);
-    if (v && !tls) v->error(std::string("applies only to tls:// listeners, not ") + proto_name(in.proto) + "://");
+  // TLS comes later; `serve` could not honour these, so `check` must not accept them.
+  for (auto key : kTlsKeys)
+    if (auto v = m->get(key)) v->error("TLS options are not available yet (tls:// inputs come in a later version)");
+  if (in.proto == Proto::tls) {
+    listen->error("tls:// inputs are not available yet; use tcp:// (on a trusted network) or a local relay");
+    return std::nullopt;
   }
-  if (!tls) return in;
-  if (auto v = m->get("cert")) {
-    if (auto p = read_readable_file(*v, ctx)) in.cert = p->string();
+  if (auto v = m->get("allow")) load_allow(*v, in);
+  if (in.proto == Proto::tcp) {
+    load_tcp_bounds(*m, in);
+    if (auto v = m->get("receive_buffer")) v->error("applies only to udp:// listeners, not tcp://");
   } else {
-    item.error("tls:// listeners need 'cert' (the server certificate, PEM)");
-  }
-  if (auto v = m->get("key")) {
-    if (auto p = read_readable_file(*v, ctx)) in.key = p->string();
-  } else {
-    item.error("tls:// listeners need 'key' (the server private key, PEM)");
-  }
-  if (auto v = m->get("client_ca"))
-    if (auto p = read_readable_file(*v, ctx)) in.client_ca = p->string();
-  if (auto v = m->get("require_client_cert")) {
-    in.require_client_cert = v->boolean().value_or(false);
-    if (in.require_client_cert && !m->has("client_ca"))
-      v->error("needs 'client_ca' (the CA that signed the sites' client certificates)");
+    for (auto key : kTcpKeys)
+      if (auto v = m->get(key))
+        v->error(std::string("applies only to tcp:// listeners, not ") + proto_name(in.proto) + "://");
+    if (auto v = m->get("receive_buffer")) load_receive_buffer(*v, in);
   }
   return in;
 }
@@ -127,7 +191,7 @@ void load_message_size(const Value& v, Inputs& inputs) {
 
 }  // namespace
 
-void load_inputs(const Value& v, LoadContext& ctx, Config& cfg) {
+void load_inputs(const Value& v, LoadContext& /*ctx*/, Config& cfg) {
   auto m = v.map({"syslog", "max_message_size", "queue_batches", "queue_bytes", "default_timezone", "pcap", "spool"});
   if (!m) return;
   m->reject_unsupported("pcap");
@@ -137,7 +201,7 @@ void load_inputs(const Value& v, LoadContext& ctx, Config& cfg) {
     // TCP and TLS share the TCP port space; port 0 never collides (the kernel picks).
     std::map<std::tuple<bool, std::string, uint16_t>, std::string> bound;
     for (const auto& item : s->sequence().value_or(std::vector<Value>{})) {
-      auto in = load_syslog_input(item, ctx);
+      auto in = load_syslog_input(item);
       if (!in) continue;
       if (in->port != 0) {
         const auto key = std::make_tuple(in->proto == Proto::udp, in->address, in->port);
@@ -171,40 +235,16 @@ void load_inputs(const Value& v, LoadContext& ctx, Config& cfg) {
 
 namespace {
 
-// The network with its host bits cleared: "10.29.1.0/16" → "10.29.0.0/16".
-core::Cidr masked(core::Cidr c) {
-  int bits = c.prefix + (c.network.v4 ? 96 : 0);
-  for (auto& byte : c.network.bytes) {
-    if (bits >= 8) {
-      bits -= 8;
-      continue;
-    }
-    byte = static_cast<uint8_t>(byte & (bits > 0 ? 0xff << (8 - bits) : 0));
-    bits = 0;
-  }
-  return c;
-}
-
 void load_networks(const Value& v, Site& site, std::map<std::string, std::string>& owner) {
   for (const auto& item : v.sequence().value_or(std::vector<Value>{})) {
-    auto text = item.string();
-    if (!text) continue;
-    auto cidr = core::Cidr::parse(*text);
-    if (!cidr) {
-      item.error("'" + *text + "' is not an IP network (e.g. 10.29.0.0/16, 2001:db8::/32)");
-      continue;
-    }
-    const core::Cidr net = masked(*cidr);
-    if (!(net.network == cidr->network)) {
-      item.error("'" + *text + "' has host bits set; the network is " + net.to_string());
-      continue;
-    }
-    auto [it, fresh] = owner.emplace(net.to_string(), site.id);
+    auto net = read_network(item);
+    if (!net) continue;
+    auto [it, fresh] = owner.emplace(net->to_string(), site.id);
     if (!fresh) {
-      item.error("network " + net.to_string() + " is already listed for site '" + it->second + "'");
+      item.error("network " + net->to_string() + " is already listed for site '" + it->second + "'");
       continue;
     }
-    site.networks.push_back(net);
+    site.networks.push_back(*net);
   }
 }
 
@@ -255,7 +295,7 @@ void load_sites(const Value& v, LoadContext& /*ctx*/, Config& cfg) {
       }
     }
     if (auto cn = m->get("tls_subject_cn"))
-      if (auto s = cn->string()) site.tls_subject_cn = *s;
+      cn->error("not available yet (it names the client certificate of a tls:// input, which comes later)");
     cfg.sites.push_back(std::move(site));
   }
 }

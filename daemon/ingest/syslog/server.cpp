@@ -1,5 +1,9 @@
 #include "ingest/syslog/server.hpp"
 
+#include <sys/resource.h>
+
+#include <spdlog/spdlog.h>
+
 #include "ingest/syslog/tcp_listener.hpp"
 #include "ingest/syslog/udp_listener.hpp"
 
@@ -16,6 +20,31 @@ std::string label_of(const config::SyslogInput& in) {
 
 }  // namespace
 
+core::Result<void> check_fd_limit(const config::Config& cfg) {
+  std::size_t caps = 0;
+  for (const auto& in : cfg.inputs.syslog)
+    if (in.proto != config::SyslogInput::Proto::udp) caps += in.max_connections;
+  if (caps == 0) return {};
+  const rlim_t need = caps + kFdReserve + cfg.inputs.syslog.size();
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return {};
+  if (lim.rlim_cur != RLIM_INFINITY && lim.rlim_cur >= need) return {};
+  if (lim.rlim_cur == RLIM_INFINITY) return {};
+  if (lim.rlim_max == RLIM_INFINITY || lim.rlim_max >= need) {
+    const rlim_t before = lim.rlim_cur;
+    lim.rlim_cur = need;
+    if (::setrlimit(RLIMIT_NOFILE, &lim) == 0) {
+      spdlog::info("open-file limit raised from {} to {} for max_connections (total {})", before, need, caps);
+      return {};
+    }
+  }
+  return core::fail("inputs.syslog",
+                    fmt::format("max_connections (total {} over the tcp:// inputs, plus {} for the daemon) needs {} "
+                                "open files, but the open-file limit (RLIMIT_NOFILE) is {} (hard limit {}); raise "
+                                "LimitNOFILE= in vigie.service or lower max_connections",
+                                caps, kFdReserve, need, lim.rlim_cur, lim.rlim_max));
+}
+
 SyslogServer::SyslogServer(asio::io_context& io, std::shared_ptr<const config::Config> cfg, RawQueue& out,
                            core::Metrics& metrics, const core::Clock& clock, ServerOptions options)
     : io_(io), cfg_(std::move(cfg)), out_(out), metrics_(metrics), clock_(clock), options_(options) {}
@@ -23,6 +52,7 @@ SyslogServer::SyslogServer(asio::io_context& io, std::shared_ptr<const config::C
 SyslogServer::~SyslogServer() { stop(); }
 
 core::Result<void> SyslogServer::start() {
+  if (auto r = check_fd_limit(*cfg_); !r) return r;
   for (const auto& in : cfg_->inputs.syslog) {
     const auto label = label_of(in);
     if (in.proto == config::SyslogInput::Proto::tls) {
@@ -37,7 +67,8 @@ core::Result<void> SyslogServer::start() {
       stop();
       return core::fail(label, "invalid listen address \"" + in.address + "\"");
     }
-    auto ctx = std::make_shared<InputContext>(label, out_, metrics_, clock_, cfg_->inputs.max_message_size, options_);
+    auto ctx =
+        std::make_shared<InputContext>(label, in, out_, metrics_, clock_, cfg_->inputs.max_message_size, options_);
     core::Result<void> opened;
     if (in.proto == config::SyslogInput::Proto::udp) {
       auto l = std::make_shared<UdpListener>(io_, ctx);
@@ -67,9 +98,10 @@ std::vector<std::string> SyslogServer::local_endpoints() const {
 }
 
 void SyslogServer::stop() {
+  const auto deadline = std::chrono::steady_clock::now() + options_.stop_deadline;
   for (auto& [udp, tcp] : listeners_) {
-    if (udp) udp->stop();
-    if (tcp) tcp->stop();
+    if (udp) udp->stop(deadline);
+    if (tcp) tcp->stop(deadline);
   }
   listeners_.clear();
 }

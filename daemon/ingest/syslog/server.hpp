@@ -25,6 +25,12 @@ namespace vigie::ingest::syslog {
 class UdpListener;
 class TcpListener;
 
+// The open-file limit must cover every TCP listener's max_connections plus kFdReserve for the
+// daemon itself (listeners, database, logs, SMTP). Raises the soft limit up to the hard limit if
+// needed; fails, naming the caps and the limit, when even the hard limit is too low.
+inline constexpr std::size_t kFdReserve = 256;
+[[nodiscard]] core::Result<void> check_fd_limit(const config::Config& cfg);
+
 class SyslogServer {
  public:
   SyslogServer(asio::io_context& io, std::shared_ptr<const config::Config> cfg, RawQueue& out, core::Metrics& metrics,
@@ -34,13 +40,16 @@ class SyslogServer {
   SyslogServer& operator=(const SyslogServer&) = delete;
 
   // Binds every cfg->inputs.syslog listener, or none: on the first failure the ones already
-  // open are closed and the error names the listen address. tls:// listeners are refused
-  // ("tls:// inputs are not available in this build").
+  // open are closed and the error names the listen address ("address already in use": no port
+  // is ever shared with another process). tls:// listeners are refused ("tls:// inputs are not
+  // available in this build"). First checks the TCP caps against RLIMIT_NOFILE (check_fd_limit).
   [[nodiscard]] core::Result<void> start();
   // Bound addresses in config order, with the real port when 0 was asked:
   // "udp://127.0.0.1:40123".
   [[nodiscard]] std::vector<std::string> local_endpoints() const;
-  // Closes listeners and connections. Idempotent.
+  // Graceful stop: listeners stop accepting; TCP sessions and UDP sockets hand what the kernel
+  // already holds to the queue within options.stop_deadline, and count what they cannot.
+  // The io_context's run() returns once they are done. Idempotent.
   void stop();
 
  private:

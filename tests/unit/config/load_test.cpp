@@ -30,7 +30,6 @@ TEST_CASE("a full configuration loads with every field set") {
   CHECK(q.networks[1].to_string() == "2001:db8:29::/48");
   CHECK(q.timezone == "Europe/Paris");
   CHECK(q.contacts == std::vector<std::string>{"rssi@ch-quimper.example", "soc@ch-quimper.example"});
-  CHECK(q.tls_subject_cn == "syslog.ch-quimper.example");
   const Site& b = c.sites[1];
   CHECK(b.id == "clinique-brest");
   CHECK(b.name == "clinique-brest");       // name defaults to the id
@@ -43,18 +42,29 @@ TEST_CASE("a full configuration loads with every field set") {
   CHECK(udp.address == "0.0.0.0");
   CHECK(udp.port == 514);
   CHECK(udp.listen == "udp://0.0.0.0:514");
+  REQUIRE(udp.allow.size() == 2);
+  CHECK(udp.allow[0].to_string() == "10.0.0.0/8");
+  CHECK(udp.allow[1].to_string() == "2001:db8::/32");
+  CHECK(udp.receive_buffer == 8u << 20);
   const auto& tcp = c.inputs.syslog[1];
   CHECK(tcp.proto == SyslogInput::Proto::tcp);
   CHECK(tcp.address == "::1");
   CHECK(tcp.port == 0);
-  const auto& tls = c.inputs.syslog[2];
-  CHECK(tls.proto == SyslogInput::Proto::tls);
-  CHECK(tls.address == "10.0.0.1");
-  CHECK(tls.port == 6514);
-  CHECK(tls.cert == (dir / "tls/server.crt").string());
-  CHECK(tls.key == (dir / "tls/server.key").string());
-  CHECK(tls.client_ca == (dir / "tls/sites-ca.pem").string());
-  CHECK(tls.require_client_cert);
+  CHECK(tcp.allow.empty());  // defaults
+  CHECK(tcp.max_connections == 1024);
+  CHECK(tcp.max_connections_per_peer == 32);
+  CHECK(tcp.idle_timeout == 10min);
+  CHECK(tcp.min_rate == 64);
+  CHECK(tcp.min_rate_window == 30s);
+  const auto& bounded = c.inputs.syslog[2];
+  CHECK(bounded.port == 6514);
+  REQUIRE(bounded.allow.size() == 1);
+  CHECK(bounded.allow[0].to_string() == "10.29.0.0/16");
+  CHECK(bounded.max_connections == 2000);
+  CHECK(bounded.max_connections_per_peer == 8);
+  CHECK(bounded.idle_timeout == 2min);
+  CHECK(bounded.min_rate == 10);
+  CHECK(bounded.min_rate_window == 1min);
   CHECK(c.inputs.max_message_size == 1024 * 1024);
   CHECK(c.inputs.queue_batches == 256);
   CHECK(c.inputs.default_timezone == "America/Cayenne");
@@ -126,8 +136,7 @@ TEST_CASE("every independent mistake is reported, in line order, with its line")
       {6, "sites[0].timezone: unknown time zone 'Europe/Quimper'"},
       {7, "sites[1].contacts[0]: 'not-an-address' is not an e-mail address"},
       {10, "inputs.syslog[0].listen: unknown scheme 'sctp'"},
-      {11, "inputs.syslog[1]: tls:// listeners need 'cert'"},
-      {11, "inputs.syslog[1]: tls:// listeners need 'key'"},
+      {11, "inputs.syslog[1].listen: tls:// inputs are not available yet"},
       {12, "inputs.max_message_size: must be between 480"},
       {13, "inputs.pcap is not supported by this version"},
       {15, "detection.suppress_for: invalid duration 'soon'"},

@@ -22,6 +22,7 @@ std::shared_ptr<const detect::RuleSet> load_rules_or_report(const config::Config
                                                             std::size_t slots) {
   detect::LoadOptions options;
   options.matcher_slots = slots;
+  options.prefilter = cfg.detection.prefilter;
   auto rules = detect::load_rules(paths, cfg.detection, options);
   if (!rules) {
     for (const auto& e : rules.error()) std::fprintf(stderr, "%s\n", e.to_string().c_str());

@@ -49,8 +49,16 @@ constexpr std::size_t kMaxEvidenceBytes = std::size_t{1} << 20;
 constexpr int64_t kMaxKeys = 100'000'000;
 
 void load_detection(const Value& v, Config& cfg) {
-  auto m = v.map({"suppress_for", "lateness", "max_keys_per_rule", "max_keys", "max_evidence_bytes"});
+  auto m = v.map({"suppress_for", "lateness", "max_keys_per_rule", "max_keys", "max_evidence_bytes", "prefilter"});
   if (!m) return;
+  if (auto s = m->get("prefilter")) {
+    if (auto text = s->string()) {
+      if (*text == "vectorscan" || *text == "none")
+        cfg.detection.prefilter = *text == "vectorscan";
+      else
+        s->error("must be 'vectorscan' or 'none', found '" + *text + "'");
+    }
+  }
   if (auto s = m->get("max_keys_per_rule"))
     if (auto n = s->integer(1, kMaxKeys)) cfg.detection.max_keys_per_rule = static_cast<std::size_t>(*n);
   if (auto s = m->get("max_keys"))

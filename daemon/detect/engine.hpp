@@ -32,6 +32,9 @@ struct LoadOptions {
   // regex (slot 0 is the original). RE2 keeps a DFA cache per object behind a lock that every
   // thread scanning it takes; copies share nothing. Costs compile time and memory per slot.
   std::size_t matcher_slots = 1;
+  // Vectorscan prefilters in front of the RE2::Sets, where this build has Vectorscan
+  // (detect/prefilter.hpp). Off: RE2::Set alone (tests compare both).
+  bool prefilter = true;
 };
 
 using LoadResult = tl::expected<std::shared_ptr<const RuleSet>, std::vector<core::Error>>;
@@ -64,6 +67,11 @@ class Matcher {
 
  private:
   void scan_decoder_field(uint32_t f, const core::Event& e);
+  // Indices of `set` that match `text` (ascending): Vectorscan candidates confirmed by RE2 when
+  // the set has a prefilter, else RE2::Set. `confirm`: whether candidates are checked here
+  // (rules) or left to the caller's capturing match (decoders).
+  void scan(const RE2::Set& set, const Prefilter* prefilter, const std::vector<const RE2*>& singles,
+            std::string_view text, bool confirm, std::vector<int>& out);
   void count_regex_error(std::string_view kind);
   [[nodiscard]] bool atom_true(uint32_t id, const core::Event& e);
 
@@ -74,7 +82,10 @@ class Matcher {
   // Decoder scratch: per decoder field, whether scanned for this event; per decoder, the
   // lowest matching pattern (-1 none).
   std::vector<uint8_t> scanned_;
-  std::vector<int32_t> best_;
+  std::vector<std::vector<int>> field_cands_;  // per decoder field: matching (or candidate) set indices
+  PrefilterScratch scratch_;
+  bool prefilter_ok_ = false;  // scratch_ is ready for every prefilter of the rule set
+  std::vector<int> cands_;
   std::vector<int> set_hits_;
   std::vector<re2::StringPiece> groups_;
   // Matching scratch: an atom is true for this event iff atom_epoch_[id] == epoch_ (indexed

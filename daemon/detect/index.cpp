@@ -263,6 +263,7 @@ LoadResult RuleSetBuilder::finish() {
   resolve_references();
   if (errors_.empty()) build_rule_index();
   if (errors_.empty()) build_decoder_index();
+  if (errors_.empty() && options_.prefilter) rs_->make_prefilters();
   if (errors_.empty() && !rs_->make_slots(options_.matcher_slots))
     error("", "a copy of the regex sets for matcher threads does not fit in the regex memory budget");
   if (!errors_.empty()) return tl::unexpected(std::move(errors_));

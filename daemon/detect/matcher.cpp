@@ -47,7 +47,12 @@ Matcher::Matcher(std::shared_ptr<const RuleSet> rules, core::Metrics& metrics, s
     if (!rs.rules_[r].is_correlation)
       hit_counters_[r] = &metrics_.counter("vigie_rule_hits_total", {{"rule", rs.rules_[r].info.id}});
   scanned_.assign(rs.decoder_fields_.size(), 0);
-  best_.assign(rs.decoders_.size(), -1);
+  field_cands_.assign(rs.decoder_fields_.size(), {});
+  prefilter_ok_ = true;
+  for (const auto& fi : rs.fields_)
+    if (fi.prefilter && !scratch_.prepare(*fi.prefilter)) prefilter_ok_ = false;
+  for (const auto& df : rs.decoder_fields_)
+    if (df.prefilter && !scratch_.prepare(*df.prefilter)) prefilter_ok_ = false;
   atom_epoch_.assign(rs.atoms_.size(), 0);
   computed_epoch_.assign(rs.atoms_.size(), 0);
   atom_value_.assign(rs.atoms_.size(), 0);
@@ -71,21 +76,33 @@ void Matcher::count_regex_error(std::string_view kind) {
     spdlog::warn("RE2::Set match failed ({}), fell back to single regexes; {} such failures so far", k, n);
 }
 
+void Matcher::scan(const RE2::Set& set, const Prefilter* prefilter, const std::vector<const RE2*>& singles,
+                   std::string_view text, bool confirm, std::vector<int>& out) {
+  if (prefilter != nullptr && prefilter_ok_) {
+    std::string repaired;  // written only for invalid UTF-8
+    const std::string_view valid = matchable(text, repaired);
+    if (prefilter->candidates(valid, scratch_, cands_)) {
+      out.clear();
+      const re2::StringPiece piece(valid.data(), valid.size());
+      for (int idx : cands_)
+        if (!confirm || RE2::PartialMatch(piece, *singles[static_cast<std::size_t>(idx)])) out.push_back(idx);
+      return;
+    }
+    count_regex_error("prefilter");  // then RE2::Set decides, as without a prefilter
+  }
+  if (const auto kind = scan_set(set, singles, text, out); !kind.empty()) count_regex_error(kind);
+}
+
 void Matcher::scan_decoder_field(uint32_t f, const core::Event& e) {
   const RuleSet& rs = *rules_;
   const DecoderField& df = rs.decoder_fields_[f];
   scanned_[f] = 1;
-  for (std::size_t d = 0; d < rs.decoders_.size(); ++d)
-    if (rs.decoders_[d].source == f) best_[d] = -1;
+  auto& cands = field_cands_[f];
+  cands.clear();
   const auto text = e.get(df.field);
   if (!text || !df.set) return;
-  if (const auto kind = scan_set(rs.set_in(slot_, df.set, df.recipe), df.singles, *text, set_hits_); !kind.empty())
-    count_regex_error(kind);
-  // Ascending set indices: the first hit of each decoder is its lowest-index pattern.
-  for (int idx : set_hits_) {
-    const uint32_t d = df.owner[static_cast<std::size_t>(idx)];
-    if (best_[d] < 0) best_[d] = static_cast<int32_t>(static_cast<uint32_t>(idx) - rs.decoders_[d].set_base);
-  }
+  // Candidates only: the capturing match of each decoder confirms them, lowest index first.
+  scan(rs.set_in(slot_, df.set, df.recipe), df.prefilter.get(), df.singles, *text, false, cands);
 }
 
 void Matcher::decode(core::Event& e, std::vector<uint32_t>* applied) {
@@ -104,21 +121,32 @@ void Matcher::decode(core::Event& e, std::vector<uint32_t>* applied) {
     }
     if (!when) continue;
     if (!scanned_[dec.source]) scan_decoder_field(dec.source, e);
-    if (best_[d] < 0) continue;
-    const DecoderPattern& p = dec.patterns[static_cast<std::size_t>(best_[d])];
+    const auto& cands = field_cands_[dec.source];
+    const auto first = static_cast<int>(dec.set_base);
+    const auto end = first + static_cast<int>(dec.patterns.size());
+    auto it = std::lower_bound(cands.begin(), cands.end(), first);
+    if (it == cands.end() || *it >= end) continue;
     const auto field = e.get(rs.decoder_fields_[dec.source].field);
     if (!field) continue;
     std::string repaired;  // written only for invalid UTF-8; captures then come from it
     const std::string_view text = matchable(*field, repaired);
-    const int n = p.groups + 1;
-    if (!rs.regex_in(slot_, p).Match(re2::StringPiece(text.data(), text.size()), 0, text.size(), RE2::UNANCHORED,
-                                      groups_.data(), n))
-      continue;
+    // The lowest-index pattern of the decoder that matches wins (a prefilter candidate that
+    // does not match is passed over).
+    const DecoderPattern* p = nullptr;
+    for (; it != cands.end() && *it < end; ++it) {
+      const DecoderPattern& c = dec.patterns[static_cast<std::size_t>(*it - first)];
+      if (rs.regex_in(slot_, c).Match(re2::StringPiece(text.data(), text.size()), 0, text.size(), RE2::UNANCHORED,
+                                      groups_.data(), c.groups + 1)) {
+        p = &c;
+        break;
+      }
+    }
+    if (p == nullptr) continue;
     // Captures are views into the source text, which stays alive when a target replaces the
     // source field itself (the event only drops its view); constants live in the rule set. A
     // repaired copy (invalid UTF-8) dies here: what is captured from it goes to the arena.
     const bool copy = text.data() != field->data();
-    for (const DecoderAssign& a : p.assigns) {
+    for (const DecoderAssign& a : p->assigns) {
       if (a.group < 0) {
         e.set(a.target, std::string_view(a.literal));
       } else if (const auto& g = groups_[static_cast<std::size_t>(a.group)]; g.data() != nullptr) {
@@ -168,8 +196,7 @@ void Matcher::match(const core::Event& e, std::vector<uint32_t>& hits) {
     const auto v = e.get(fi.field);
     if (!v) continue;
     if (fi.set) {
-      if (const auto kind = scan_set(rs.set_in(slot_, fi.set, fi.recipe), fi.singles, *v, set_hits_); !kind.empty())
-        count_regex_error(kind);
+      scan(rs.set_in(slot_, fi.set, fi.recipe), fi.prefilter.get(), fi.singles, *v, true, set_hits_);
       for (int idx : set_hits_) mark(fi.set_atoms[static_cast<std::size_t>(idx)]);
     }
     if (!fi.folded.empty()) {

@@ -233,7 +233,12 @@ std::string_view scan_set(const RE2::Set& set, const std::vector<const RE2*>& si
   text = matchable(text, scratch);
   const re2::StringPiece piece(text.data(), text.size());
   RE2::Set::ErrorInfo info{};
-  if (set.Match(piece, &out, &info)) {
+  // Asking which patterns matched makes RE2 allocate a set as large as the pattern count and
+  // scan to the end of the text; asking whether any did allocates nothing and stops at the
+  // first match. Most values match nothing, so the question is asked in that order.
+  if (!set.Match(piece, nullptr, &info)) {
+    if (info.kind == RE2::Set::kNoError) return {};
+  } else if (set.Match(piece, &out, &info)) {
     std::sort(out.begin(), out.end());
     return {};
   }

@@ -25,6 +25,7 @@
 #include "core/alert.hpp"
 #include "core/event.hpp"
 #include "core/net.hpp"
+#include "detect/prefilter.hpp"
 
 namespace vigie::detect {
 
@@ -109,6 +110,7 @@ struct FieldIndex {
   core::FieldRef field;
   std::unique_ptr<RE2::Set> set;                                  // null when the field has no pattern atoms
   int32_t recipe = -1;                                            // index into RuleSet::recipes_, with set
+  std::unique_ptr<Prefilter> prefilter;                           // candidates, confirmed by `singles`
   std::vector<const RE2*> singles;                                // set index → the same regex alone
   std::vector<uint32_t> set_atoms;                                // set index → atom id
   std::unordered_map<std::string, std::vector<uint32_t>> folded;  // folded literal → atom ids
@@ -142,6 +144,7 @@ struct DecoderField {
   core::FieldRef field;
   std::unique_ptr<RE2::Set> set;
   int32_t recipe = -1;
+  std::unique_ptr<Prefilter> prefilter;  // candidates, confirmed by the capturing match
   std::vector<const RE2*> singles;
   std::vector<uint32_t> owner;  // set index → decoder index
 };
@@ -182,6 +185,8 @@ class RuleSet {
   }
   // Builds slots 1..n-1; false if a copy does not compile (memory budget).
   [[nodiscard]] bool make_slots(std::size_t n);
+  // Vectorscan prefilters for the sets it can take (none without Vectorscan).
+  void make_prefilters();
 
   // Truth of a non-indexed atom, or of any atom when computed alone (naive path).
   [[nodiscard]] bool eval_atom(const Atom& a, const core::Event& e) const;

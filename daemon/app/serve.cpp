@@ -49,9 +49,12 @@ std::chrono::nanoseconds stuck_after(const config::Config& cfg) {
 
 // WATCHDOG=1 only while no thread is stuck; each stuck thread is logged once (and again if it
 // recovers and gets stuck anew).
-void feed_watchdog(const core::Heartbeat& heartbeat, std::chrono::nanoseconds bound,
+// Pipeline workers count too: one busy on a single batch for longer than the pipeline's
+// stuck_after (30 s) stops the watchdog like a stuck thread of the heartbeat registry.
+void feed_watchdog(const core::Heartbeat& heartbeat, const Pipeline& pipeline, std::chrono::nanoseconds bound,
                    std::vector<std::string>& reported) {
   auto stuck = heartbeat.stuck(bound);
+  for (auto& w : pipeline.stuck_workers(std::chrono::steady_clock::now())) stuck.push_back(std::move(w));
   for (const auto& name : stuck)
     if (std::find(reported.begin(), reported.end(), name) == reported.end())
       spdlog::error("thread {} has made no progress for more than {} s; the systemd watchdog is no longer fed", name,
@@ -203,7 +206,7 @@ int run_serve(const std::filesystem::path& config_path) {
   for (;;) {
     auto cmd = control.pop_for(tick);
     if (supervisor.failed()) break;
-    feed_watchdog(heartbeat, bound, stuck_reported);
+    feed_watchdog(heartbeat, pipeline, bound, stuck_reported);
     if (!cmd) continue;
     if (*cmd == Control::stop || *cmd == Control::failed) break;
     sd_notify(0, "RELOADING=1");

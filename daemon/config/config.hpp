@@ -126,10 +126,11 @@ struct Detection {
   std::size_t max_keys_per_rule = 100'000;
   std::size_t max_keys = 250'000;
   std::size_t max_evidence_bytes = 16 * 1024;  // per alert; longer lines are cut with a marker
-  // `prefilter: vectorscan | none`: a Vectorscan prefilter in front of the RE2::Sets where this
-  // build has Vectorscan (detect/prefilter.hpp): faster matching, about a second more to load
-  // 1,000 rules. A build without Vectorscan ignores it (RE2::Set alone, the same results).
-  bool prefilter = true;
+  // `prefilter: vectorscan | none` (default none): a Vectorscan prefilter in front of the
+  // RE2::Sets where this build has Vectorscan (detect/prefilter.hpp). Opt-in: measured, it costs
+  // about a second to load 1,000 rules and did not make the benchmark faster end to end
+  // (tests/bench/README.md). A build without Vectorscan uses RE2::Set alone, same results.
+  bool prefilter = false;
 };
 
 struct Config {

@@ -11,23 +11,6 @@ using namespace vigie::detect::test;
 
 namespace {
 
-constexpr std::string_view kBruteForce = R"(
-title: SSH failed password
-id: ssh-failed
-level: low
-detection: { s: { event.action: ssh_login, event.outcome: failure }, condition: s }
----
-title: SSH brute force
-id: ssh-bruteforce
-level: high
-correlation:
-  type: event_count
-  rules: [ssh-failed]
-  group-by: [observer.site, source.ip]
-  timespan: 5m
-  condition: { gte: 3 }
-)";
-
 constexpr std::string_view kRootLogin = R"(
 ---
 title: root login
@@ -89,7 +72,7 @@ std::size_t bytes_of(const std::vector<std::string>& lines) {
 }  // namespace
 
 TEST_CASE("per-rule cap: the least recently touched key of the rule is evicted first, and counted") {
-  Bounded b(kBruteForce, caps(3, 100));
+  Bounded b(kSshBruteForce, caps(3, 100));
   CHECK(b.feed({failure(0, "1.1.1.1"), failure(1, "2.2.2.2"), failure(2, "3.3.3.3")}).empty());
   CHECK(b.corr.keys_of(b.index("ssh-bruteforce")) == 3);
   CHECK(b.evicted("ssh-bruteforce") == 0);
@@ -108,7 +91,7 @@ TEST_CASE("per-rule cap: the least recently touched key of the rule is evicted f
 }
 
 TEST_CASE("global cap: the least recently touched key of any rule is evicted first") {
-  Bounded b(std::string(kBruteForce) + std::string(kRootLogin), caps(10, 4));
+  Bounded b(std::string(kSshBruteForce) + std::string(kRootLogin), caps(10, 4));
   b.feed({failure(0, "1.1.1.1"), failure(1, "2.2.2.2"), login(2, "root"), login(3, "admin")});
   CHECK(b.corr.keys() == 4);
   b.feed({failure(4, "3.3.3.3")});  // 1.1.1.1 (another rule's key may be newer) goes
@@ -125,7 +108,7 @@ TEST_CASE("global cap: the least recently touched key of any rule is evicted fir
 }
 
 TEST_CASE("an active brute force survives a spray of one-hit keys") {
-  Bounded b(kBruteForce, caps(100, 1000));
+  Bounded b(kSshBruteForce, caps(100, 1000));
   std::vector<core::Alert> alerts;
   int spray = 0;
   auto spray_keys = [&](int n, int64_t t) {
@@ -167,7 +150,7 @@ TEST_CASE("evidence is bounded in bytes per alert; long lines are cut with a mar
 }
 
 TEST_CASE("a window keeps the lines of its latest samples only") {
-  auto yaml = std::string(kBruteForce);
+  auto yaml = std::string(kSshBruteForce);
   yaml.replace(yaml.find("gte: 3"), 6, "gte: 100");
   Bounded b(yaml, caps(10, 10));
   const std::string line(500, 'z');
@@ -187,14 +170,14 @@ TEST_CASE("a window keeps the lines of its latest samples only") {
 }
 
 TEST_CASE("reload: a window carries over only when its correlation's definition is unchanged") {
-  Bounded before(kBruteForce, caps(10, 10));
+  Bounded before(kSshBruteForce, caps(10, 10));
   before.feed({failure(0, "1.1.1.1"), failure(1, "1.1.1.1"), failure(2, "1.1.1.1"),  // fires, stays open
                failure(3, "2.2.2.2"), failure(4, "2.2.2.2")});                       // two in a window
   CHECK(before.corr.open_windows() == 1);
   CHECK(before.corr.open_alerts() == 1);
 
   // Same definition, other title and level, rules reordered: the window follows.
-  auto renamed = std::string(kBruteForce);
+  auto renamed = std::string(kSshBruteForce);
   renamed.replace(renamed.find("title: SSH brute force"), 22, "title: Brute force SSH");
   renamed.replace(renamed.find("level: high"), 11, "level: critical");
   Bounded same("title: new\nid: aaa-new\ndetection: { s: { x: y }, condition: s }\n---\n" + renamed, caps(10, 10));
@@ -204,7 +187,7 @@ TEST_CASE("reload: a window carries over only when its correlation's definition 
   CHECK(same.corr.open_alerts() == 1);
 
   // Another threshold: the window restarts, the open alert stays.
-  auto stricter = std::string(kBruteForce);
+  auto stricter = std::string(kSshBruteForce);
   stricter.replace(stricter.find("gte: 3"), 6, "gte: 4");
   Bounded changed(stricter, caps(10, 10));
   CHECK(changed.corr.fingerprint(changed.index("ssh-bruteforce")) !=
@@ -223,7 +206,7 @@ TEST_CASE("reload: a window carries over only when its correlation's definition 
   // Another timespan, group-by or referenced rule changes the fingerprint too.
   for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
            {"timespan: 5m", "timespan: 6m"}, {"[observer.site, source.ip]", "[source.ip]"}}) {
-    auto y = std::string(kBruteForce);
+    auto y = std::string(kSshBruteForce);
     y.replace(y.find(from), from.size(), to);
     Bounded other(y, caps(10, 10));
     CHECK(other.corr.fingerprint(other.index("ssh-bruteforce")) !=

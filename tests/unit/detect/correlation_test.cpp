@@ -6,23 +6,6 @@ using namespace vigie::detect::test;
 
 namespace {
 
-constexpr std::string_view kRules = R"(
-title: SSH failed password
-id: ssh-failed
-level: low
-detection: { s: { event.action: ssh_login, event.outcome: failure }, condition: s }
----
-title: SSH brute force
-id: ssh-bruteforce
-level: high
-correlation:
-  type: event_count
-  rules: [ssh-failed]
-  group-by: [observer.site, source.ip]
-  timespan: 5m
-  condition: { gte: 3 }
-)";
-
 // A plain rule with suppress_for, keyed by user, and its event.
 constexpr std::string_view kRootLogin = R"(
 title: root login
@@ -68,7 +51,7 @@ struct Direct {
 }  // namespace
 
 TEST_CASE("event_count fires once at the threshold, in order; referenced rule raises nothing") {
-  Direct d(kRules);
+  Direct d(kSshBruteForce);
   auto alerts = d.feed({failure(0), failure(60)});
   CHECK(alerts.empty());
   alerts = d.feed({failure(120)});
@@ -92,9 +75,9 @@ TEST_CASE("event_count fires once at the threshold, in order; referenced rule ra
 }
 
 TEST_CASE("the window is inclusive of timespan and slides across its boundary") {
-  Direct exact(kRules);
+  Direct exact(kSshBruteForce);
   CHECK(exact.feed({failure(0), failure(150), failure(300)}).size() == 1);  // 300 s apart: inside
-  Direct past(kRules);
+  Direct past(kSshBruteForce);
   CHECK(past.feed({failure(0), failure(200), failure(301)}).empty());  // 0 and 301 are too far apart
   auto late = past.feed({failure(400)});                               // 200, 301, 400 fit in 5 minutes
   REQUIRE(late.size() == 1);
@@ -103,7 +86,7 @@ TEST_CASE("the window is inclusive of timespan and slides across its boundary") 
 }
 
 TEST_CASE("events out of order count by their timestamps") {
-  Direct d(kRules);
+  Direct d(kSshBruteForce);
   CHECK(d.feed({failure(400), failure(0), failure(200)}).empty());
   auto alerts = d.feed({failure(250)});  // 0, 200, 250 lie within 5 minutes
   REQUIRE(alerts.size() == 1);
@@ -113,7 +96,7 @@ TEST_CASE("events out of order count by their timestamps") {
 }
 
 TEST_CASE("group-by values keep separate windows") {
-  Direct d(kRules);
+  Direct d(kSshBruteForce);
   CHECK(d.feed({failure(0, "1.1.1.1"), failure(1, "2.2.2.2"), failure(2, "1.1.1.1"), failure(3, "2.2.2.2"),
                 failure(4, "1.1.1.1", "ch-b")})
             .empty());
@@ -123,7 +106,7 @@ TEST_CASE("group-by values keep separate windows") {
 }
 
 TEST_CASE("a repeat within suppress_for updates the open alert; after it a new alert opens") {
-  Direct d(kRules);  // default suppress_for 1h
+  Direct d(kSshBruteForce);  // default suppress_for 1h
   auto first = d.feed({failure(0), failure(1), failure(2)});
   REQUIRE(first.size() == 1);
   auto again = d.feed({failure(10), failure(11), failure(12)});  // the window was reset after firing
@@ -214,7 +197,7 @@ correlation: { type: event_count, rules: [failed_logins], timespan: 1m, conditio
 }
 
 TEST_CASE("advance evicts windows and suppressions; older events are counted late but accepted") {
-  Direct d(kRules);
+  Direct d(kSshBruteForce);
   d.feed({failure(0), failure(10)});
   CHECK(d.corr.open_windows() == 1);
   std::vector<core::Alert> out;
@@ -235,7 +218,7 @@ TEST_CASE("advance evicts windows and suppressions; older events are counted lat
 
 TEST_CASE("Engine: matcher + correlator in one thread, finish flushes state") {
   core::Metrics metrics;
-  auto rs = load(kRules);
+  auto rs = load(kSshBruteForce);
   Engine engine(rs, metrics);
   std::vector<core::Alert> out;
   for (int i = 0; i < 7; ++i) {
@@ -250,7 +233,7 @@ TEST_CASE("Engine: matcher + correlator in one thread, finish flushes state") {
 }
 
 TEST_CASE("watermark: a clock ahead of the receiver cannot wipe open windows") {
-  auto rs = load(kRules);
+  auto rs = load(kSshBruteForce);
   core::Metrics metrics;
   SUBCASE("serve: a line stamped 2099, received now, counts as received now") {
     Engine engine(rs, metrics);
@@ -341,7 +324,7 @@ TEST_CASE("suppression: a late hit updates the open alert and moves first_seen b
 }
 
 TEST_CASE("serve: a site whose clock runs an hour slow is still correlated while other sites send") {
-  Direct d(kRules, EvictionClock::reception_time);
+  Direct d(kSshBruteForce, EvictionClock::reception_time);
   Watermark clock(d.rs->detection().lateness, EvictionClock::reception_time);
   std::vector<core::Alert> out;
   const auto feed = [&](const core::Event& e) {
@@ -371,7 +354,7 @@ TEST_CASE("serve: a site whose clock runs an hour slow is still correlated while
 }
 
 TEST_CASE("a busy key that never reaches the threshold keeps a bounded window") {
-  Direct d(kRules, EvictionClock::reception_time);  // gte 3 in 5 minutes
+  Direct d(kSshBruteForce, EvictionClock::reception_time);  // gte 3 in 5 minutes
   std::vector<core::Alert> out;
   for (int64_t i = 0; i < 1000; ++i) {  // one failure every 200 s, forever: never 3 in 5 minutes
     d.hit(failure(i * 200), out);
@@ -383,13 +366,13 @@ TEST_CASE("a busy key that never reaches the threshold keeps a bounded window") 
 }
 
 TEST_CASE("reload: windows and open alerts carry over by rule id") {
-  Direct before(kRules);
+  Direct before(kSshBruteForce);
   std::vector<core::Alert> out;
   before.hit(failure(0), out);
   before.hit(failure(10), out);
   // The reloaded set has one rule more, ahead of the others: every index moves.
   Direct after(std::string("title: new\nid: aaa-new\ndetection: { s: { x: y }, condition: s }\n---\n") +
-               std::string(kRules));
+               std::string(kSshBruteForce));
   after.corr.adopt(std::move(before.corr));
   CHECK(after.corr.open_windows() == 1);
   after.hit(failure(20), out);
@@ -448,7 +431,7 @@ TEST_CASE("a backlog older than the open alert folds into one alert of its own, 
 }
 
 TEST_CASE("serve: a 2099 stamp inside a key does not push that key's real samples out") {
-  Direct d(kRules, EvictionClock::reception_time);
+  Direct d(kSshBruteForce, EvictionClock::reception_time);
   std::vector<core::Alert> out;
   const auto feed = [&](int64_t stamp, int64_t received) {
     auto e = failure(stamp);

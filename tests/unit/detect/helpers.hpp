@@ -40,6 +40,25 @@ inline bool any_contains(const std::vector<std::string>& v, std::string_view nee
   return false;
 }
 
+// Failed passwords and the brute force counting them (3 in 5 minutes, per site and source):
+// the correlation most tests of windows, caps and eviction use.
+inline constexpr std::string_view kSshBruteForce = R"(
+title: SSH failed password
+id: ssh-failed
+level: low
+detection: { s: { event.action: ssh_login, event.outcome: failure }, condition: s }
+---
+title: SSH brute force
+id: ssh-bruteforce
+level: high
+correlation:
+  type: event_count
+  rules: [ssh-failed]
+  group-by: [observer.site, source.ip]
+  timespan: 5m
+  condition: { gte: 3 }
+)";
+
 inline core::TimePoint at_s(int64_t seconds) { return core::TimePoint(std::chrono::seconds(seconds)); }
 
 inline core::Event event(std::initializer_list<std::pair<std::string, std::string>> fields, int64_t seconds = 0) {

@@ -77,6 +77,7 @@ void RuleSetBuilder::add_decoder(const YAML::Node& doc, const Context& c) {
       error(at(c, p["regex"]), "bad regex: " + dp.re->error());
       continue;
     }
+    dp.lead = required_lead(*dp.re);
     const auto& named = dp.re->NamedCapturingGroups();
     if (const auto fields = p["fields"]) {
       if (!fields.IsMap())

@@ -135,8 +135,7 @@ void Matcher::decode(core::Event& e, std::vector<uint32_t>* applied) {
     const DecoderPattern* p = nullptr;
     for (; it != cands.end() && *it < end; ++it) {
       const DecoderPattern& c = dec.patterns[static_cast<std::size_t>(*it - first)];
-      if (rs.regex_in(slot_, c).Match(re2::StringPiece(text.data(), text.size()), 0, text.size(), RE2::UNANCHORED,
-                                      groups_.data(), c.groups + 1)) {
+      if (match_leftmost(rs.regex_in(slot_, c), c.lead, text, groups_.data(), c.groups + 1)) {
         p = &c;
         break;
       }

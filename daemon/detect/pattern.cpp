@@ -258,4 +258,31 @@ std::string_view scan_set(const RE2::Set& set, const std::vector<const RE2*>& si
   }
 }
 
+std::string required_lead(const RE2& re) {
+  if (!re.ok()) return {};
+  std::string min, max;
+  if (!re.PossibleMatchRange(&min, &max, 32)) return {};
+  std::size_t n = 0;
+  while (n < min.size() && n < max.size() && min[n] == max[n]) ++n;
+  // Every string between min and max starts with their common prefix; keep whole UTF-8
+  // sequences only, so the literal never ends inside a character.
+  while (n > 0 && (static_cast<unsigned char>(min[n - 1]) & 0xC0) == 0x80) --n;
+  if (n > 0 && static_cast<unsigned char>(min[n - 1]) >= 0xC0) --n;
+  return min.substr(0, n);
+}
+
+bool match_leftmost(const RE2& re, std::string_view lead, std::string_view text, re2::StringPiece* groups, int n) {
+  const re2::StringPiece piece(text.data(), text.size());
+  if (lead.empty()) return re.Match(piece, 0, text.size(), RE2::UNANCHORED, groups, n);
+  constexpr int kMaxTries = 4;
+  std::size_t from = 0;
+  for (int tries = 0; tries < kMaxTries; ++tries) {
+    const std::size_t at = text.find(lead, from);
+    if (at == std::string_view::npos) return false;  // every match starts with `lead`
+    if (re.Match(piece, at, text.size(), RE2::ANCHOR_START, groups, n)) return true;
+    from = at + 1;
+  }
+  return re.Match(piece, from, text.size(), RE2::UNANCHORED, groups, n);
+}
+
 }  // namespace vigie::detect

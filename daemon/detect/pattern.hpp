@@ -73,4 +73,17 @@ enum class AddressKind : uint8_t { ip, host, invalid };
 [[nodiscard]] std::string_view scan_set(const RE2::Set& set, const std::vector<const RE2*>& singles,
                                         std::string_view text, std::vector<int>& out);
 
+// The literal every match of `re` starts with ("" when there is none, e.g. a leading class,
+// `(?i)`, or a pattern that can match the empty string): the common prefix of the range
+// RE2::PossibleMatchRange gives for a match anchored where it starts. At most 32 bytes.
+[[nodiscard]] std::string required_lead(const RE2& re);
+
+// RE2::Match(text, UNANCHORED) with `n` submatches, cheaper when `lead` is not empty: an
+// unanchored capturing match runs a forward DFA, a reverse DFA, then BitState; here memchr/memmem
+// find where `lead` occurs and each such place is tried anchored (BitState directly), in order,
+// so the leftmost match wins as it does unanchored. After a few failed places (a text full of
+// `lead`) the unanchored match decides: the cost stays linear in the text.
+[[nodiscard]] bool match_leftmost(const RE2& re, std::string_view lead, std::string_view text, re2::StringPiece* groups,
+                                  int n);
+
 }  // namespace vigie::detect

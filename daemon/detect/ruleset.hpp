@@ -128,7 +128,8 @@ struct DecoderPattern {
   std::unique_ptr<RE2> re;
   uint32_t flat = 0;  // position among all decoder patterns (per-slot copies of `re`)
   std::vector<DecoderAssign> assigns;
-  int groups = 0;  // captures needed (highest group used)
+  int groups = 0;    // captures needed (highest group used)
+  std::string lead;  // literal every match starts with (required_lead), for match_leftmost
 };
 
 struct Decoder {
@@ -201,7 +202,7 @@ class RuleSet {
   std::vector<std::vector<uint32_t>> atom_rules_;
   std::vector<SetRecipe> recipes_;
   std::vector<std::vector<std::unique_ptr<RE2::Set>>> set_copies_;  // [slot - 1][recipe]
-  std::vector<std::vector<std::unique_ptr<RE2>>> regex_copies_;      // [slot - 1][DecoderPattern::flat]
+  std::vector<std::vector<std::unique_ptr<RE2>>> regex_copies_;     // [slot - 1][DecoderPattern::flat]
   std::vector<uint32_t> always_;
   std::unordered_map<std::string, uint32_t> by_id_;
   std::unordered_map<std::string, uint32_t> by_name_;

@@ -67,6 +67,8 @@ class RuleSetBuilder {
   void resolve_references();
   void build_rule_index();
   void build_decoder_index();
+  [[nodiscard]] uint32_t scan_of(const core::FieldRef& field);
+  void compile_scans();
 
   config::Detection detection_;
   LoadOptions options_;
@@ -74,6 +76,7 @@ class RuleSetBuilder {
   std::vector<core::Error> errors_;
   std::unordered_map<std::string, uint32_t> atom_ids_;        // dedup key → atom id
   std::unordered_map<std::string, uint32_t> decoder_fields_;  // field name → DecoderField index
+  std::unordered_map<std::string, uint32_t> scans_;           // field name → FieldScan index
   std::vector<PendingRef> correlation_refs_;
   std::vector<PendingRef> test_refs_;  // from = index into rs_->tests_, name = expectation rule
 };

@@ -66,12 +66,20 @@ class Matcher {
   void match(const core::Event& e, std::vector<uint32_t>& hits);
 
  private:
-  void scan_decoder_field(uint32_t f, const core::Event& e);
-  // Indices of `set` that match `text` (ascending): Vectorscan candidates confirmed by RE2 when
-  // the set has a prefilter, else RE2::Set. `confirm`: whether candidates are checked here
-  // (rules) or left to the caller's capturing match (decoders).
-  void scan(const RE2::Set& set, const Prefilter* prefilter, const std::vector<const RE2*>& singles,
-            std::string_view text, bool confirm, std::vector<int>& out);
+  // What the scan of one FieldScan found for the current event, kept while the field's value is
+  // the same view: the decoders and then the rules of that field read one scan.
+  struct ScanResult {
+    uint32_t event = 0;  // event_ when scanned
+    const char* data = nullptr;
+    std::size_t size = 0;
+    bool exact = true;      // RE2::Set indices; false: prefilter candidates, rules confirm theirs
+    std::vector<int> hits;  // ascending
+  };
+  void begin_event();
+  void decode_event(core::Event& e, std::vector<uint32_t>* applied);
+  void match_event(const core::Event& e, std::vector<uint32_t>& hits);
+  // Scans `text` with scan `s` unless already done for this event and this very view.
+  const ScanResult& scan_field(uint32_t s, std::string_view text);
   void count_regex_error(std::string_view kind);
   [[nodiscard]] bool atom_true(uint32_t id, const core::Event& e);
 
@@ -79,14 +87,10 @@ class Matcher {
   core::Metrics& metrics_;
   std::size_t slot_ = 0;
   std::vector<std::atomic<uint64_t>*> hit_counters_;  // per rule, registered up front
-  // Decoder scratch: per decoder field, whether scanned for this event; per decoder, the
-  // lowest matching pattern (-1 none).
-  std::vector<uint8_t> scanned_;
-  std::vector<std::vector<int>> field_cands_;  // per decoder field: matching (or candidate) set indices
+  uint32_t event_ = 0;                                // bumped per event: ScanResult validity
+  std::vector<ScanResult> scans_;                     // per FieldScan
   PrefilterScratch scratch_;
   bool prefilter_ok_ = false;  // scratch_ is ready for every prefilter of the rule set
-  std::vector<int> cands_;
-  std::vector<int> set_hits_;
   std::vector<re2::StringPiece> groups_;
   // Matching scratch: an atom is true for this event iff atom_epoch_[id] == epoch_ (indexed
   // atoms) or computed_epoch_[id] == epoch_ && atom_value_[id] (others, memoised).

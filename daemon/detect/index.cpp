@@ -155,38 +155,23 @@ void RuleSetBuilder::resolve_references() {
 
 void RuleSetBuilder::build_rule_index() {
   auto& rs = *rs_;
-  RE2::Options opts;
-  opts.set_log_errors(false);
-  opts.set_max_mem(options_.set_max_mem);
   std::unordered_map<std::string, uint32_t> by_field;
   for (uint32_t id = 0; id < rs.atoms_.size(); ++id) {
     const Atom& a = rs.atoms_[id];
     if (!a.indexed()) continue;
     auto [it, fresh] = by_field.emplace(a.field.name, static_cast<uint32_t>(rs.fields_.size()));
-    if (fresh) rs.fields_.push_back(FieldIndex{a.field, nullptr, -1, {}, {}, {}, {}});
+    if (fresh) rs.fields_.push_back(FieldIndex{a.field, -1, {}, 0, {}, {}});
     FieldIndex& fi = rs.fields_[it->second];
     if (a.kind == AtomKind::exact) {
       (a.cased ? fi.cased : fi.folded)[a.text].push_back(id);
       continue;
     }
-    if (!fi.set) {
-      fi.set = std::make_unique<RE2::Set>(opts, RE2::UNANCHORED);
-      fi.recipe = static_cast<int32_t>(rs.recipes_.size());
-      rs.recipes_.push_back(SetRecipe{opts, {}});
+    if (fi.scan < 0) {
+      fi.scan = static_cast<int32_t>(scan_of(fi.field));
+      rs.scans_[static_cast<std::size_t>(fi.scan)].rules = static_cast<int32_t>(it->second);
     }
-    std::string why;
-    if (fi.set->Add(a.text, &why) < 0) {
-      error("", "regex '" + a.text + "' rejected by RE2::Set: " + why);
-      continue;
-    }
-    rs.recipes_[static_cast<std::size_t>(fi.recipe)].patterns.push_back(a.text);
-    fi.singles.push_back(a.re.get());
     fi.set_atoms.push_back(id);
   }
-  for (auto& fi : rs.fields_)
-    if (fi.set && !fi.set->Compile())
-      error("", "the regex set of field '" + fi.field.name + "' (" + std::to_string(fi.set_atoms.size()) +
-                    " patterns) does not fit in the regex memory budget");
 
   // Candidates: each rule is registered under the atoms of one cover of its condition; a rule
   // with no cover that can hold with its indexed atoms all false is evaluated on every event.
@@ -223,46 +208,68 @@ void RuleSetBuilder::build_rule_index() {
 
 void RuleSetBuilder::build_decoder_index() {
   auto& rs = *rs_;
-  RE2::Options opts;
-  opts.set_log_errors(false);
-  opts.set_max_mem(options_.set_max_mem);
   uint32_t flat_patterns = 0;
   for (uint32_t d = 0; d < rs.decoders_.size(); ++d) {
     Decoder& dec = rs.decoders_[d];
     DecoderField& df = rs.decoder_fields_[dec.source];
-    if (!df.set) {
-      df.set = std::make_unique<RE2::Set>(opts, RE2::UNANCHORED);
-      df.recipe = static_cast<int32_t>(rs.recipes_.size());
-      rs.recipes_.push_back(SetRecipe{opts, {}});
-    }
-    dec.set_base = static_cast<uint32_t>(df.singles.size());
+    if (df.scan < 0) df.scan = static_cast<int32_t>(scan_of(df.field));
+    FieldScan& fs = rs.scans_[static_cast<std::size_t>(df.scan)];
+    dec.set_base = fs.decoder_patterns;
     for (auto& p : dec.patterns) {
       p.flat = flat_patterns++;
-      std::string why;
-      if (df.set->Add(p.re->pattern(), &why) < 0) {
-        error(dec.where, "regex rejected by RE2::Set: " + why);
-        continue;
-      }
-      rs.recipes_[static_cast<std::size_t>(df.recipe)].patterns.push_back(p.re->pattern());
-      df.singles.push_back(p.re.get());
+      ++fs.decoder_patterns;
       df.owner.push_back(d);
     }
   }
-  // A decoder writing a field that other decoders read makes the matcher rescan that field.
-  for (auto& dec : rs.decoders_)
-    for (auto& p : dec.patterns)
-      for (auto& a : p.assigns)
-        if (auto it = decoder_fields_.find(a.target.name); it != decoder_fields_.end())
-          a.source = static_cast<int32_t>(it->second);
-  for (auto& df : rs.decoder_fields_)
-    if (df.set && !df.set->Compile())
-      error("", "the decoder regex set of field '" + df.field.name + "' does not fit in the regex memory budget");
+}
+
+uint32_t RuleSetBuilder::scan_of(const core::FieldRef& field) {
+  auto [it, fresh] = scans_.emplace(field.name, static_cast<uint32_t>(rs_->scans_.size()));
+  if (fresh) rs_->scans_.push_back(FieldScan{field, nullptr, -1, nullptr, {}, 0, -1});
+  return it->second;
+}
+
+// Each scan's set holds its decoder patterns (decoder order, as set_base says), then the
+// pattern atoms of the rules testing the field (FieldIndex::base on).
+void RuleSetBuilder::compile_scans() {
+  auto& rs = *rs_;
+  RE2::Options opts;
+  opts.set_log_errors(false);
+  opts.set_max_mem(options_.set_max_mem);
+  for (uint32_t s = 0; s < rs.scans_.size(); ++s) {
+    FieldScan& fs = rs.scans_[s];
+    fs.set = std::make_unique<RE2::Set>(opts, RE2::UNANCHORED);
+    fs.recipe = static_cast<int32_t>(rs.recipes_.size());
+    SetRecipe& recipe = rs.recipes_.emplace_back(SetRecipe{opts, {}});
+    const auto add = [&](const RE2& re, const std::string& where) {
+      std::string why;
+      if (fs.set->Add(re.pattern(), &why) < 0) {
+        error(where, "regex '" + re.pattern() + "' rejected by RE2::Set: " + why);
+        return;
+      }
+      recipe.patterns.push_back(re.pattern());
+      fs.singles.push_back(&re);
+    };
+    for (const auto& dec : rs.decoders_)
+      if (rs.decoder_fields_[dec.source].scan == static_cast<int32_t>(s))
+        for (const auto& p : dec.patterns) add(*p.re, dec.where);
+    if (fs.rules >= 0) {
+      FieldIndex& fi = rs.fields_[static_cast<std::size_t>(fs.rules)];
+      fi.base = fs.decoder_patterns;
+      for (uint32_t id : fi.set_atoms) add(*rs.atoms_[id].re, "");
+    }
+    if (!errors_.empty()) return;
+    if (!fs.set->Compile())
+      error("", "the regex set of field '" + fs.field.name + "' (" + std::to_string(fs.singles.size()) +
+                    " patterns of decoders and rules) does not fit in the regex memory budget");
+  }
 }
 
 LoadResult RuleSetBuilder::finish() {
   resolve_references();
-  if (errors_.empty()) build_rule_index();
   if (errors_.empty()) build_decoder_index();
+  if (errors_.empty()) build_rule_index();
+  if (errors_.empty()) compile_scans();
   if (errors_.empty() && options_.prefilter) rs_->make_prefilters();
   if (errors_.empty() && !rs_->make_slots(options_.matcher_slots))
     error("", "a copy of the regex sets for matcher threads does not fit in the regex memory budget");

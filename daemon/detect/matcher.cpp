@@ -1,5 +1,5 @@
-// Matcher: the per-event hot path. Decoders first (one RE2::Set scan per source field), then one
-// scan per indexed field to learn which atoms hold, then only the candidate rules are evaluated.
+// Matcher: the per-event hot path. One RE2::Set scan per scanned field tells which decoder
+// patterns and which rule pattern atoms match; decoders capture, then only candidate rules run.
 #include <algorithm>
 
 #include <spdlog/spdlog.h>
@@ -46,13 +46,10 @@ Matcher::Matcher(std::shared_ptr<const RuleSet> rules, core::Metrics& metrics, s
   for (std::size_t r = 0; r < rs.rules_.size(); ++r)
     if (!rs.rules_[r].is_correlation)
       hit_counters_[r] = &metrics_.counter("vigie_rule_hits_total", {{"rule", rs.rules_[r].info.id}});
-  scanned_.assign(rs.decoder_fields_.size(), 0);
-  field_cands_.assign(rs.decoder_fields_.size(), {});
+  scans_.resize(rs.scans_.size());
   prefilter_ok_ = true;
-  for (const auto& fi : rs.fields_)
-    if (fi.prefilter && !scratch_.prepare(*fi.prefilter)) prefilter_ok_ = false;
-  for (const auto& df : rs.decoder_fields_)
-    if (df.prefilter && !scratch_.prepare(*df.prefilter)) prefilter_ok_ = false;
+  for (const auto& fs : rs.scans_)
+    if (fs.prefilter && !scratch_.prepare(*fs.prefilter)) prefilter_ok_ = false;
   atom_epoch_.assign(rs.atoms_.size(), 0);
   computed_epoch_.assign(rs.atoms_.size(), 0);
   atom_value_.assign(rs.atoms_.size(), 0);
@@ -64,8 +61,26 @@ Matcher::Matcher(std::shared_ptr<const RuleSet> rules, core::Metrics& metrics, s
 }
 
 void Matcher::process(core::Event& e, std::vector<uint32_t>& hits) {
-  decode(e);
-  match(e, hits);
+  begin_event();
+  decode_event(e, nullptr);
+  match_event(e, hits);
+}
+
+void Matcher::decode(core::Event& e, std::vector<uint32_t>* applied) {
+  begin_event();
+  decode_event(e, applied);
+}
+
+void Matcher::match(const core::Event& e, std::vector<uint32_t>& hits) {
+  begin_event();
+  match_event(e, hits);
+}
+
+void Matcher::begin_event() {
+  if (++event_ == 0) {  // wrapped: no ScanResult may look current
+    for (auto& r : scans_) r.event = 0;
+    event_ = 1;
+  }
 }
 
 void Matcher::count_regex_error(std::string_view kind) {
@@ -76,39 +91,33 @@ void Matcher::count_regex_error(std::string_view kind) {
     spdlog::warn("RE2::Set match failed ({}), fell back to single regexes; {} such failures so far", k, n);
 }
 
-void Matcher::scan(const RE2::Set& set, const Prefilter* prefilter, const std::vector<const RE2*>& singles,
-                   std::string_view text, bool confirm, std::vector<int>& out) {
-  if (prefilter != nullptr && prefilter_ok_) {
+const Matcher::ScanResult& Matcher::scan_field(uint32_t s, std::string_view text) {
+  ScanResult& r = scans_[s];
+  // Views of one event never change their bytes (batch buffer, arena, rule set constants), so
+  // the same view is the same text.
+  if (r.event == event_ && r.data == text.data() && r.size == text.size()) return r;
+  r.event = event_;
+  r.data = text.data();
+  r.size = text.size();
+  r.exact = true;
+  const FieldScan& fs = rules_->scans_[s];
+  if (fs.prefilter && prefilter_ok_) {
     std::string repaired;  // written only for invalid UTF-8
-    const std::string_view valid = matchable(text, repaired);
-    if (prefilter->candidates(valid, scratch_, cands_)) {
-      out.clear();
-      const re2::StringPiece piece(valid.data(), valid.size());
-      for (int idx : cands_)
-        if (!confirm || RE2::PartialMatch(piece, *singles[static_cast<std::size_t>(idx)])) out.push_back(idx);
-      return;
+    if (fs.prefilter->candidates(matchable(text, repaired), scratch_, r.hits)) {
+      r.exact = false;
+      return r;
     }
     count_regex_error("prefilter");  // then RE2::Set decides, as without a prefilter
   }
-  if (const auto kind = scan_set(set, singles, text, out); !kind.empty()) count_regex_error(kind);
+  // A field that decoders read matches one of their patterns on most lines: ask which at once.
+  if (const auto kind = scan_set(rules_->set_in(slot_, fs), fs.singles, text, r.hits, fs.decoder_patterns == 0);
+      !kind.empty())
+    count_regex_error(kind);
+  return r;
 }
 
-void Matcher::scan_decoder_field(uint32_t f, const core::Event& e) {
+void Matcher::decode_event(core::Event& e, std::vector<uint32_t>* applied) {
   const RuleSet& rs = *rules_;
-  const DecoderField& df = rs.decoder_fields_[f];
-  scanned_[f] = 1;
-  auto& cands = field_cands_[f];
-  cands.clear();
-  const auto text = e.get(df.field);
-  if (!text || !df.set) return;
-  // Candidates only: the capturing match of each decoder confirms them, lowest index first.
-  scan(rs.set_in(slot_, df.set, df.recipe), df.prefilter.get(), df.singles, *text, false, cands);
-}
-
-void Matcher::decode(core::Event& e, std::vector<uint32_t>* applied) {
-  const RuleSet& rs = *rules_;
-  if (rs.decoders_.empty()) return;
-  std::fill(scanned_.begin(), scanned_.end(), 0);
   for (uint32_t d = 0; d < rs.decoders_.size(); ++d) {
     const Decoder& dec = rs.decoders_[d];
     bool when = true;
@@ -120,14 +129,16 @@ void Matcher::decode(core::Event& e, std::vector<uint32_t>* applied) {
       }
     }
     if (!when) continue;
-    if (!scanned_[dec.source]) scan_decoder_field(dec.source, e);
-    const auto& cands = field_cands_[dec.source];
+    const DecoderField& df = rs.decoder_fields_[dec.source];
+    const auto field = e.get(df.field);
+    if (!field) continue;
+    // Candidates only (a prefilter's are not confirmed): the capturing match of each decoder
+    // confirms them, lowest index first. A field a decoder rewrote is a new view, scanned again.
+    const auto& cands = scan_field(static_cast<uint32_t>(df.scan), *field).hits;
     const auto first = static_cast<int>(dec.set_base);
     const auto end = first + static_cast<int>(dec.patterns.size());
     auto it = std::lower_bound(cands.begin(), cands.end(), first);
     if (it == cands.end() || *it >= end) continue;
-    const auto field = e.get(rs.decoder_fields_[dec.source].field);
-    if (!field) continue;
     std::string repaired;  // written only for invalid UTF-8; captures then come from it
     const std::string_view text = matchable(*field, repaired);
     // The lowest-index pattern of the decoder that matches wins (a prefilter candidate that
@@ -151,12 +162,8 @@ void Matcher::decode(core::Event& e, std::vector<uint32_t>* applied) {
       } else if (const auto& g = groups_[static_cast<std::size_t>(a.group)]; g.data() != nullptr) {
         std::string_view value(g.data(), g.size());
         if (copy) value = e.arena().copy(value);
-        if (!place_address(e, dec, a, value, metrics_)) continue;
-        e.set(a.target, value);
-      } else {
-        continue;
+        if (place_address(e, dec, a, value, metrics_)) e.set(a.target, value);
       }
-      if (a.source >= 0) scanned_[static_cast<std::size_t>(a.source)] = 0;
     }
     if (applied) applied->push_back(d);
   }
@@ -172,7 +179,7 @@ bool Matcher::atom_true(uint32_t id, const core::Event& e) {
   return atom_value_[id] != 0;
 }
 
-void Matcher::match(const core::Event& e, std::vector<uint32_t>& hits) {
+void Matcher::match_event(const core::Event& e, std::vector<uint32_t>& hits) {
   hits.clear();
   const RuleSet& rs = *rules_;
   if (++epoch_ == 0) {  // wrapped after 2^32 events: forget every stamp once
@@ -194,9 +201,19 @@ void Matcher::match(const core::Event& e, std::vector<uint32_t>& hits) {
   for (const FieldIndex& fi : rs.fields_) {
     const auto v = e.get(fi.field);
     if (!v) continue;
-    if (fi.set) {
-      scan(rs.set_in(slot_, fi.set, fi.recipe), fi.prefilter.get(), fi.singles, *v, true, set_hits_);
-      for (int idx : set_hits_) mark(fi.set_atoms[static_cast<std::size_t>(idx)]);
+    if (fi.scan >= 0) {
+      const auto s = static_cast<uint32_t>(fi.scan);
+      const ScanResult& r = scan_field(s, *v);  // done already when decoders read the field
+      const auto& singles = rs.scans_[s].singles;
+      std::string repaired;  // prefilter candidates are confirmed on what RE2 can read
+      const std::string_view text = r.exact ? std::string_view() : matchable(*v, repaired);
+      const re2::StringPiece piece(text.data(), text.size());
+      for (auto it = std::lower_bound(r.hits.begin(), r.hits.end(), static_cast<int>(fi.base)); it != r.hits.end();
+           ++it) {
+        const auto idx = static_cast<std::size_t>(*it);
+        if (!r.exact && !RE2::PartialMatch(piece, *singles[idx])) continue;
+        mark(fi.set_atoms[idx - fi.base]);
+      }
     }
     if (!fi.folded.empty()) {
       ascii_fold(*v, folded_);

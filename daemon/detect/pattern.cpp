@@ -227,7 +227,7 @@ AddressKind classify_address(std::string_view v) {
 }
 
 std::string_view scan_set(const RE2::Set& set, const std::vector<const RE2*>& singles, std::string_view text,
-                          std::vector<int>& out) {
+                          std::vector<int>& out, bool any_first) {
   out.clear();
   thread_local std::string scratch;  // only written for invalid UTF-8
   text = matchable(text, scratch);
@@ -236,7 +236,7 @@ std::string_view scan_set(const RE2::Set& set, const std::vector<const RE2*>& si
   // Asking which patterns matched makes RE2 allocate a set as large as the pattern count and
   // scan to the end of the text; asking whether any did allocates nothing and stops at the
   // first match. Most values match nothing, so the question is asked in that order.
-  if (!set.Match(piece, nullptr, &info)) {
+  if (any_first && !set.Match(piece, nullptr, &info)) {
     if (info.kind == RE2::Set::kNoError) return {};
   } else if (set.Match(piece, &out, &info)) {
     std::sort(out.begin(), out.end());

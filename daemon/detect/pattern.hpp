@@ -70,8 +70,10 @@ enum class AddressKind : uint8_t { ip, host, invalid };
 // its own, so an error costs time but never a match. `out` receives the matching indices in
 // ascending order. Returns "" on success, else the error kind for vigie_regex_errors_total.
 // Invalid UTF-8 in `text` is matched as matchable() says.
+// `any_first`: ask RE2 whether anything matches before asking which (cheaper when most texts
+// match nothing; a set that usually matches is better asked which at once).
 [[nodiscard]] std::string_view scan_set(const RE2::Set& set, const std::vector<const RE2*>& singles,
-                                        std::string_view text, std::vector<int>& out);
+                                        std::string_view text, std::vector<int>& out, bool any_first = true);
 
 // The literal every match of `re` starts with ("" when there is none, e.g. a leading class,
 // `(?i)`, or a pattern that can match the empty string): the common prefix of the range

@@ -37,10 +37,7 @@ bool RuleSet::make_slots(std::size_t n) {
 }
 
 void RuleSet::make_prefilters() {
-  for (auto& fi : fields_)
-    if (fi.set) fi.prefilter = Prefilter::build(recipes_[static_cast<std::size_t>(fi.recipe)].patterns);
-  for (auto& df : decoder_fields_)
-    if (df.set) df.prefilter = Prefilter::build(recipes_[static_cast<std::size_t>(df.recipe)].patterns);
+  for (auto& fs : scans_) fs.prefilter = Prefilter::build(recipes_[static_cast<std::size_t>(fs.recipe)].patterns);
 }
 
 bool RuleSet::eval_atom(const Atom& a, const core::Event& e) const {

@@ -3,9 +3,11 @@
 // member function is const and thread-safe (RE2 and RE2::Set are safe for concurrent matching).
 //
 // Layout, as the matcher walks it per event (rspamd re_cache style, see README.md):
-//   decoder_fields_  one RE2::Set per decoder source field → lowest matching pattern per decoder
+//   scans_           per scanned field: one RE2::Set of the decoder patterns reading it, then
+//                    of the rule pattern atoms testing it (one pass tells both)
+//   decoder_fields_  per decoder source field: its scan → lowest matching pattern per decoder
 //   atoms_           every leaf test of every rule, deduplicated across rules
-//   fields_          per field: one RE2::Set of its pattern atoms + exact-literal hash maps
+//   fields_          per field: its scan's pattern atoms + exact-literal hash maps
 //   atom_rules_      atom → rules owning it (candidates when the atom is true)
 //   always_          rules that must be evaluated even when none of their indexed atoms is true
 #pragma once
@@ -106,13 +108,26 @@ struct SetRecipe {
   std::vector<std::string> patterns;  // in Add() order: same indices in every copy
 };
 
+// One RE2::Set per scanned field, shared by the decoders that read the field and by the rules
+// that test it: one pass over `message` tells which decoder patterns and which rule patterns
+// match (the two used to be scanned apart, each pass costing as much as a whole small set).
+// Set indices [0, decoder_patterns) are decoder patterns, in decoder order; the rest are the
+// pattern atoms of FieldIndex `rules` (-1 when no rule tests the field with a pattern).
+struct FieldScan {
+  core::FieldRef field;
+  std::unique_ptr<RE2::Set> set;
+  int32_t recipe = -1;                   // index into RuleSet::recipes_
+  std::unique_ptr<Prefilter> prefilter;  // candidates; rule atoms are confirmed by `singles`
+  std::vector<const RE2*> singles;       // set index → the same regex alone
+  uint32_t decoder_patterns = 0;
+  int32_t rules = -1;  // the FieldIndex whose pattern atoms follow the decoder patterns
+};
+
 struct FieldIndex {
   core::FieldRef field;
-  std::unique_ptr<RE2::Set> set;                                  // null when the field has no pattern atoms
-  int32_t recipe = -1;                                            // index into RuleSet::recipes_, with set
-  std::unique_ptr<Prefilter> prefilter;                           // candidates, confirmed by `singles`
-  std::vector<const RE2*> singles;                                // set index → the same regex alone
-  std::vector<uint32_t> set_atoms;                                // set index → atom id
+  int32_t scan = -1;                                              // FieldScan of its pattern atoms, if any
+  std::vector<uint32_t> set_atoms;                                // set index - base → atom id
+  uint32_t base = 0;                                              // set index of set_atoms[0]
   std::unordered_map<std::string, std::vector<uint32_t>> folded;  // folded literal → atom ids
   std::unordered_map<std::string, std::vector<uint32_t>> cased;
 };
@@ -121,7 +136,6 @@ struct DecoderAssign {
   core::FieldRef target;
   int group = -1;  // capture group number, or -1 for the literal
   std::string literal;
-  int32_t source = -1;  // the DecoderField this target is the source of, if any (rescan needed)
 };
 
 struct DecoderPattern {
@@ -143,10 +157,7 @@ struct Decoder {
 
 struct DecoderField {
   core::FieldRef field;
-  std::unique_ptr<RE2::Set> set;
-  int32_t recipe = -1;
-  std::unique_ptr<Prefilter> prefilter;  // candidates, confirmed by the capturing match
-  std::vector<const RE2*> singles;
+  int32_t scan = -1;            // FieldScan of the decoder patterns reading this field
   std::vector<uint32_t> owner;  // set index → decoder index
 };
 
@@ -178,8 +189,8 @@ class RuleSet {
   friend class Matcher;
 
   // The copy of a set or decoder regex that matcher slot `slot` scans with.
-  [[nodiscard]] const RE2::Set& set_in(std::size_t slot, const std::unique_ptr<RE2::Set>& base, int32_t recipe) const {
-    return slot == 0 ? *base : *set_copies_[slot - 1][static_cast<std::size_t>(recipe)];
+  [[nodiscard]] const RE2::Set& set_in(std::size_t slot, const FieldScan& s) const {
+    return slot == 0 ? *s.set : *set_copies_[slot - 1][static_cast<std::size_t>(s.recipe)];
   }
   [[nodiscard]] const RE2& regex_in(std::size_t slot, const DecoderPattern& p) const {
     return slot == 0 ? *p.re : *regex_copies_[slot - 1][p.flat];
@@ -198,6 +209,7 @@ class RuleSet {
   std::vector<Decoder> decoders_;
   std::vector<DecoderField> decoder_fields_;
   std::vector<Atom> atoms_;
+  std::vector<FieldScan> scans_;
   std::vector<FieldIndex> fields_;
   std::vector<std::vector<uint32_t>> atom_rules_;
   std::vector<SetRecipe> recipes_;

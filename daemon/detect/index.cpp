@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "detect/builder.hpp"
+#include "detect/pattern.hpp"
 
 namespace vigie::detect {
 namespace {
@@ -241,22 +242,23 @@ void RuleSetBuilder::compile_scans() {
     fs.set = std::make_unique<RE2::Set>(opts, RE2::UNANCHORED);
     fs.recipe = static_cast<int32_t>(rs.recipes_.size());
     SetRecipe& recipe = rs.recipes_.emplace_back(SetRecipe{opts, {}});
-    const auto add = [&](const RE2& re, const std::string& where) {
+    // `entry` is what the set scans for; `re` is the regex alone (RE2::Set error fallback).
+    const auto add = [&](const std::string& entry, const RE2& re, const std::string& where) {
       std::string why;
-      if (fs.set->Add(re.pattern(), &why) < 0) {
-        error(where, "regex '" + re.pattern() + "' rejected by RE2::Set: " + why);
+      if (fs.set->Add(entry, &why) < 0) {
+        error(where, "regex '" + entry + "' rejected by RE2::Set: " + why);
         return;
       }
-      recipe.patterns.push_back(re.pattern());
+      recipe.patterns.push_back(entry);
       fs.singles.push_back(&re);
     };
     for (const auto& dec : rs.decoders_)
       if (rs.decoder_fields_[dec.source].scan == static_cast<int32_t>(s))
-        for (const auto& p : dec.patterns) add(*p.re, dec.where);
+        for (const auto& p : dec.patterns) add(decoder_scan_entry(*p.re), *p.re, dec.where);
     if (fs.rules >= 0) {
       FieldIndex& fi = rs.fields_[static_cast<std::size_t>(fs.rules)];
       fi.base = fs.decoder_patterns;
-      for (uint32_t id : fi.set_atoms) add(*rs.atoms_[id].re, "");
+      for (uint32_t id : fi.set_atoms) add(rs.atoms_[id].re->pattern(), *rs.atoms_[id].re, "");
     }
     if (!errors_.empty()) return;
     if (!fs.set->Compile())

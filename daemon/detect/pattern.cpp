@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include <re2/filtered_re2.h>
+
 #include "core/net.hpp"
 
 namespace vigie::detect {
@@ -271,6 +273,26 @@ std::string required_lead(const RE2& re) {
   return min.substr(0, n);
 }
 
+std::string decoder_scan_entry(const RE2& re) {
+  const std::string& pattern = re.pattern();
+  const bool anchored = !pattern.empty() && pattern[0] == '^';
+  if (const std::string lead = required_lead(re); !lead.empty() && (anchored || lead.size() >= 3))
+    return (anchored ? "^" : "") + RE2::QuoteMeta(lead);
+  re2::FilteredRE2 filter(3);
+  int id = 0;
+  if (filter.Add(pattern, re.options(), &id) != RE2::NoError) return pattern;
+  std::vector<std::string> atoms;
+  filter.Compile(&atoms);
+  if (atoms.empty()) return pattern;  // nothing required: the pattern itself
+  std::string out = "(?i:";
+  for (std::size_t i = 0; i < atoms.size(); ++i) {
+    if (i > 0) out += '|';
+    out += RE2::QuoteMeta(atoms[i]);
+  }
+  out += ')';
+  return out;
+}
+
 bool match_leftmost(const RE2& re, std::string_view lead, std::string_view text, re2::StringPiece* groups, int n) {
   const re2::StringPiece piece(text.data(), text.size());
   if (lead.empty()) return re.Match(piece, 0, text.size(), RE2::UNANCHORED, groups, n);
@@ -279,7 +301,12 @@ bool match_leftmost(const RE2& re, std::string_view lead, std::string_view text,
   for (int tries = 0; tries < kMaxTries; ++tries) {
     const std::size_t at = text.find(lead, from);
     if (at == std::string_view::npos) return false;  // every match starts with `lead`
-    if (re.Match(piece, at, text.size(), RE2::ANCHOR_START, groups, n)) return true;
+    // RE2 skips its DFA for a short anchored capturing match and goes to BitState, which costs
+    // the same whether it matches or not; a candidate of a prefix-only scan often does not: the
+    // DFA (cached, no allocation) rejects those first.
+    if (re.Match(piece, at, text.size(), RE2::ANCHOR_START, nullptr, 0) &&
+        re.Match(piece, at, text.size(), RE2::ANCHOR_START, groups, n))
+      return true;
     from = at + 1;
   }
   return re.Match(piece, from, text.size(), RE2::UNANCHORED, groups, n);

@@ -68,18 +68,40 @@ class Matcher {
  private:
   // What the scan of one FieldScan found for the current event, kept while the field's value is
   // the same view: the decoders and then the rules of that field read one scan.
+  // What a field's text gave, remembered for the next event with the very same text: a scan
+  // and the captures of a decoder pattern are pure functions of it, and logs repeat themselves
+  // (cron and session lines, the same drop again and again). Direct-mapped, kMemoSlots per
+  // scanned field and texts up to kMemoText bytes: memory stays fixed whatever arrives.
+  struct Capture {
+    uint32_t pattern = 0;  // DecoderPattern::flat
+    bool matched = false;
+    std::vector<std::pair<int32_t, int32_t>> groups;  // offset, length in the text; -1: unset
+  };
+  struct Memo {
+    std::size_t hash = 0;
+    std::string text;
+    bool exact = true;
+    std::vector<int> hits;
+    std::vector<Capture> captures;  // decoder patterns tried on this text, in the order tried
+  };
+  static constexpr std::size_t kMemoSlots = 4096;
+  static constexpr std::size_t kMemoText = 512;
   struct ScanResult {
     uint32_t event = 0;  // event_ when scanned
     const char* data = nullptr;
     std::size_t size = 0;
     bool exact = true;      // RE2::Set indices; false: prefilter candidates, rules confirm theirs
     std::vector<int> hits;  // ascending
+    Memo* memo = nullptr;   // the slot holding this text, if it is memoised
   };
   void begin_event();
   void decode_event(core::Event& e, std::vector<uint32_t>* applied);
   void match_event(const core::Event& e, std::vector<uint32_t>& hits);
   // Scans `text` with scan `s` unless already done for this event and this very view.
   const ScanResult& scan_field(uint32_t s, std::string_view text);
+  void scan_text(uint32_t s, std::string_view text, ScanResult& r);
+  // The capturing match of `p` on `text` (the field's text, as scanned into `r`), remembered.
+  bool capture(const DecoderPattern& p, std::string_view text, const ScanResult& r);
   void count_regex_error(std::string_view kind);
   [[nodiscard]] bool atom_true(uint32_t id, const core::Event& e);
 
@@ -89,6 +111,7 @@ class Matcher {
   std::vector<std::atomic<uint64_t>*> hit_counters_;  // per rule, registered up front
   uint32_t event_ = 0;                                // bumped per event: ScanResult validity
   std::vector<ScanResult> scans_;                     // per FieldScan
+  std::vector<std::vector<Memo>> memo_;               // per FieldScan, kMemoSlots each (lazily)
   PrefilterScratch scratch_;
   bool prefilter_ok_ = false;  // scratch_ is ready for every prefilter of the rule set
   std::vector<re2::StringPiece> groups_;

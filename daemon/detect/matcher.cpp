@@ -47,6 +47,7 @@ Matcher::Matcher(std::shared_ptr<const RuleSet> rules, core::Metrics& metrics, s
     if (!rs.rules_[r].is_correlation)
       hit_counters_[r] = &metrics_.counter("vigie_rule_hits_total", {{"rule", rs.rules_[r].info.id}});
   scans_.resize(rs.scans_.size());
+  memo_.resize(rs.scans_.size());
   prefilter_ok_ = true;
   for (const auto& fs : rs.scans_)
     if (fs.prefilter && !scratch_.prepare(*fs.prefilter)) prefilter_ok_ = false;
@@ -100,12 +101,39 @@ const Matcher::ScanResult& Matcher::scan_field(uint32_t s, std::string_view text
   r.data = text.data();
   r.size = text.size();
   r.exact = true;
+  r.memo = nullptr;
+  Memo* memo = nullptr;
+  if (text.size() <= kMemoText) {
+    auto& slots = memo_[s];
+    if (slots.empty()) slots.resize(kMemoSlots);
+    const std::size_t h = std::hash<std::string_view>{}(text);
+    memo = &slots[h % kMemoSlots];
+    if (memo->hash == h && memo->text == text) {
+      r.exact = memo->exact;
+      r.hits = memo->hits;
+      r.memo = memo;
+      return r;
+    }
+    memo->hash = h;
+  }
+  scan_text(s, text, r);
+  if (memo != nullptr) {
+    memo->text.assign(text.data(), text.size());
+    memo->exact = r.exact;
+    memo->hits = r.hits;
+    memo->captures.clear();
+    r.memo = memo;
+  }
+  return r;
+}
+
+void Matcher::scan_text(uint32_t s, std::string_view text, ScanResult& r) {
   const FieldScan& fs = rules_->scans_[s];
   if (fs.prefilter && prefilter_ok_) {
     std::string repaired;  // written only for invalid UTF-8
     if (fs.prefilter->candidates(matchable(text, repaired), scratch_, r.hits)) {
       r.exact = false;
-      return r;
+      return;
     }
     count_regex_error("prefilter");  // then RE2::Set decides, as without a prefilter
   }
@@ -113,7 +141,37 @@ const Matcher::ScanResult& Matcher::scan_field(uint32_t s, std::string_view text
   if (const auto kind = scan_set(rules_->set_in(slot_, fs), fs.singles, text, r.hits, fs.decoder_patterns == 0);
       !kind.empty())
     count_regex_error(kind);
-  return r;
+}
+
+bool Matcher::capture(const DecoderPattern& p, std::string_view text, const ScanResult& r) {
+  const int n = p.groups + 1;
+  // The slot may have been taken by another text of this event since (a decoder rewrote the
+  // field): only a slot still holding this very text answers.
+  Memo* memo = r.memo != nullptr && r.memo->text == text ? r.memo : nullptr;
+  if (memo != nullptr)
+    for (const Capture& c : memo->captures) {
+      if (c.pattern != p.flat) continue;
+      if (!c.matched) return false;
+      for (int i = 0; i < n; ++i) {
+        const auto [off, len] = c.groups[static_cast<std::size_t>(i)];
+        groups_[static_cast<std::size_t>(i)] =
+            off < 0 ? re2::StringPiece() : re2::StringPiece(text.data() + off, static_cast<std::size_t>(len));
+      }
+      return true;
+    }
+  const bool matched = match_leftmost(rules_->regex_in(slot_, p), p.lead, text, groups_.data(), n);
+  if (memo != nullptr) {
+    Capture& c = memo->captures.emplace_back();
+    c.pattern = p.flat;
+    c.matched = matched;
+    if (matched)
+      for (int i = 0; i < n; ++i) {
+        const auto& g = groups_[static_cast<std::size_t>(i)];
+        c.groups.emplace_back(g.data() == nullptr ? -1 : static_cast<int32_t>(g.data() - text.data()),
+                              static_cast<int32_t>(g.size()));
+      }
+  }
+  return matched;
 }
 
 void Matcher::decode_event(core::Event& e, std::vector<uint32_t>* applied) {
@@ -141,12 +199,14 @@ void Matcher::decode_event(core::Event& e, std::vector<uint32_t>* applied) {
     if (it == cands.end() || *it >= end) continue;
     std::string repaired;  // written only for invalid UTF-8; captures then come from it
     const std::string_view text = matchable(*field, repaired);
+    static const ScanResult kNoMemo;
+    const ScanResult& memo = text.data() == field->data() ? scans_[static_cast<std::size_t>(df.scan)] : kNoMemo;
     // The lowest-index pattern of the decoder that matches wins (a prefilter candidate that
     // does not match is passed over).
     const DecoderPattern* p = nullptr;
     for (; it != cands.end() && *it < end; ++it) {
       const DecoderPattern& c = dec.patterns[static_cast<std::size_t>(*it - first)];
-      if (match_leftmost(rs.regex_in(slot_, c), c.lead, text, groups_.data(), c.groups + 1)) {
+      if (capture(c, text, memo)) {
         p = &c;
         break;
       }

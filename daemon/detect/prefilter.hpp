@@ -44,8 +44,8 @@ class Prefilter {
  private:
   Prefilter() = default;
   friend class PrefilterScratch;
-  void* db_ = nullptr;             // hs_database_t*
-  std::vector<int> residual_;      // always candidates, ascending
+  void* db_ = nullptr;         // hs_database_t*
+  std::vector<int> residual_;  // always candidates, ascending
 };
 
 // Per-thread scan space, grown for every prefilter it is prepared for.

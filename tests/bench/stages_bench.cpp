@@ -1,7 +1,7 @@
 // Where one worker's time goes, stage by stage, on the lines of a log: syslog parsing, then the
-// matcher (decoders and detection rules: one scan of each field set, captures, rule evaluation). One thread, one Matcher,
-// batches of 512 lines as the pipeline makes them; reading the file and splitting it into
-// messages are not timed. Prints key=value lines for deploy/bench.sh.
+// matcher (decoders and detection rules: one scan of each field set, captures, rule evaluation). One thread, one
+// Matcher, batches of 512 lines as the pipeline makes them; reading the file and splitting it into messages are not
+// timed. Prints key=value lines for deploy/bench.sh.
 //
 // Usage: bench_stages CONFIG LOG
 #include <chrono>

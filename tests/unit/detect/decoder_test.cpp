@@ -137,6 +137,60 @@ detection:
                     event({{"process.name", "cron"}, {"message", "Failed password for root from 1.2.3.4 port 22"}})));
 }
 
+TEST_CASE("decoder: one matcher over repeated and varied lines decodes each as a fresh one would") {
+  // The matcher remembers what a text gave (scan and captures, per field): a repeated line is
+  // answered from there, a line that takes the same slot must not be, and a field a decoder
+  // rewrote is a different text.
+  auto rs = load(R"(
+decoder: wrap
+patterns:
+  - regex: 'wrapped: (?P<inner>.*)'
+    fields: { message: inner }
+---
+decoder: login
+patterns:
+  - regex: 'user=(?P<u>\w+) from (?P<ip>\S+)'
+    fields: { user.name: u, source.ip: ip, event.outcome: "=failure" }
+  - regex: 'user=(?P<u>\w+)'
+    fields: { user.name: u }
+)");
+  std::vector<std::string> lines;
+  for (int i = 0; i < 9000; ++i) {
+    const std::string user = "u" + std::to_string(i % 300);
+    switch (i % 4) {
+      case 0:
+        lines.push_back("login user=" + user + " from 10.0.0." + std::to_string(i % 7));
+        break;
+      case 1:
+        lines.push_back("wrapped: login user=" + user);
+        break;
+      case 2:
+        lines.push_back("user=" + user + " from 10.0.0.x1");  // not an address: source.ip unset
+        break;
+      default:
+        lines.push_back("nothing for user " + user);
+    }
+  }
+  core::Metrics metrics;
+  Matcher shared(rs, metrics);
+  // The same text twice in a row: the second pattern wins after the first failed, both times.
+  for (int i = 0; i < 2; ++i) {
+    auto e = event({{"message", "login user=carol"}});
+    shared.decode(e);
+    CHECK(e.value(core::Field::user_name) == "carol");
+    CHECK_FALSE(e.get(core::Field::event_outcome));
+  }
+  for (const auto& line : lines) {
+    auto once = event({{"message", line}});
+    auto fresh = decoded(rs, once);
+    shared.decode(once);
+    CAPTURE(line);
+    for (const auto f :
+         {core::Field::message, core::Field::user_name, core::Field::source_ip, core::Field::event_outcome})
+      CHECK(once.get(f) == fresh.get(f));
+  }
+}
+
 TEST_CASE("required_lead: the literal every match starts with, or none") {
   const auto lead = [](const char* re) { return required_lead(RE2(re)); };
   CHECK(lead("(?P<module>pam_[a-z0-9_]+)\\(") == "pam_");

@@ -115,6 +115,7 @@ class Matcher {
   PrefilterScratch scratch_;
   bool prefilter_ok_ = false;  // scratch_ is ready for every prefilter of the rule set
   std::vector<re2::StringPiece> groups_;
+  CaptureScratch captures_;
   // Matching scratch: an atom is true for this event iff atom_epoch_[id] == epoch_ (indexed
   // atoms) or computed_epoch_[id] == epoch_ && atom_value_[id] (others, memoised).
   uint32_t epoch_ = 0;

@@ -78,6 +78,7 @@ void RuleSetBuilder::add_decoder(const YAML::Node& doc, const Context& c) {
       continue;
     }
     dp.lead = required_lead(*dp.re);
+    dp.twin = PcreTwin::build(*dp.re);
     const auto& named = dp.re->NamedCapturingGroups();
     if (const auto fields = p["fields"]) {
       if (!fields.IsMap())

@@ -159,7 +159,7 @@ bool Matcher::capture(const DecoderPattern& p, std::string_view text, const Scan
       }
       return true;
     }
-  const bool matched = match_leftmost(rules_->regex_in(slot_, p), p.lead, text, groups_.data(), n);
+  const bool matched = captures_.leftmost(rules_->regex_in(slot_, p), p.twin.get(), p.lead, text, groups_.data(), n);
   if (memo != nullptr) {
     Capture& c = memo->captures.emplace_back();
     c.pattern = p.flat;

@@ -293,23 +293,4 @@ std::string decoder_scan_entry(const RE2& re) {
   return out;
 }
 
-bool match_leftmost(const RE2& re, std::string_view lead, std::string_view text, re2::StringPiece* groups, int n) {
-  const re2::StringPiece piece(text.data(), text.size());
-  if (lead.empty()) return re.Match(piece, 0, text.size(), RE2::UNANCHORED, groups, n);
-  constexpr int kMaxTries = 4;
-  std::size_t from = 0;
-  for (int tries = 0; tries < kMaxTries; ++tries) {
-    const std::size_t at = text.find(lead, from);
-    if (at == std::string_view::npos) return false;  // every match starts with `lead`
-    // RE2 skips its DFA for a short anchored capturing match and goes to BitState, which costs
-    // the same whether it matches or not; a candidate of a prefix-only scan often does not: the
-    // DFA (cached, no allocation) rejects those first.
-    if (re.Match(piece, at, text.size(), RE2::ANCHOR_START, nullptr, 0) &&
-        re.Match(piece, at, text.size(), RE2::ANCHOR_START, groups, n))
-      return true;
-    from = at + 1;
-  }
-  return re.Match(piece, from, text.size(), RE2::UNANCHORED, groups, n);
-}
-
 }  // namespace vigie::detect

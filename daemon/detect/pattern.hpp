@@ -89,12 +89,4 @@ enum class AddressKind : uint8_t { ip, host, invalid };
 // pattern with neither enters the set as it is.
 [[nodiscard]] std::string decoder_scan_entry(const RE2& re);
 
-// RE2::Match(text, UNANCHORED) with `n` submatches, cheaper when `lead` is not empty: an
-// unanchored capturing match runs a forward DFA, a reverse DFA, then BitState; here memchr/memmem
-// find where `lead` occurs and each such place is tried anchored (BitState directly), in order,
-// so the leftmost match wins as it does unanchored. After a few failed places (a text full of
-// `lead`) the unanchored match decides: the cost stays linear in the text.
-[[nodiscard]] bool match_leftmost(const RE2& re, std::string_view lead, std::string_view text, re2::StringPiece* groups,
-                                  int n);
-
 }  // namespace vigie::detect

@@ -27,6 +27,7 @@
 #include "core/alert.hpp"
 #include "core/event.hpp"
 #include "core/net.hpp"
+#include "detect/capture.hpp"
 #include "detect/prefilter.hpp"
 
 namespace vigie::detect {
@@ -142,8 +143,9 @@ struct DecoderPattern {
   std::unique_ptr<RE2> re;
   uint32_t flat = 0;  // position among all decoder patterns (per-slot copies of `re`)
   std::vector<DecoderAssign> assigns;
-  int groups = 0;    // captures needed (highest group used)
-  std::string lead;  // literal every match starts with (required_lead), for match_leftmost
+  int groups = 0;                  // captures needed (highest group used)
+  std::string lead;                // literal every match starts with (required_lead)
+  std::unique_ptr<PcreTwin> twin;  // faster captures, when PCRE2 reads the pattern the same
 };
 
 struct Decoder {

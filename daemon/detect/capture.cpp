@@ -1,0 +1,149 @@
+#include "detect/capture.hpp"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+namespace vigie::detect {
+namespace {
+
+// Backtracking steps PCRE2 may take for one capture before RE2 decides instead: far above what
+// a decoder pattern needs on a line (hundreds), far below what would cost a microsecond more.
+constexpr uint32_t kMatchLimit = 20'000;
+constexpr const char* kSpace = "\\t\\n\\f\\r ";
+
+}  // namespace
+
+std::string PcreTwin::translate(std::string_view p) {
+  std::string out;
+  out.reserve(p.size() + 16);
+  bool in_class = false;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    const char c = p[i];
+    if (static_cast<unsigned char>(c) >= 0x80) return {};  // literal non-ASCII: folding may differ
+    if (c == '\\') {
+      if (i + 1 >= p.size()) return {};
+      const char n = p[++i];
+      switch (n) {
+        case 's':
+          out += in_class ? std::string(kSpace) : "[" + std::string(kSpace) + "]";
+          break;
+        case 'S':
+          if (in_class) return {};
+          out += "[^" + std::string(kSpace) + "]";
+          break;
+        case 'C':
+        case 'p':
+        case 'P':
+        case 'Q':
+        case 'E':
+        case 'x':  // \x{...}: code points past ASCII
+          return {};
+        default:
+          out += c;
+          out += n;
+      }
+      continue;
+    }
+    if (in_class) {
+      if (c == ']' && out.back() != '[' && !(out.size() >= 2 && out.back() == '^' && out[out.size() - 2] == '[')) {
+        in_class = false;
+      } else if (c == '[' && i + 1 < p.size() && p[i + 1] == ':') {
+        const auto end = p.find(":]", i + 2);
+        if (end == std::string_view::npos) return {};
+        out.append(p.substr(i, end + 2 - i));
+        i = end + 1;
+        continue;
+      }
+    } else if (c == '[') {
+      in_class = true;
+    }
+    out += c;
+  }
+  return in_class ? std::string() : out;
+}
+
+std::unique_ptr<PcreTwin> PcreTwin::build(const RE2& re) {
+  if (!re.ok() || re.options().encoding() != RE2::Options::EncodingUTF8 || re.options().longest_match() ||
+      !re.options().case_sensitive() || re.options().never_nl() || re.options().dot_nl() || re.options().literal() ||
+      re.options().posix_syntax())
+    return nullptr;
+  const std::string text = translate(re.pattern());
+  if (text.empty()) return nullptr;
+  int error = 0;
+  PCRE2_SIZE offset = 0;
+  // Anchored where the caller starts it; `$` only at the end (RE2's meaning); UTF (texts are
+  // valid UTF-8 by then: detect/pattern.hpp matchable).
+  pcre2_code* code =
+      pcre2_compile(reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(),
+                    PCRE2_ANCHORED | PCRE2_DOLLAR_ENDONLY | PCRE2_UTF | PCRE2_NO_UTF_CHECK | PCRE2_NEVER_BACKSLASH_C,
+                    &error, &offset, nullptr);
+  if (code == nullptr) return nullptr;
+  uint32_t groups = 0;
+  pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &groups);
+  if (static_cast<int>(groups) != re.NumberOfCapturingGroups() || pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) != 0) {
+    pcre2_code_free(code);
+    return nullptr;
+  }
+  std::unique_ptr<PcreTwin> twin(new PcreTwin());
+  twin->code_ = code;
+  return twin;
+}
+
+PcreTwin::~PcreTwin() { pcre2_code_free(static_cast<pcre2_code*>(code_)); }
+
+CaptureScratch::CaptureScratch() {
+  data_ = pcre2_match_data_create(64, nullptr);
+  auto* context = pcre2_match_context_create(nullptr);
+  pcre2_set_match_limit(context, kMatchLimit);
+  context_ = context;
+}
+
+CaptureScratch::~CaptureScratch() {
+  pcre2_match_data_free(static_cast<pcre2_match_data*>(data_));
+  pcre2_match_context_free(static_cast<pcre2_match_context*>(context_));
+}
+
+bool CaptureScratch::leftmost(const RE2& re, const PcreTwin* twin, std::string_view lead, std::string_view text,
+                              re2::StringPiece* groups, int n) {
+  const re2::StringPiece piece(text.data(), text.size());
+  if (lead.empty()) return re.Match(piece, 0, text.size(), RE2::UNANCHORED, groups, n);
+  constexpr int kMaxTries = 4;
+  std::size_t from = 0;
+  for (int tries = 0; tries < kMaxTries; ++tries) {
+    const std::size_t at = text.find(lead, from);
+    if (at == std::string_view::npos) return false;  // every match starts with `lead`
+    if (match_at(re, twin, text, at, groups, n)) return true;
+    from = at + 1;
+  }
+  return re.Match(piece, from, text.size(), RE2::UNANCHORED, groups, n);
+}
+
+bool CaptureScratch::match_at(const RE2& re, const PcreTwin* twin, std::string_view text, std::size_t at,
+                              re2::StringPiece* groups, int n) {
+  const re2::StringPiece piece(text.data(), text.size());
+  // RE2's DFA: whether the pattern matches at `at`, and its whole match (no BitState).
+  re2::StringPiece whole;
+  if (!re.Match(piece, at, text.size(), RE2::ANCHOR_START, &whole, 1)) return false;
+  if (n <= 1) {
+    if (n == 1) groups[0] = whole;
+    return true;
+  }
+  auto* data = static_cast<pcre2_match_data*>(data_);
+  if (twin != nullptr && n <= 64) {
+    const int rc =
+        pcre2_jit_match(static_cast<const pcre2_code*>(twin->code_), reinterpret_cast<PCRE2_SPTR>(text.data()),
+                        text.size(), at, 0, data, static_cast<pcre2_match_context*>(context_));
+    const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(data);
+    if (rc > 0 && ov[0] == at && ov[1] == static_cast<PCRE2_SIZE>(whole.end() - text.data())) {
+      for (int i = 0; i < n; ++i) {
+        const PCRE2_SIZE b = ov[2 * i];
+        const PCRE2_SIZE e = ov[2 * i + 1];
+        groups[i] = i < rc && b != PCRE2_UNSET ? re2::StringPiece(text.data() + b, e - b) : re2::StringPiece();
+      }
+      return true;
+    }
+  }
+  return re.Match(piece, at, text.size(), RE2::ANCHOR_START, groups, n);
+}
+
+}  // namespace vigie::detect

@@ -106,7 +106,13 @@ CaptureScratch::~CaptureScratch() {
 bool CaptureScratch::leftmost(const RE2& re, const PcreTwin* twin, std::string_view lead, std::string_view text,
                               re2::StringPiece* groups, int n) {
   const re2::StringPiece piece(text.data(), text.size());
-  if (lead.empty()) return re.Match(piece, 0, text.size(), RE2::UNANCHORED, groups, n);
+  if (lead.empty()) {
+    // RE2's DFAs find the leftmost match (forward for its end, backward for its start); only
+    // its groups are left to find, anchored at its start.
+    re2::StringPiece whole;
+    if (!re.Match(piece, 0, text.size(), RE2::UNANCHORED, &whole, 1)) return false;
+    return groups_at(re, twin, text, whole, groups, n);
+  }
   constexpr int kMaxTries = 4;
   std::size_t from = 0;
   for (int tries = 0; tries < kMaxTries; ++tries) {
@@ -124,6 +130,13 @@ bool CaptureScratch::match_at(const RE2& re, const PcreTwin* twin, std::string_v
   // RE2's DFA: whether the pattern matches at `at`, and its whole match (no BitState).
   re2::StringPiece whole;
   if (!re.Match(piece, at, text.size(), RE2::ANCHOR_START, &whole, 1)) return false;
+  return groups_at(re, twin, text, whole, groups, n);
+}
+
+bool CaptureScratch::groups_at(const RE2& re, const PcreTwin* twin, std::string_view text, re2::StringPiece whole,
+                               re2::StringPiece* groups, int n) {
+  const re2::StringPiece piece(text.data(), text.size());
+  const auto at = static_cast<std::size_t>(whole.data() - text.data());
   if (n <= 1) {
     if (n == 1) groups[0] = whole;
     return true;

@@ -58,6 +58,10 @@ class CaptureScratch {
                 int n);
 
  private:
+  // Groups of the match `whole` (RE2's, a view of `text`): PCRE2's when they agree, else RE2's.
+  bool groups_at(const RE2& re, const PcreTwin* twin, std::string_view text, re2::StringPiece whole,
+                 re2::StringPiece* groups, int n);
+
   void* data_ = nullptr;     // pcre2_match_data_8
   void* context_ = nullptr;  // pcre2_match_context_8
 };

@@ -145,9 +145,9 @@ void Matcher::scan_text(uint32_t s, std::string_view text, ScanResult& r) {
 
 bool Matcher::capture(const DecoderPattern& p, std::string_view text, const ScanResult& r) {
   const int n = p.groups + 1;
-  // The slot may have been taken by another text of this event since (a decoder rewrote the
-  // field): only a slot still holding this very text answers.
-  Memo* memo = r.memo != nullptr && r.memo->text == text ? r.memo : nullptr;
+  // r.memo holds r's text (a slot changes only with scan_field of this field, which sets r);
+  // the text captured from must be that view, not a repaired copy.
+  Memo* memo = r.memo != nullptr && r.data == text.data() && r.size == text.size() ? r.memo : nullptr;
   if (memo != nullptr)
     for (const Capture& c : memo->captures) {
       if (c.pattern != p.flat) continue;

@@ -211,6 +211,16 @@ EOF
       echo "bench: vigie replay (prefilter vectorscan) failed; see $OUT/vigie-re2.stderr" >&2
       STATUS=1
     fi
+    # Where a worker's time goes: parsing and the matcher alone, one thread, no pipeline
+    # (bench_stages; reading the file is not timed). Compare with RE2::Set: the same patterns
+    # plus the decoders and the field rules, with captures and rule evaluation.
+    STAGES_BIN="$BUILD/tests/bench/bench_stages"
+    if [ -x "$STAGES_BIN" ] && "$STAGES_BIN" "$OUT/vigie.yml" "$LOG" > "$OUT/stages.txt" 2> "$OUT/stages.stderr"; then
+      sk() { sed -n "s/^$1=//p" "$OUT/stages.txt"; }
+      s3="$(awk -v a="$(sk parse_seconds)" -v b="$(sk match_seconds)" 'BEGIN { printf "%.3f", a + b }')"
+      ROWS+=("vigie parse+match, 1 thread|$n_rules|$(sk lines)|$s3|$(rate "$(sk lines)" "$s3")|$s3")
+      NOTES+=("vigie parse+match: syslog parsing $(sk parse_seconds) s, matcher (decoders and rules) $(sk match_seconds) s, one thread, no pipeline")
+    fi
     summary="$("$PY" - "$OUT/vigie-alerts.jsonl" <<'EOF'
 import json, sys
 alerts, rules, events, bad = 0, set(), 0, 0

@@ -227,3 +227,17 @@ TEST_CASE("modifier combinations Vigie refuses, each with its reason at its line
   CHECK(any_contains(err("x|expand|re: '%a%'"), "cannot be combined"));
   CHECK(any_contains(err("x|fieldref: null"), "null is not a valid value"));
 }
+
+TEST_CASE("windash and base64offset patterns through the Vectorscan prefilter give the same verdicts") {
+  config::Detection det;
+  det.prefilter = true;  // without Vectorscan in the build, RE2::Set alone: the same verdicts
+  const std::string yaml =
+      "title: t\nid: r\ndetection:\n  s:\n    x.cmd|contains|windash: ' -enc'\n"
+      "  b:\n    message|wide|base64offset|contains: 'iex'\n  condition: s or b\n";
+  auto rs = load(yaml, {}, det);
+  CHECK(fires(rs, "r", event({{"x.cmd", "powershell \u2014enc"}})));
+  CHECK(fires(rs, "r", event({{"x.cmd", "powershell /ENC"}})));
+  CHECK_FALSE(fires(rs, "r", event({{"x.cmd", "powershell enc"}})));
+  CHECK(fires(rs, "r", event({{"message", "p -e " + b64(utf16_encode("ab iex x", Utf16::le))}})));
+  CHECK_FALSE(fires(rs, "r", event({{"message", "p -e " + b64("ab iex x")}})));
+}

@@ -140,7 +140,9 @@ std::string string_forms(const std::vector<std::string>& values, const Modifiers
     };
     if (m.encoded()) {
       // Base64 text is case-sensitive ("QUJD" is "ABC", "quJd" is not): base64 implies cased.
-      const std::string bytes = utf16_encode(v, m.utf16);
+      // As pySigma: a wildcard has no base64 form (its encoding would be literal text).
+      if (has_wildcard(v)) return "a wildcard in '" + v + "' cannot be base64-encoded (escape it as \\* or \\?)";
+      const std::string bytes = utf16_encode(unescape_value(v), m.utf16);
       const auto encoded = m.base64 ? std::vector<std::string>{base64_encode(bytes)} : base64_offsets(bytes);
       for (const auto& e : encoded) {
         if (e.empty()) return "'" + v + "' is too short for base64offset (an encoded form would be empty)";

@@ -55,6 +55,8 @@ TEST_CASE("base64offset|contains finds the value at any offset of a base64 text,
   auto exact = rule("    x.blob|base64offset: foobar");
   CHECK(on(exact, {{"x.blob", "Zvb2Jhc"}}));
   CHECK_FALSE(on(exact, {{"x.blob", "xZvb2Jhc"}}));
+  auto escaped = rule("    x.blob|base64: 'a\\*b'");  // the escape is removed before encoding
+  CHECK(on(escaped, {{"x.blob", b64("a*b")}}));
   auto starts = rule("    x.blob|base64offset|startswith: foobar");
   CHECK(on(starts, {{"x.blob", "mb29iYXIK"}}));
   CHECK_FALSE(on(starts, {{"x.blob", "KZm9vYmFy"}}));
@@ -222,6 +224,8 @@ TEST_CASE("modifier combinations Vigie refuses, each with its reason at its line
   CHECK(any_contains(err("x|windash|base64offset|contains: '-a'"),
                      "'windash' with base64 or base64offset is not supported"));
   CHECK(any_contains(err("x|base64offset|contains: a"), "too short for base64offset"));
+  CHECK(any_contains(err("x|base64offset|contains: 'a*b'"), "bad.yml:5: a wildcard in 'a*b' cannot be base64-encoded"));
+  CHECK(any_contains(err("x|base64: 'a?b'"), "cannot be base64-encoded"));
   CHECK(any_contains(err("x|neq|exists: true"), "neq cannot be combined"));
   CHECK(any_contains(err("x|fieldref|contains: y"), "cannot be combined"));
   CHECK(any_contains(err("x|expand|re: '%a%'"), "cannot be combined"));

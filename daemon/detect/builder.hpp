@@ -21,6 +21,10 @@
 
 namespace vigie::detect {
 
+// `expand` placeholders: name → the values it stands for (load_placeholders.cpp).
+using Placeholders = std::unordered_map<std::string, std::vector<std::string>>;
+inline constexpr std::string_view kPlaceholdersFile = "placeholders.yml";
+
 class RuleSetBuilder {
  public:
   RuleSetBuilder(const config::Detection& detection, const LoadOptions& options);
@@ -59,6 +63,11 @@ class RuleSetBuilder {
                                                       bool all = false);
   [[nodiscard]] uint32_t build_condition(const CondNode& n, const std::vector<uint32_t>& selection_roots, Expr& x);
 
+  // load_placeholders.cpp: the table of the rule file's directory, read once per directory
+  // (empty when there is none; errors in it are reported once, at its lines).
+  [[nodiscard]] const Placeholders& placeholders_for(const Context& c);
+  [[nodiscard]] std::string placeholders_name(const Context& c) const;
+
   // load_decoder.cpp
   void add_decoder(const YAML::Node& doc, const Context& c);
 
@@ -79,6 +88,8 @@ class RuleSetBuilder {
   std::unordered_map<std::string, uint32_t> scans_;           // field name → FieldScan index
   std::vector<PendingRef> correlation_refs_;
   std::vector<PendingRef> test_refs_;  // from = index into rs_->tests_, name = expectation rule
+
+  std::unordered_map<std::string, Placeholders> placeholders_;  // placeholders file → table
 };
 
 // Expression helpers (index.cpp): append a node and return its index.

@@ -13,13 +13,17 @@ constexpr uint32_t kBad = UINT32_MAX;
 struct Modifiers {
   Anchor anchor = Anchor::exact;
   int anchors = 0;  // how many of contains/startswith/endswith were given
-  bool all = false, re = false, cidr = false, exists = false, base64 = false, cased = false;
+  bool all = false, re = false, cidr = false, exists = false, base64 = false, base64offset = false, cased = false;
+  bool windash = false, neq = false, fieldref = false, expand = false;
+  Utf16 utf16 = Utf16::none;
   std::string re_flags;
   std::optional<NumOp> num;
+  [[nodiscard]] bool encoded() const { return base64 || base64offset; }
 };
 
 // Parses "field|mod|mod"; returns an error message or "".
 std::string parse_modifiers(const std::vector<std::string>& mods, Modifiers& m) {
+  bool utf16_after_base64 = false;
   for (const auto& mod : mods) {
     if (mod == "contains")
       m.anchor = Anchor::contains, ++m.anchors;
@@ -39,8 +43,22 @@ std::string parse_modifiers(const std::vector<std::string>& mods, Modifiers& m) 
       m.exists = true;
     else if (mod == "base64")
       m.base64 = true;
+    else if (mod == "base64offset")
+      m.base64offset = true;
+    else if (mod == "utf16le" || mod == "wide" || mod == "utf16be" || mod == "utf16") {
+      if (m.utf16 != Utf16::none) return "only one of utf16le, utf16be, utf16 and wide may be given";
+      m.utf16 = mod == "utf16be" ? Utf16::be : mod == "utf16" ? Utf16::bom_le : Utf16::le;
+      utf16_after_base64 = m.encoded();
+    } else if (mod == "windash")
+      m.windash = true;
     else if (mod == "cased")
       m.cased = true;
+    else if (mod == "neq")
+      m.neq = true;
+    else if (mod == "fieldref")
+      m.fieldref = true;
+    else if (mod == "expand")
+      m.expand = true;
     else if (mod == "lt")
       m.num = NumOp::lt;
     else if (mod == "lte")
@@ -51,17 +69,97 @@ std::string parse_modifiers(const std::vector<std::string>& mods, Modifiers& m) 
       m.num = NumOp::gte;
     else if (mod == "ioc")
       return "modifier 'ioc' is not available in this version (no IOC index is loaded by the rule engine yet)";
-    else if (mod == "base64offset" || mod == "windash" || mod == "utf16le" || mod == "utf16be" || mod == "utf16" ||
-             mod == "wide" || mod == "expand" || mod == "fieldref")
-      return "modifier '" + mod + "' is not supported in this version";
     else
       return "unknown modifier '" + mod + "'";
   }
   if (m.anchors > 1) return "contains, startswith and endswith are mutually exclusive";
   if (!m.re_flags.empty() && !m.re) return "modifiers i, m, s apply to 're' only";
-  const int kinds = int(m.re) + int(m.cidr) + int(m.exists) + int(m.num.has_value());
-  if (kinds > 1 || (kinds == 1 && (m.anchors > 0 || m.base64 || m.cased)))
-    return "re, cidr, exists and lt/lte/gt/gte cannot be combined with each other or with string modifiers";
+  if (m.base64 && m.base64offset) return "base64 and base64offset are mutually exclusive";
+  // Sigma: the UTF-16 modifiers are only used before a base64 modifier; a log line carries
+  // UTF-8, so a UTF-16 value alone could never match.
+  if (m.utf16 != Utf16::none && (!m.encoded() || utf16_after_base64))
+    return "utf16le, utf16be, utf16 and wide must come before base64 or base64offset";
+  if (m.windash && m.encoded())
+    return "modifier 'windash' with base64 or base64offset is not supported in this version";
+  const int kinds = int(m.re) + int(m.cidr) + int(m.exists) + int(m.num.has_value()) + int(m.fieldref);
+  const bool strings = m.anchors > 0 || m.encoded() || m.windash || m.expand;
+  if (kinds > 1 || (kinds == 1 && (strings || (m.cased && !m.fieldref))))
+    return "re, cidr, exists, fieldref and lt/lte/gt/gte cannot be combined with each other or with string "
+           "modifiers";
+  if (m.neq && (m.exists || m.all)) return "neq cannot be combined with exists or all";
+  return "";
+}
+
+// `%name%` placeholders of an `expand` value: letters, digits, `_`, `-`, `.` between two `%`.
+bool placeholder_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+}
+
+// Every value `v` stands for once each placeholder is replaced by each of its values (all
+// combinations, at most kMaxExpansion). Returns an error message, or "" with `out` filled.
+constexpr std::size_t kMaxExpansion = 4096;
+std::string expand_value(const std::string& v, const Placeholders& table, const std::string& table_name,
+                         std::vector<std::string>& out) {
+  out = {""};
+  for (std::size_t i = 0; i < v.size();) {
+    std::size_t j = i + 1;
+    if (v[i] == '%')
+      while (j < v.size() && placeholder_char(v[j])) ++j;
+    if (v[i] != '%' || j == i + 1 || j >= v.size() || v[j] != '%') {
+      for (auto& o : out) o += v[i];
+      ++i;
+      continue;
+    }
+    const std::string name = v.substr(i + 1, j - i - 1);
+    const auto it = table.find(name);
+    if (it == table.end())
+      return "unknown placeholder '%" + name + "%' (expand reads the 'placeholders:' mapping of " + table_name + ")";
+    if (out.size() * it->second.size() > kMaxExpansion)
+      return "placeholders expand to more than " + std::to_string(kMaxExpansion) + " values";
+    std::vector<std::string> next;
+    for (const auto& o : out)
+      for (const auto& alt : it->second) next.push_back(o + alt);
+    out = std::move(next);
+    i = j + 1;
+  }
+  return "";
+}
+
+// The atoms of string values (after expand): plain, windash or base64-encoded, anchored as the
+// modifiers say. Returns an error message or "".
+std::string string_forms(const std::vector<std::string>& values, const Modifiers& m, const core::FieldRef& ref,
+                         std::vector<Atom>& out) {
+  for (const auto& v : values) {
+    auto add = [&](AtomKind kind, std::string text, bool cased) {
+      Atom a;
+      a.kind = kind;
+      a.field = ref;
+      a.cased = kind == AtomKind::exact && cased;
+      a.text = std::move(text);
+      out.push_back(std::move(a));
+    };
+    if (m.encoded()) {
+      // Base64 text is case-sensitive ("QUJD" is "ABC", "quJd" is not): base64 implies cased.
+      // As pySigma: a wildcard has no base64 form (its encoding would be literal text).
+      if (has_wildcard(v)) return "a wildcard in '" + v + "' cannot be base64-encoded (escape it as \\* or \\?)";
+      const std::string bytes = utf16_encode(unescape_value(v), m.utf16);
+      const auto encoded = m.base64 ? std::vector<std::string>{base64_encode(bytes)} : base64_offsets(bytes);
+      for (const auto& e : encoded) {
+        if (e.empty()) return "'" + v + "' is too short for base64offset (an encoded form would be empty)";
+        if (m.anchor == Anchor::exact)
+          add(AtomKind::exact, e, true);
+        else
+          add(AtomKind::pattern, literal_to_regex(e, m.anchor, true), true);
+      }
+    } else if (m.windash && has_windash_position(v)) {
+      add(AtomKind::pattern, wildcard_to_regex(v, m.anchor, m.cased, true), m.cased);
+    } else if (m.anchor == Anchor::exact && !has_wildcard(v)) {
+      const std::string lit = unescape_value(v);
+      add(AtomKind::exact, m.cased ? lit : ascii_fold(lit), m.cased);
+    } else {
+      add(AtomKind::pattern, wildcard_to_regex(v, m.anchor, m.cased), m.cased);
+    }
+  }
   return "";
 }
 
@@ -227,19 +325,23 @@ std::optional<uint32_t> RuleSetBuilder::load_field_item(const std::string& key, 
     return std::nullopt;
   }
   const auto ref = core::FieldRef::of(field);
+  const Placeholders* table = m.expand ? &placeholders_for(c) : nullptr;
   std::vector<uint32_t> kids;
   bool ok = true;
   for (const auto& item : items) {
     const std::string where = at(c, item);
+    // The atoms one value stands for (several with expand or base64offset), OR-ed.
+    std::vector<Atom> forms;
     Atom a;
     a.field = ref;
     if (item.IsNull()) {
-      if (m.exists || m.num || m.cidr) {
+      if (m.exists || m.num || m.cidr || m.fieldref || m.expand) {
         error(where, "null is not a valid value for '" + key + "'");
         ok = false;
         continue;
       }
       a.kind = AtomKind::absent;
+      forms.push_back(std::move(a));
     } else if (!item.IsScalar()) {
       error(where, "values of '" + key + "' must be strings, numbers or null");
       ok = false;
@@ -253,6 +355,7 @@ std::optional<uint32_t> RuleSetBuilder::load_field_item(const std::string& key, 
         ok = false;
         continue;
       }
+      forms.push_back(std::move(a));
     } else if (m.num) {
       const std::string& s = item.Scalar();
       a.kind = AtomKind::numeric;
@@ -264,6 +367,7 @@ std::optional<uint32_t> RuleSetBuilder::load_field_item(const std::string& key, 
         continue;
       }
       a.number = *number;
+      forms.push_back(std::move(a));
     } else if (m.cidr) {
       const auto net = core::Cidr::parse(item.Scalar());
       if (!net) {
@@ -273,27 +377,53 @@ std::optional<uint32_t> RuleSetBuilder::load_field_item(const std::string& key, 
       }
       a.kind = AtomKind::cidr;
       a.cidr = *net;
+      forms.push_back(std::move(a));
+    } else if (m.fieldref) {
+      if (item.Scalar().empty()) {
+        error(where, "fieldref needs a field name");
+        ok = false;
+        continue;
+      }
+      a.kind = AtomKind::fieldref;
+      a.text = item.Scalar();
+      a.ref = core::FieldRef::of(a.text);
+      a.cased = m.cased;
+      forms.push_back(std::move(a));
     } else if (m.re) {
       a.kind = AtomKind::pattern;
       a.text = m.re_flags.empty() ? item.Scalar() : "(?" + m.re_flags + ")" + item.Scalar();
+      forms.push_back(std::move(a));
     } else {
-      const std::string& v = item.Scalar();
-      const std::string encoded = m.base64 ? base64_encode(v) : std::string();
-      // Base64 text is case-sensitive ("QUJD" is "ABC", "quJd" is not): `base64` implies `cased`.
-      const bool cased = m.cased || m.base64;
-      if (m.anchor == Anchor::exact && (m.base64 || !has_wildcard(v))) {
-        a.kind = AtomKind::exact;
-        a.cased = cased;
-        const std::string lit = m.base64 ? encoded : unescape_value(v);
-        a.text = cased ? lit : ascii_fold(lit);
-      } else {
-        a.kind = AtomKind::pattern;
-        a.text = m.base64 ? literal_to_regex(encoded, m.anchor, cased) : wildcard_to_regex(v, m.anchor, cased);
+      std::vector<std::string> values{item.Scalar()};
+      if (table) {
+        if (auto why = expand_value(item.Scalar(), *table, placeholders_name(c), values); !why.empty()) {
+          error(where, why);
+          ok = false;
+          continue;
+        }
+      }
+      if (auto why = string_forms(values, m, ref, forms); !why.empty()) {
+        error(where, why + " (in '" + key + "')");
+        ok = false;
+        continue;
       }
     }
-    kids.push_back(add_atom_node(x, intern_atom(std::move(a), where)));
+    std::vector<uint32_t> alts;
+    for (auto& f : forms) alts.push_back(add_atom_node(x, intern_atom(std::move(f), where)));
+    kids.push_back(alts.size() == 1 ? alts[0] : add_op_node(x, ExprNode::Op::any, alts));
   }
   if (!ok) return std::nullopt;
+  if (m.neq) {
+    // Sigma 2's neq: the field is there and equals none of the values (a missing field is
+    // not "different": it is missing, as `exists: false` says).
+    Atom present;
+    present.kind = AtomKind::exists;
+    present.field = ref;
+    const uint32_t any = kids.size() == 1 ? kids[0] : add_op_node(x, ExprNode::Op::any, kids);
+    const uint32_t none = add_op_node(x, ExprNode::Op::negate, {any});
+    const uint32_t there = add_atom_node(x, intern_atom(std::move(present), at(c, key_node)));
+    return add_op_node(x, ExprNode::Op::all, {there, none});
+  }
   if (kids.size() == 1) return kids[0];
   return add_op_node(x, m.all ? ExprNode::Op::all : ExprNode::Op::any, kids);
 }

@@ -260,7 +260,10 @@ void RuleSetBuilder::load_tests(const YAML::Node& tests, const Context& c, const
 
 namespace {
 
-bool is_rule_file(const fs::path& p) { return p.extension() == ".yml" || p.extension() == ".yaml"; }
+// placeholders.yml holds `expand` placeholders for the rules beside it, not rules.
+bool is_rule_file(const fs::path& p) {
+  return (p.extension() == ".yml" || p.extension() == ".yaml") && p.filename() != kPlaceholdersFile;
+}
 
 }  // namespace
 
@@ -278,7 +281,7 @@ LoadResult load_rules(const std::vector<fs::path>& paths, const config::Detectio
       std::sort(files.begin(), files.end());
       for (const auto& f : files) b.add_file(f);
     } else if (fs::exists(path, ec)) {
-      b.add_file(path);
+      if (path.filename() != kPlaceholdersFile) b.add_file(path);  // named in a shell glob: not rules
     } else {
       b.error(path.string(), "no such rule file or directory");
     }

@@ -17,8 +17,18 @@ bool is_wild(char c) { return c == '*' || c == '?'; }
 
 std::string quote(std::string_view lit) { return RE2::QuoteMeta(re2::StringPiece(lit.data(), lit.size())); }
 
+// Python's `\w` as pySigma's windash regex sees it: ASCII letters, digits, `_`, and any
+// non-ASCII character (most are letters; the rare symbol after a dash is the cost).
+bool is_word(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return u >= 0x80 || c == '_' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+// `-`, `/`, U+2013 en dash, U+2014 em dash, U+2015 horizontal bar (pySigma's windash set).
+constexpr std::string_view kWindashClass = "[\\-/\\x{2013}-\\x{2015}]";
+
 // Builds the regex from a sequence of literal runs and wildcard tokens.
-std::string assemble(std::string_view value, bool interpret, Anchor anchor, bool cased) {
+std::string assemble(std::string_view value, bool interpret, Anchor anchor, bool cased, bool windash = false) {
   std::string body;
   std::string lit;
   auto flush = [&] {
@@ -43,18 +53,27 @@ std::string assemble(std::string_view value, bool interpret, Anchor anchor, bool
       --end;
     }
   }
+  bool after_word = false;  // windash: the previous character is a word character
   for (std::size_t i = begin; i < end; ++i) {
     const char c = value[i];
     if (interpret && c == '\\' && i + 1 < end && (is_wild(value[i + 1]) || value[i + 1] == '\\')) {
       lit += value[++i];
+      after_word = false;
     } else if (interpret && c == '*') {
       flush();
       body += "\\C*";
+      after_word = false;
     } else if (interpret && c == '?') {
       flush();
       body += "(?s:.)";
+      after_word = false;
+    } else if (windash && (c == '-' || c == '/') && !after_word && i + 1 < end && is_word(value[i + 1])) {
+      flush();
+      body += kWindashClass;
+      after_word = false;
     } else {
       lit += c;
+      after_word = is_word(c);
     }
   }
   flush();
@@ -88,8 +107,12 @@ std::string unescape_value(std::string_view value) {
   return out;
 }
 
-std::string wildcard_to_regex(std::string_view value, Anchor anchor, bool cased) {
-  return assemble(value, true, anchor, cased);
+std::string wildcard_to_regex(std::string_view value, Anchor anchor, bool cased, bool windash) {
+  return assemble(value, true, anchor, cased, windash);
+}
+
+bool has_windash_position(std::string_view value) {
+  return assemble(value, true, Anchor::exact, true, true) != assemble(value, true, Anchor::exact, true, false);
 }
 
 std::string literal_to_regex(std::string_view value, Anchor anchor, bool cased) {
@@ -134,6 +157,64 @@ std::string base64_encode(std::string_view in) {
     out += kAlphabet[(n >> 12) & 63];
     out += rest == 2 ? kAlphabet[(n >> 6) & 63] : '=';
     out += '=';
+  }
+  return out;
+}
+
+std::vector<std::string> base64_offsets(std::string_view in) {
+  static constexpr std::size_t kStart[] = {0, 2, 3};
+  static constexpr std::size_t kEndCut[] = {0, 3, 2};  // by (length + shift) % 3
+  std::vector<std::string> out;
+  for (std::size_t shift = 0; shift < 3; ++shift) {
+    const std::string enc = base64_encode(std::string(shift, ' ') + std::string(in));
+    const std::size_t cut = kEndCut[(in.size() + shift) % 3];
+    const std::size_t stop = enc.size() >= cut ? enc.size() - cut : 0;
+    out.push_back(stop > kStart[shift] ? enc.substr(kStart[shift], stop - kStart[shift]) : std::string());
+  }
+  return out;
+}
+
+namespace {
+
+std::size_t sequence_length(std::string_view s, std::size_t i);
+
+// Code point of the valid sequence of `n` bytes at s[i].
+uint32_t code_point(std::string_view s, std::size_t i, std::size_t n) {
+  const auto b = [&](std::size_t k) { return static_cast<uint32_t>(static_cast<unsigned char>(s[i + k])); };
+  switch (n) {
+    case 1:
+      return b(0);
+    case 2:
+      return ((b(0) & 0x1F) << 6) | (b(1) & 0x3F);
+    case 3:
+      return ((b(0) & 0x0F) << 12) | ((b(1) & 0x3F) << 6) | (b(2) & 0x3F);
+    default:
+      return ((b(0) & 0x07) << 18) | ((b(1) & 0x3F) << 12) | ((b(2) & 0x3F) << 6) | (b(3) & 0x3F);
+  }
+}
+
+}  // namespace
+
+std::string utf16_encode(std::string_view utf8, Utf16 kind) {
+  if (kind == Utf16::none) return std::string(utf8);
+  std::string out;
+  const bool big = kind == Utf16::be;
+  auto unit = [&](uint32_t u) {
+    const char hi = static_cast<char>((u >> 8) & 0xFF), lo = static_cast<char>(u & 0xFF);
+    out += big ? hi : lo;
+    out += big ? lo : hi;
+  };
+  if (kind == Utf16::bom_le) unit(0xFEFF);
+  for (std::size_t i = 0; i < utf8.size();) {
+    const std::size_t n = sequence_length(utf8, i);
+    const uint32_t cp = n == 0 ? 0xFFFD : code_point(utf8, i, n);
+    i += n == 0 ? 1 : n;
+    if (cp < 0x10000) {
+      unit(cp);
+    } else {
+      unit(0xD800 + ((cp - 0x10000) >> 10));
+      unit(0xDC00 + ((cp - 0x10000) & 0x3FF));
+    }
   }
   return out;
 }

@@ -25,7 +25,14 @@ enum class Anchor : uint8_t { exact, contains, startswith, endswith };
 // Translates a Sigma value (wildcards `*`, `?`, escapes) into an RE2 pattern that matches the
 // whole field as the anchor requires. `*` becomes `\C*` so that invalid UTF-8 in a log line
 // never hides a match; `?` is one character. Case-insensitive unless `cased`.
-[[nodiscard]] std::string wildcard_to_regex(std::string_view value, Anchor anchor, bool cased);
+// `windash`: every `-` or `/` that starts a word (pySigma's `\B[-/]\b`: not after a word
+// character, before one; a wildcard counts as a non-word character) matches any of pySigma's
+// set — hyphen-minus, slash, en dash, em dash, horizontal bar — through one character class per
+// position, which is every combination Sigma's expansion would list.
+[[nodiscard]] std::string wildcard_to_regex(std::string_view value, Anchor anchor, bool cased, bool windash = false);
+
+// True if `windash` changes anything in `value` (a `-` or `/` starting a word).
+[[nodiscard]] bool has_windash_position(std::string_view value);
 
 // Same, for a value that must be taken literally (no wildcard interpretation), e.g. base64 output.
 [[nodiscard]] std::string literal_to_regex(std::string_view value, Anchor anchor, bool cased);
@@ -44,6 +51,17 @@ void ascii_fold(std::string_view in, std::string& out);
 
 // Standard base64 with padding (RFC 4648 §4).
 [[nodiscard]] std::string base64_encode(std::string_view in);
+
+// The three forms `in` takes inside a longer base64 text, as Sigma's `base64offset` computes
+// them (pySigma): `in` preceded by 0, 1 or 2 bytes, encoded, with the leading characters that
+// depend on the bytes before it (0, 2, 3) and the trailing ones that depend on the bytes after
+// it (none, 3 or 2, by the length modulo 3) cut off. A form may be empty for a 1- or 2-byte value.
+[[nodiscard]] std::vector<std::string> base64_offsets(std::string_view in);
+
+// The UTF-16 encodings of Sigma's utf16le/wide, utf16be and utf16 (a little-endian byte order
+// mark, then UTF-16LE). `utf8` is read as UTF-8; an invalid byte becomes U+FFFD.
+enum class Utf16 : uint8_t { none, le, be, bom_le };
+[[nodiscard]] std::string utf16_encode(std::string_view utf8, Utf16 kind);
 
 // True when `text` is valid UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
 // ASCII is checked 8 bytes at a time: the common case costs one pass of word loads.

@@ -55,6 +55,14 @@ bool RuleSet::eval_atom(const Atom& a, const core::Event& e) const {
     }
     case AtomKind::exact:
       return v && (a.cased ? *v == a.text : ascii_fold(*v) == a.text);
+    case AtomKind::fieldref: {
+      if (!v) return false;
+      // Copied: the view get() gives may not outlive the next read (event.hpp).
+      const std::string mine(*v);
+      const auto other = e.get(a.ref);
+      if (!other) return false;
+      return a.cased ? mine == *other : ascii_fold(mine) == ascii_fold(*other);
+    }
     case AtomKind::cidr: {
       if (!v) return false;
       const auto ip = core::IpAddress::parse(*v);

@@ -48,7 +48,9 @@ struct RuleTest {
 
 // One leaf test on one field. Pattern and exact atoms are "indexed": the matcher learns their
 // truth from one scan per field. The others are computed on demand for candidate rules.
-enum class AtomKind : uint8_t { pattern, exact, absent, exists, cidr, numeric };
+// fieldref (Sigma `fieldref`): the field's value equals the value of field `ref` of the same
+// event (ASCII case folding unless `cased`); false when either is absent.
+enum class AtomKind : uint8_t { pattern, exact, absent, exists, cidr, numeric, fieldref };
 enum class NumOp : uint8_t { lt, lte, gt, gte };
 
 struct Atom {
@@ -60,6 +62,7 @@ struct Atom {
   core::Cidr cidr{};
   NumOp op = NumOp::gt;
   double number = 0;
+  core::FieldRef ref;       // fieldref: the other field (its name is also in `text`)
   std::unique_ptr<RE2> re;  // pattern: the regex alone (Set fallback, naive evaluation)
 
   [[nodiscard]] bool indexed() const { return kind == AtomKind::pattern || kind == AtomKind::exact; }

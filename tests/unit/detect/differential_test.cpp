@@ -14,9 +14,11 @@ using namespace vigie::detect::test;
 
 namespace {
 
-const std::vector<std::string> kWords = {"root", "admin", "sshd", "sudo", "fail", "ok", "Root", "SUDO", "a.b", "x(y)"};
+const std::vector<std::string> kWords = {"root", "admin", "sshd", "sudo",  "fail",   "ok",   "Root",
+                                         "SUDO", "a.b",   "x(y)", "-root", "/admin", "x-ok", "\u2013sudo"};
 const std::vector<std::string> kFields = {"user.name", "process.name", "message", "host.hostname", "x.custom"};
 const std::vector<std::string> kPrefixes = {"ro", "ad", "ss", "su", "Ro", "a\\.", "x\\("};
+const std::vector<std::string> kPlain = {"root", "admin", "sudo", "fail"};
 const std::vector<std::string> kIps = {"10.0.0.1", "10.9.8.7", "192.168.1.5", "2001:db8::5", "8.8.8.8", "junk"};
 
 struct Gen {
@@ -32,8 +34,10 @@ struct Gen {
         return "'" + word() + "*'";
       case 1:
         return "'*" + word() + "'";
-      case 2:
-        return "'" + word().substr(0, 1) + "?" + word() + "'";
+      case 2: {  // the first byte of a word, unless it starts a multi-byte character
+        const std::string& w = word();
+        return "'" + (static_cast<unsigned char>(w[0]) < 0x80 ? w.substr(0, 1) : w) + "?" + word() + "'";
+      }
       default:
         return "'" + word() + "'";
     }
@@ -48,7 +52,22 @@ struct Gen {
   }
 
   std::string item() {
-    switch (pick(10)) {
+    switch (pick(15)) {
+      case 10: {  // windash: the generator's words hold -, / and en dashes at the start or inside
+        const std::string& w = word();
+        return kFields[pick(kFields.size())] + (coin() ? "|contains" : "") + "|windash: '" + (coin() ? "-" : "/") +
+               w.substr(w[0] == '-' || w[0] == '/' ? 1 : 0) + "'";
+      }
+      case 11:  // base64offset, plain or of UTF-16LE: events carry base64 of such texts
+        return std::string("message|") + (coin() ? "wide|" : "") + "base64offset|contains: '" +
+               kPlain[pick(kPlain.size())] + "'";
+      case 12:
+        return kFields[pick(kFields.size())] + "|neq" + (coin(30) ? "|contains" : "") + ": " + values();
+      case 13:
+        return kFields[pick(kFields.size())] + "|fieldref" + (coin(30) ? "|cased" : "") + ": " +
+               kFields[pick(kFields.size())];
+      case 14:  // tests/data/detect/placeholders.yml: admin = root
+        return kFields[pick(kFields.size())] + "|expand" + (coin() ? "|contains" : "") + ": '%admin%'";
       case 0:
         return "source.ip|cidr: " + std::string(coin() ? "10.0.0.0/8" : "'2001:db8::/32'");
       case 1:
@@ -108,6 +127,11 @@ struct Gen {
       std::string v;
       const std::size_t words = f == "message" ? 1 + pick(4) : 1;
       for (std::size_t i = 0; i < words; ++i) v += (i ? " " : "") + word();
+      if (f == "message" && coin(30)) {
+        // A base64 blob holding one of kPlain at some offset, plain or as UTF-16LE.
+        const std::string inner = std::string(pick(4), ' ') + kPlain[pick(kPlain.size())] + " x";
+        v += " " + base64_encode(coin() ? inner : utf16_encode(inner, Utf16::le));
+      }
       e.set_copy(std::string_view(f), v);
     }
     if (coin(50)) e.set_copy(core::Field::source_ip, kIps[pick(kIps.size())]);

@@ -42,8 +42,8 @@ TEST_CASE("unknown keys, modifiers and values, each at its line") {
   CHECK(has(e, "bad.yml:5", "unknown modifier 'sounds_like'"));
   e = errors_of(rule_with("destination.ip|ioc: ip"));
   CHECK(has(e, "bad.yml:5", "'ioc' is not available in this version"));
-  e = errors_of(rule_with("x|windash: '-a'"));
-  CHECK(has(e, "bad.yml:5", "'windash' is not supported"));
+  e = errors_of(rule_with("x|windash|base64: '-a'"));
+  CHECK(has(e, "bad.yml:5", "'windash' with base64 or base64offset is not supported"));
   e = errors_of(rule_with("x|contains|startswith: a"));
   CHECK(has(e, "bad.yml:5", "mutually exclusive"));
   e = errors_of(rule_with("source.ip|cidr: 10.0.0.300/8"));

@@ -116,6 +116,7 @@ int run_serve(const std::filesystem::path& config_path) {
   if (!cfg) return kExitFailed;
   auto rules = load_rules_or_report(*cfg, cfg->rules.paths, cfg->worker_threads());
   if (!rules) return kExitFailed;
+  spdlog::info("rules: {}", detect::load_summary(*rules));
   // One daemon per database, before anything touches it (migrations, journal replay).
   auto lock = store::DbLock::acquire(cfg->storage.path);
   if (!lock) {
@@ -214,6 +215,7 @@ int run_serve(const std::filesystem::path& config_path) {
     if (auto fresh = load_rules_or_report(*cfg, cfg->rules.paths, cfg->worker_threads())) {
       pipeline.reload(fresh);
       spdlog::info("rules reloaded: {} decoder(s), {} rule(s)", fresh->decoder_count(), fresh->rule_count());
+      spdlog::info("rules: {}", detect::load_summary(*fresh));
     } else {
       metrics.counter("vigie_reload_failures_total")++;
       spdlog::error("reload failed; the previous rule set stays active");

@@ -95,6 +95,12 @@ class SigmaLoad(VigieTestCase):
         self.assertIn("rules: 1 rule(s) and 0 correlation(s) loaded, 1 skipped", vigie.log_text())
         vigie.proc.send_signal(signal.SIGHUP)
         wait_for(lambda: vigie.log_text().count("1 skipped: modifier 'windash'") >= 2, what="summary after reload")
+        os.remove(os.path.join(d, "r1.yml"))
+        vigie.proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: "loaded, 0 skipped" in vigie.log_text(), what="summary after the second reload")
+        self.assertEqual(vigie.stop(), 0)
+        self.assertEqual(vigie.counter("vigie_rules_loaded"), 1)
+        self.assertEqual(vigie.counter("vigie_rules_skipped"), 0)  # the gauge follows the reload
 
     def test_sigmahq_folders_load_unmodified(self):
         if not os.path.isdir(SIGMA):

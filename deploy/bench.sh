@@ -24,6 +24,7 @@ OUT="$VIGIE_ROOT/tests/bench/out"
 TOOLS="vigie,sec,re2set"
 DO_BUILD=1
 STORE_ONLY=0 STORE_SOURCES=200 STORE_UPDATES=20
+SIGMA_ONLY=0 SIGMA_DIR="${VIGIE_SIGMA_DIR:-$VIGIE_ROOT/../shared/corpus/sigma/rules}"
 
 usage() {
   cat <<EOF
@@ -39,6 +40,8 @@ usage: deploy/bench.sh [options]
   --no-build       do not install packages nor build; use what is in the build directory
   --store          only the store figure: alerts + updates committed per second, batched vs one
                    commit per alert (bench_store; --store-sources N, --store-updates N)
+  --sigma [DIR]    only the Sigma load coverage: files of each folder of DIR that load, skipped,
+                   errors (default \$VIGIE_SIGMA_DIR or ../shared/corpus/sigma/rules)
   --spray [...]    the memory figure instead (2M keys in a minute); see tests/bench/spray.sh --help
 EOF
 }
@@ -57,6 +60,7 @@ while (($#)); do
     --store) STORE_ONLY=1; shift ;;
     --store-sources) STORE_SOURCES="$2"; shift 2 ;;
     --store-updates) STORE_UPDATES="$2"; shift 2 ;;
+    --sigma) SIGMA_ONLY=1; shift; if (($#)) && [[ "$1" != -* ]]; then SIGMA_DIR="$1"; shift; fi ;;
     -h | --help) usage; exit 0 ;;
     *) echo "bench.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -97,6 +101,32 @@ if ((STORE_ONLY)); then
     echo "  records: alerts + updates pushed; written: alerts committed after folding the updates of one alert"
     echo "  speed-up: $(awk -v a="$(kv batched_records_per_s)" -v b="$(kv per_alert_records_per_s)" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }') x"
   } | tee "$OUT/store-results.txt"
+  exit 0
+fi
+
+# Sigma load coverage (issue 6): each folder of SigmaHQ rules loaded unmodified by `vigie rules
+# lint`, as `serve` would load it: rules loaded / files, and what was skipped.
+if ((SIGMA_ONLY)); then
+  VIGIE_BIN="$BUILD/daemon/app/vigie"
+  [ -x "$VIGIE_BIN" ] || { echo "bench: $VIGIE_BIN missing (build first)" >&2; exit 1; }
+  [ -d "$SIGMA_DIR" ] || { echo "bench: no Sigma folder at $SIGMA_DIR" >&2; exit 1; }
+  {
+    echo
+    echo "vigie Sigma load — $(date -u +%Y-%m-%dT%H:%M:%SZ), $(git -C "$VIGIE_ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
+    printf '%-12s %6s %7s %8s %7s %7s\n' folder files loaded skipped errors share
+    for d in "$SIGMA_DIR"/*/; do
+      name="$(basename "$d")"
+      files="$(find "$d" -name '*.yml' | wc -l)"
+      rc=0
+      "$VIGIE_BIN" rules lint "$d" > "$OUT/sigma-$name.out" 2> "$OUT/sigma-$name.err" || rc=$?
+      loaded="$(sed -n 's/^rules: \([0-9]*\) rule(s).*/\1/p' "$OUT/sigma-$name.out")"
+      skipped="$(grep -c ': skipped: ' "$OUT/sigma-$name.err" || true)"
+      errors="$(sed -n 's/^vigie: \([0-9]*\) error(s) in rules/\1/p' "$OUT/sigma-$name.err")"
+      printf '%-12s %6s %7s %8s %7s %6s%%\n' "$name" "$files" "${loaded:-0}" "$skipped" "${errors:-0}" \
+        "$(awk -v a="${loaded:-0}" -v b="$files" 'BEGIN { printf "%.1f", (b > 0 ? 100 * a / b : 0) }')"
+      [ "$rc" -eq 0 ] && sed -n 's/^rules: [^:]*skipped: /  skipped: /p' "$OUT/sigma-$name.out"
+    done
+  } | tee "$OUT/sigma-results.txt"
   exit 0
 fi
 

@@ -19,7 +19,7 @@ std::shared_ptr<const config::Config> load_config_or_report(const std::filesyste
 
 std::shared_ptr<const detect::RuleSet> load_rules_or_report(const config::Config& cfg,
                                                             const std::vector<std::filesystem::path>& paths,
-                                                            std::size_t slots) {
+                                                            std::size_t slots, bool strict) {
   detect::LoadOptions options;
   options.matcher_slots = slots;
   options.prefilter = cfg.detection.prefilter;
@@ -29,17 +29,28 @@ std::shared_ptr<const detect::RuleSet> load_rules_or_report(const config::Config
     std::fprintf(stderr, "vigie: %zu error(s) in rules\n", rules.error().size());
     return nullptr;
   }
+  // Skipped rules (valid Sigma this version cannot run) are warnings: the others load.
+  const auto& skipped = (*rules)->skipped();
+  for (const auto& s : skipped)
+    std::fprintf(stderr, "%s: %s: %s\n", s.where.c_str(), strict ? "error, skipped rule" : "skipped", s.what.c_str());
+  if (skipped.empty()) return *rules;
+  std::fprintf(stderr, "vigie: %s\n", detect::load_summary(**rules).c_str());
+  if (strict) {
+    std::fprintf(stderr, "vigie: %zu skipped rule(s) are errors with --strict\n", skipped.size());
+    return nullptr;
+  }
   return *rules;
 }
 
-int run_check(const std::filesystem::path& config) {
+int run_check(const std::filesystem::path& config, bool strict) {
   auto cfg = load_config_or_report(config);
   if (!cfg) return kExitFailed;
-  auto rules = load_rules_or_report(*cfg, cfg->rules.paths);
+  auto rules = load_rules_or_report(*cfg, cfg->rules.paths, 1, strict);
   if (!rules) return kExitFailed;
   std::printf("%s: OK — %zu site(s), %zu syslog input(s), %zu decoder(s), %zu rule(s), %zu receiver(s), %zu route(s)\n",
               config.c_str(), cfg->sites.size(), cfg->inputs.syslog.size(), rules->decoder_count(), rules->rule_count(),
               cfg->notify.receivers.size(), cfg->notify.routes.size());
+  std::printf("rules: %s (logsources: %s)\n", detect::load_summary(*rules).c_str(), rules->logsource_file().c_str());
   return kExitOk;
 }
 
@@ -51,10 +62,11 @@ int run_rules_lint(const RulesTestOptions& opts) {
     std::fprintf(stderr, "vigie: no rule paths given and none in the configuration\n");
     return kExitUsage;
   }
-  auto rules = load_rules_or_report(*cfg, paths);
+  auto rules = load_rules_or_report(*cfg, paths, 1, opts.strict);
   if (!rules) return kExitFailed;
   std::printf("OK — %zu decoder(s), %zu rule(s), %zu test(s)\n", rules->decoder_count(), rules->rule_count(),
               rules->tests().size());
+  std::printf("rules: %s (logsources: %s)\n", detect::load_summary(*rules).c_str(), rules->logsource_file().c_str());
   return kExitOk;
 }
 

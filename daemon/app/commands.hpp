@@ -29,20 +29,24 @@ struct RulesTestOptions {
   std::filesystem::path config;              // optional: sites and time zones for parsing test lines
   std::vector<std::filesystem::path> paths;  // rule files/dirs; default: the config's rules.paths
   bool verbose = false;
+  bool strict = false;  // lint: a skipped rule is an error
 };
 
 int run_serve(const std::filesystem::path& config);
-int run_check(const std::filesystem::path& config);
+// strict: a skipped rule (valid Sigma this version cannot run) is an error, not a warning.
+int run_check(const std::filesystem::path& config, bool strict = false);
 int run_replay(const ReplayOptions& opts);
 int run_rules_test(const RulesTestOptions& opts);
 int run_rules_lint(const RulesTestOptions& opts);
 
 // Shared loading steps: print every error (file:line: reason) to stderr and return nullptr.
+// Skipped rules are printed too (file:line: skipped: reason) with the load summary; with
+// `strict` they are errors.
 std::shared_ptr<const config::Config> load_config_or_report(const std::filesystem::path& file);
 // `slots`: matcher slots (detect::LoadOptions::matcher_slots); the pipeline's commands pass
 // cfg.worker_threads() so that each worker scans its own copies of the regex sets.
 std::shared_ptr<const detect::RuleSet> load_rules_or_report(const config::Config& cfg,
                                                             const std::vector<std::filesystem::path>& paths,
-                                                            std::size_t slots = 1);
+                                                            std::size_t slots = 1, bool strict = false);
 
 }  // namespace vigie::app

@@ -29,6 +29,8 @@ int run(int argc, char** argv) {
 
   auto* check = app.add_subcommand("check", "validate the configuration and rules; list every error");
   check->add_option("-c,--config", config, "configuration file");
+  bool strict = false;
+  check->add_flag("--strict", strict, "a skipped rule (valid Sigma this version cannot run) is an error");
 
   ReplayOptions replay_opts;
   auto* replay = app.add_subcommand("replay", "run log files through the pipeline and print the alerts");
@@ -47,6 +49,7 @@ int run(int argc, char** argv) {
     sub->add_option("paths", rules_opts.paths, "rule files or directories (default: the config's rules.paths)");
     sub->add_flag("-v,--verbose", rules_opts.verbose, "list every test, not only failures");
   }
+  rules_lint->add_flag("--strict", rules_opts.strict, "a skipped rule is an error");
 
   try {
     app.parse(argc, argv);
@@ -63,7 +66,7 @@ int run(int argc, char** argv) {
   spdlog::set_level(spdlog::level::from_str(log_level));
 
   if (*serve) return run_serve(config);
-  if (*check) return run_check(config);
+  if (*check) return run_check(config, strict);
   if (*replay) return run_replay(replay_opts);
   if (*rules_test) return run_rules_test(rules_opts);
   if (*rules_lint) return run_rules_lint(rules_opts);

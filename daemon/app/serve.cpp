@@ -116,6 +116,7 @@ int run_serve(const std::filesystem::path& config_path) {
   if (!cfg) return kExitFailed;
   auto rules = load_rules_or_report(*cfg, cfg->rules.paths, cfg->worker_threads());
   if (!rules) return kExitFailed;
+  spdlog::info("rules: {}", detect::load_summary(*rules));
   // One daemon per database, before anything touches it (migrations, journal replay).
   auto lock = store::DbLock::acquire(cfg->storage.path);
   if (!lock) {
@@ -134,6 +135,13 @@ int run_serve(const std::filesystem::path& config_path) {
   }
 
   core::Metrics metrics;
+  // Rules in force and rules left out (valid Sigma this version cannot run), set at start and
+  // at each reload: a rising vigie_rules_skipped after an update of the rules is worth a look.
+  const auto count_rules = [&metrics](const detect::RuleSet& rs) {
+    metrics.gauge("vigie_rules_loaded") = static_cast<int64_t>(rs.rule_count());
+    metrics.gauge("vigie_rules_skipped") = static_cast<int64_t>(rs.skipped().size());
+  };
+  count_rules(*rules);
   core::SystemClock clock;
   core::BoundedQueue<core::Alert> alert_queue(4096);
   core::BoundedQueue<Control> control(16);
@@ -214,6 +222,8 @@ int run_serve(const std::filesystem::path& config_path) {
     if (auto fresh = load_rules_or_report(*cfg, cfg->rules.paths, cfg->worker_threads())) {
       pipeline.reload(fresh);
       spdlog::info("rules reloaded: {} decoder(s), {} rule(s)", fresh->decoder_count(), fresh->rule_count());
+      spdlog::info("rules: {}", detect::load_summary(*fresh));
+      count_rules(*fresh);
     } else {
       metrics.counter("vigie_reload_failures_total")++;
       spdlog::error("reload failed; the previous rule set stays active");

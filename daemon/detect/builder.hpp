@@ -18,6 +18,7 @@
 
 #include "detect/condition.hpp"
 #include "detect/engine.hpp"
+#include "detect/logsource.hpp"
 
 namespace vigie::detect {
 
@@ -33,6 +34,16 @@ class RuleSetBuilder {
   void add_text(std::string_view yaml, const std::string& name, const std::filesystem::path& base_dir);
   void error(std::string where, std::string what) { errors_.push_back({std::move(where), std::move(what)}); }
   [[nodiscard]] LoadResult finish();
+
+  // skip.cpp: valid Sigma that uses a construct this version cannot run. The document that
+  // reports a skip is dropped whole (its rules, tests and atoms), the others load; rules that
+  // depend on a skipped one (a correlation counting it, a test expecting it) are skipped too.
+  // `group`: what the load summary counts it under; `detail` completes the reason.
+  void skip(std::string where, std::string group, std::string detail = {});
+  // logsource.cpp: the logsource mapping rules are compiled with (before any add_file).
+  void load_logsources(std::string_view yaml, const std::string& name);
+  // Before finish(): skips correlations and tests naming skipped rules.
+  void drop_dependents_of_skipped();
 
  private:
   struct Context {  // the document being loaded
@@ -67,6 +78,16 @@ class RuleSetBuilder {
   // (empty when there is none; errors in it are reported once, at its lines).
   [[nodiscard]] const Placeholders& placeholders_for(const Context& c);
   [[nodiscard]] std::string placeholders_name(const Context& c) const;
+  // logsource.cpp: ANDs the predicates of doc's `logsource` to r's condition, or skips r.
+  void apply_logsource(const YAML::Node& doc, const Context& c, CompiledRule& r);
+  [[nodiscard]] std::optional<uint32_t> logsource_predicate(const YAML::Node& pred, const Context& c, Expr& x);
+
+  // skip.cpp
+  struct DocMark {  // sizes before a document, to drop what it added when it is skipped
+    std::size_t rules = 0, tests = 0, atoms = 0, skipped = 0, correlation_refs = 0, test_refs = 0;
+  };
+  [[nodiscard]] DocMark mark() const;
+  void drop_if_skipped(const DocMark& m);
 
   // load_decoder.cpp
   void add_decoder(const YAML::Node& doc, const Context& c);
@@ -90,6 +111,9 @@ class RuleSetBuilder {
   std::vector<PendingRef> test_refs_;  // from = index into rs_->tests_, name = expectation rule
 
   std::unordered_map<std::string, Placeholders> placeholders_;  // placeholders file → table
+  std::vector<SkippedRule> skipped_;   // one per skipped document
+  std::unordered_map<std::string, std::string> skipped_rules_;  // id or name of a skipped rule → where
+  LogsourceMap logsources_;
 };
 
 // Expression helpers (index.cpp): append a node and return its index.

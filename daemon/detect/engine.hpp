@@ -49,6 +49,10 @@ using LoadResult = tl::expected<std::shared_ptr<const RuleSet>, std::vector<core
                                                 const config::Detection& detection, const LoadOptions& options = {},
                                                 const std::filesystem::path& base_dir = {});
 
+// "N rule(s) and C correlation(s) loaded, M skipped: modifier 'windash' ×30, …" — what
+// `check`, `serve` (start, reload) and the other commands report; RuleSet::skipped() has each.
+[[nodiscard]] std::string load_summary(const RuleSet& rules);
+
 // One per worker thread: holds scratch buffers, never throws, never locks on the hot path.
 class Matcher {
  public:

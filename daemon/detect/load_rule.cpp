@@ -19,7 +19,13 @@ struct Modifiers {
   std::string re_flags;
   std::optional<NumOp> num;
   [[nodiscard]] bool encoded() const { return base64 || base64offset; }
+  std::string unsupported;  // valid Sigma this version cannot run ("modifier 'x'"): the rule is skipped
 };
+
+std::string unsupported(Modifiers& m, std::string group, const std::string& rest) {
+  m.unsupported = std::move(group);
+  return rest;
+}
 
 // Parses "field|mod|mod"; returns an error message or "".
 std::string parse_modifiers(const std::vector<std::string>& mods, Modifiers& m) {
@@ -68,7 +74,8 @@ std::string parse_modifiers(const std::vector<std::string>& mods, Modifiers& m) 
     else if (mod == "gte")
       m.num = NumOp::gte;
     else if (mod == "ioc")
-      return "modifier 'ioc' is not available in this version (no IOC index is loaded by the rule engine yet)";
+      return unsupported(m, "modifier 'ioc'",
+                         " is not available in this version (no IOC index is loaded by the rule engine yet)");
     else
       return "unknown modifier '" + mod + "'";
   }
@@ -80,7 +87,9 @@ std::string parse_modifiers(const std::vector<std::string>& mods, Modifiers& m) 
   if (m.utf16 != Utf16::none && (!m.encoded() || utf16_after_base64))
     return "utf16le, utf16be, utf16 and wide must come before base64 or base64offset";
   if (m.windash && m.encoded())
-    return "modifier 'windash' with base64 or base64offset is not supported in this version";
+    return unsupported(m, "modifier 'windash' with base64 or base64offset", " is not supported in this version");
+  if (m.fieldref && m.anchors > 0)  // valid Sigma: the other field's value as a substring
+    return unsupported(m, "modifier 'fieldref' with contains, startswith or endswith", " is not supported in this version");
   const int kinds = int(m.re) + int(m.cidr) + int(m.exists) + int(m.num.has_value()) + int(m.fieldref);
   const bool strings = m.anchors > 0 || m.encoded() || m.windash || m.expand;
   if (kinds > 1 || (kinds == 1 && (strings || (m.cased && !m.fieldref))))
@@ -195,7 +204,8 @@ void RuleSetBuilder::add_detection(const YAML::Node& doc, const Context& c) {
         continue;
       }
       if (key == "timeframe") {
-        error(at(c, kv.first), "'timeframe' is not supported: use a correlation rule with a timespan");
+        skip(at(c, kv.first), "'timeframe'",
+             " is not supported in this version (a correlation rule with a timespan is)");
         continue;
       }
       names.push_back(key);
@@ -217,8 +227,10 @@ void RuleSetBuilder::add_detection(const YAML::Node& doc, const Context& c) {
           parts.push_back(build_condition(*parsed, roots, r.expr));
       }
       // A list of conditions is the legacy Sigma form: any of them.
-      if (complete && !parts.empty() && parts.size() == texts->size())
+      if (complete && !parts.empty() && parts.size() == texts->size()) {
         r.expr.root = parts.size() == 1 ? parts[0] : add_op_node(r.expr, ExprNode::Op::any, parts);
+        apply_logsource(doc, c, r);
+      }
     }
   }
   r.group_by = {core::FieldRef::of("observer.site")};
@@ -312,7 +324,10 @@ std::optional<uint32_t> RuleSetBuilder::load_field_item(const std::string& key, 
   }
   Modifiers m;
   if (auto why = parse_modifiers(parts, m); !why.empty()) {
-    error(at(c, key_node), why + " (in '" + key + "')");
+    if (!m.unsupported.empty())
+      skip(at(c, key_node), m.unsupported, why + " (in '" + key + "')");
+    else
+      error(at(c, key_node), why + " (in '" + key + "')");
     return std::nullopt;
   }
   std::vector<YAML::Node> items;
@@ -463,12 +478,13 @@ void RuleSetBuilder::add_correlation(const YAML::Node& doc, const Context& c) {
       static constexpr std::string_view kKnown[] = {"value_count", "temporal",  "temporal_ordered", "absence",
                                                     "value_sum",   "value_avg", "value_percentile", "value_median"};
       const bool known = std::find(std::begin(kKnown), std::end(kKnown), type) != std::end(kKnown);
-      error(corr["type"] ? at(c, corr["type"]) : at(c, corr),
-            type.empty() ? "correlation has no 'type'"
-            : known      ? "correlation type '" + type + "' is not supported in this version (only event_count)"
-                         : "unknown correlation type '" + type + "'");
+      const std::string where = corr["type"] ? at(c, corr["type"]) : at(c, corr);
+      if (known)
+        skip(where, "correlation type '" + type + "'", " is not supported in this version (only event_count)");
+      else
+        error(where, type.empty() ? "correlation has no 'type'" : "unknown correlation type '" + type + "'");
     }
-    if (corr["aliases"]) error(at(c, corr["aliases"]), "correlation aliases are not supported in this version");
+    if (corr["aliases"]) skip(at(c, corr["aliases"]), "correlation aliases", " are not supported in this version");
     const auto rules = corr["rules"];
     const auto names = rules ? scalars_of(rules) : std::nullopt;
     if (!names || names->empty())

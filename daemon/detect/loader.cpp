@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cctype>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "detect/builder.hpp"
@@ -63,12 +64,14 @@ void RuleSetBuilder::add_text(std::string_view yaml, const std::string& name, co
   }
   for (const auto& doc : docs) {
     if (doc.IsNull()) continue;  // empty document (e.g. a trailing `---`)
+    const DocMark before = mark();
     try {
       report_duplicate_keys(doc, c);
       add_document(doc, c);
     } catch (const YAML::Exception& ex) {
       error(ex.mark.is_null() ? at(c, doc) : name + ":" + std::to_string(ex.mark.line + 1), ex.msg);
     }
+    drop_if_skipped(before);
   }
 }
 
@@ -265,34 +268,67 @@ bool is_rule_file(const fs::path& p) {
   return (p.extension() == ".yml" || p.extension() == ".yaml") && p.filename() != kPlaceholdersFile;
 }
 
+constexpr const char* kBuiltinLogsources = "the built-in rules/logsources.yml";
+
+// The logsource mapping: a logsources.yml among the rule files (beside the rules it maps), at
+// most one; else the copy built into the binary.
+void load_logsource_file(RuleSetBuilder& b, const std::vector<fs::path>& found) {
+  if (found.size() > 1) {
+    b.error(found[1].string(), std::string("a second ") + std::string(kLogsourceFileName) + " (the first is " +
+                                   found[0].string() + "): the rule paths must hold at most one");
+    return;
+  }
+  if (found.empty()) {
+    b.load_logsources(builtin_logsources(), kBuiltinLogsources);
+    return;
+  }
+  std::ifstream in(found[0], std::ios::binary);
+  if (!in) {
+    b.error(found[0].string(), "cannot read the logsource mapping");
+    return;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  b.load_logsources(text.str(), found[0].string());
+}
+
 }  // namespace
 
 LoadResult load_rules(const std::vector<fs::path>& paths, const config::Detection& detection,
                       const LoadOptions& options) {
   RuleSetBuilder b(detection, options);
+  std::vector<fs::path> files, mappings;
   for (const auto& path : paths) {
     std::error_code ec;
     if (fs::is_directory(path, ec)) {
-      std::vector<fs::path> files;
+      std::vector<fs::path> found;
       for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::recursive_directory_iterator();
            it.increment(ec))
-        if (it->is_regular_file() && is_rule_file(it->path())) files.push_back(it->path());
+        if (it->is_regular_file() && is_rule_file(it->path())) found.push_back(it->path());
       if (ec) b.error(path.string(), "cannot list rule directory: " + ec.message());
-      std::sort(files.begin(), files.end());
-      for (const auto& f : files) b.add_file(f);
+      std::sort(found.begin(), found.end());
+      files.insert(files.end(), found.begin(), found.end());
     } else if (fs::exists(path, ec)) {
-      if (path.filename() != kPlaceholdersFile) b.add_file(path);  // named in a shell glob: not rules
+      if (path.filename() != kPlaceholdersFile) files.push_back(path);  // named in a shell glob: not rules
     } else {
       b.error(path.string(), "no such rule file or directory");
     }
   }
+  const auto is_mapping = [](const fs::path& f) { return f.filename() == kLogsourceFileName; };
+  std::copy_if(files.begin(), files.end(), std::back_inserter(mappings), is_mapping);
+  load_logsource_file(b, mappings);
+  for (const auto& f : files)
+    if (!is_mapping(f)) b.add_file(f);
+  b.drop_dependents_of_skipped();
   return b.finish();
 }
 
 LoadResult load_rules_from_string(std::string_view yaml, const std::string& name, const config::Detection& detection,
                                   const LoadOptions& options, const fs::path& base_dir) {
   RuleSetBuilder b(detection, options);
+  b.load_logsources(builtin_logsources(), kBuiltinLogsources);
   b.add_text(yaml, name, base_dir);
+  b.drop_dependents_of_skipped();
   return b.finish();
 }
 

@@ -38,6 +38,15 @@ struct Expectation {
   core::KeyValues key;  // subset of the alert key that must match
 };
 
+// A rule document left out at load time: valid Sigma that uses what this version cannot run.
+struct SkippedRule {
+  std::string where;  // file:line of the construct
+  std::string what;   // one-line reason
+  std::string group;  // what the load summary counts it under ("modifier 'windash'")
+
+  [[nodiscard]] std::string to_string() const { return where.empty() ? what : where + ": " + what; }
+};
+
 struct RuleTest {
   std::string where;  // file:line of the test entry
   std::string rule_id;
@@ -171,6 +180,11 @@ class RuleSet {
   [[nodiscard]] std::size_t rule_count() const { return rules_.size(); }
   [[nodiscard]] std::size_t decoder_count() const { return decoders_.size(); }
   [[nodiscard]] const std::vector<RuleTest>& tests() const { return tests_; }
+  // Documents left out because they use what this version cannot run (an unsupported modifier,
+  // a logsource mapped to nothing...): where + one-line reason. The other rules are loaded.
+  [[nodiscard]] const std::vector<SkippedRule>& skipped() const { return skipped_; }
+  // The logsource mapping the rules were compiled with (a path, or the built-in copy).
+  [[nodiscard]] const std::string& logsource_file() const { return logsource_file_; }
   [[nodiscard]] const core::RuleInfo& rule(uint32_t idx) const { return rules_[idx].info; }
   [[nodiscard]] const CompiledRule& compiled(uint32_t idx) const { return rules_[idx]; }
   // By `id`, then by Sigma `name`.
@@ -211,6 +225,8 @@ class RuleSet {
   config::Detection detection_;
   std::vector<CompiledRule> rules_;
   std::vector<RuleTest> tests_;
+  std::vector<SkippedRule> skipped_;
+  std::string logsource_file_;
   std::vector<Decoder> decoders_;
   std::vector<DecoderField> decoder_fields_;
   std::vector<Atom> atoms_;

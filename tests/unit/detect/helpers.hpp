@@ -34,6 +34,15 @@ inline std::vector<std::string> errors_of(std::string_view yaml) {
   return out;
 }
 
+// Skipped rules as "where: what" strings (the set loaded); {"load failed"} if it did not.
+inline std::vector<std::string> skips_of(std::string_view yaml) {
+  auto r = load_rules_from_string(yaml, "bad.yml", config::Detection{}, {}, VIGIE_TEST_DATA "/detect");
+  if (!r) return {"load failed"};
+  std::vector<std::string> out;
+  for (const auto& s : (*r)->skipped()) out.push_back(s.to_string());
+  return out;
+}
+
 inline bool any_contains(const std::vector<std::string>& v, std::string_view needle) {
   for (const auto& s : v)
     if (s.find(needle) != std::string::npos) return true;

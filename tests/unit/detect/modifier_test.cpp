@@ -221,13 +221,17 @@ TEST_CASE("modifier combinations Vigie refuses, each with its reason at its line
   CHECK(any_contains(err("x|base64|utf16le: cmd"), "must come before base64"));
   CHECK(any_contains(err("x|wide|utf16be|base64: cmd"), "only one of utf16le"));
   CHECK(any_contains(err("x|base64|base64offset: cmd"), "mutually exclusive"));
-  CHECK(any_contains(err("x|windash|base64offset|contains: '-a'"),
+  // Valid Sigma this version cannot run: the rule is skipped with the reason, not an error.
+  const auto skip = [](const std::string& item) {
+    return skips_of("title: t\nid: r\ndetection:\n  s:\n    " + item + "\n  condition: s\n");
+  };
+  CHECK(any_contains(skip("x|windash|base64offset|contains: '-a'"),
                      "'windash' with base64 or base64offset is not supported"));
+  CHECK(any_contains(skip("x|fieldref|contains: y"), "'fieldref' with contains, startswith or endswith"));
   CHECK(any_contains(err("x|base64offset|contains: a"), "too short for base64offset"));
   CHECK(any_contains(err("x|base64offset|contains: 'a*b'"), "bad.yml:5: a wildcard in 'a*b' cannot be base64-encoded"));
   CHECK(any_contains(err("x|base64: 'a?b'"), "cannot be base64-encoded"));
   CHECK(any_contains(err("x|neq|exists: true"), "neq cannot be combined"));
-  CHECK(any_contains(err("x|fieldref|contains: y"), "cannot be combined"));
   CHECK(any_contains(err("x|expand|re: '%a%'"), "cannot be combined"));
   CHECK(any_contains(err("x|fieldref: null"), "null is not a valid value"));
 }

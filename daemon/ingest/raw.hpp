@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -25,12 +26,19 @@ enum class BatchKind : uint8_t {
 };
 inline constexpr std::size_t kBatchKinds = static_cast<std::size_t>(BatchKind::count_);
 
+// A message's bytes are either its own `data` (network inputs: one string per datagram or
+// frame) or, for inputs that pack a whole batch into one buffer (log files: ingest/line_reader),
+// `packed`, a view into RawBatch::block — one allocation per batch instead of one per line.
+// Readers use text(), never `data` directly.
 struct RawMessage {
   std::string data;  // one message after framing (no octet count, no terminator)
   std::string peer;  // sender IP as text; "" for files
   uint16_t peer_port = 0;
   core::TimePoint received{};
-  bool truncated = false;  // cut at inputs.max_message_size (or incomplete at close)
+  bool truncated = false;        // cut at inputs.max_message_size (or incomplete at close)
+  std::string_view packed = {};  // when non-null: the bytes, in the batch's block (data unused)
+
+  [[nodiscard]] std::string_view text() const { return packed.data() != nullptr ? packed : std::string_view(data); }
 };
 
 // Every record of a batch comes from one input (a UDP listener's drain, a TCP connection, a
@@ -43,23 +51,26 @@ struct RawBatch {
   uint64_t flow = 0;
   uint64_t seq = 0;  // set by RawQueue: global arrival order, which the correlator restores
   std::vector<RawMessage> messages;
+  // The bytes `packed` messages view. A vector's buffer moves with it, so the views stay valid
+  // wherever the batch goes; it dies with the batch.
+  std::vector<char> block;
 
   [[nodiscard]] bool empty() const { return messages.empty(); }
   [[nodiscard]] std::size_t size() const { return messages.size(); }
   // What the batch holds in memory, roughly: the queue's byte budget is charged this.
   [[nodiscard]] std::size_t bytes() const {
-    std::size_t n = sizeof(RawBatch) + input.size();
+    std::size_t n = sizeof(RawBatch) + input.size() + block.capacity();
     for (const auto& m : messages) n += sizeof(RawMessage) + m.data.size() + m.peer.size();
     return n;
   }
 };
 
 // Q1: bounded in batches and in bytes, with one lane per worker. Producers choose per call
-// between push() — blocks while full (file readers) — and try_push() — fails at once so the
-// caller pauses reading (TCP, on the Asio thread) or drops and counts (UDP). Each batch is
-// numbered as it is queued (RawBatch::seq, arrival order) and given to the lane of its flow, or
-// to the least loaded lane when it has none. A lane is consumed by one worker, in order.
-// close() wakes everyone; pops return nullopt once closed and drained.
+// between push() — blocks while full (file readers), until the queue has drained to half — and try_push() — fails at
+// once so the caller pauses reading (TCP, on the Asio thread) or drops and counts (UDP). Each batch is numbered as it
+// is queued (RawBatch::seq, arrival order) and given to the lane of its flow, or to the least loaded lane when it has
+// none. A lane is consumed by one worker, in order. close() wakes everyone; pops return nullopt once closed and
+// drained.
 class RawQueue {
  public:
   explicit RawQueue(std::size_t capacity_batches = 1024, std::size_t capacity_bytes = std::size_t{256} << 20,
@@ -111,6 +122,7 @@ class RawQueue {
   std::size_t size_ = 0;
   std::size_t bytes_ = 0;
   uint64_t next_seq_ = 0;
+  std::size_t blocked_pushers_ = 0;  // producers waiting in push()
   bool closed_ = false;
 };
 

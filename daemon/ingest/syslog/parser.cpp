@@ -29,6 +29,12 @@ std::string_view small_number(int n) {
   return (*kTable)[static_cast<std::size_t>(n)];
 }
 
+// What IpAddress::parse could accept: an IPv4 address starts with a digit, an IPv6 one holds a
+// ':', either may be in brackets. Hostnames ("chstmalo-bkp01") are turned down without inet_pton.
+bool could_be_address(std::string_view s) {
+  return !s.empty() && ((s[0] >= '0' && s[0] <= '9') || s[0] == '[' || s.find(':') != std::string_view::npos);
+}
+
 bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
@@ -57,6 +63,17 @@ SyslogParser::InputCounters& SyslogParser::counters(std::string_view input) {
 }
 
 const core::TimeZone& SyslogParser::zone_for(const config::Site* site) {
+  // Most messages come from the site (or the no-site default) of the one before: the config
+  // does not change under the parser, so the answer for a site does not either.
+  if (zone_site_valid_ && site == zone_site_) return *zone_;
+  const core::TimeZone& z = find_zone(site);
+  zone_site_ = site;
+  zone_ = &z;
+  zone_site_valid_ = true;
+  return z;
+}
+
+const core::TimeZone& SyslogParser::find_zone(const config::Site* site) {
   const std::string& name = site ? site->timezone : cfg_->inputs.default_timezone;
   if (name.empty() || name == "UTC") return utc_;
   auto zone = zones_.get(name);
@@ -69,7 +86,7 @@ const core::TimeZone& SyslogParser::zone_for(const config::Site* site) {
 }
 
 void SyslogParser::parse_into(const RawMessage& m, std::string_view input, core::Event& ev) {
-  fill(m.data, m, input, ev);
+  fill(m.text(), m, input, ev);
 }
 
 void SyslogParser::fill(std::string_view data, const RawMessage& m, std::string_view input, core::Event& ev) {
@@ -88,13 +105,14 @@ void SyslogParser::fill(std::string_view data, const RawMessage& m, std::string_
   // Site: from the sender address; for files (no peer), from a hostname that is an address.
   const config::Site* site = nullptr;
   const std::string_view who = m.peer.empty() ? h.hostname : std::string_view(m.peer);
-  if (auto ip = core::IpAddress::parse(who)) site = cfg_->site_for(*ip);
+  if (!cfg_->sites.empty() && could_be_address(who))
+    if (auto ip = core::IpAddress::parse(who)) site = cfg_->site_for(*ip);
 
   ev.time = m.received;
   if (h.time) {
     ev.time = *h.time;
   } else if (h.local) {
-    if (auto t = resolve_stamp(*h.local, zone_for(site), m.received))
+    if (auto t = stamps_.resolve(*h.local, zone_for(site), m.received))
       ev.time = *t;
     else
       c.bad_timestamp->fetch_add(1, std::memory_order_relaxed);

@@ -19,14 +19,41 @@ bool hostname_like(std::string_view t) {
   });
 }
 
+bool not_in_tag(char c) {
+  switch (c) {
+    case '{':
+    case '}':
+    case '"':
+    case '\'':
+    case '=':
+    case ',':
+    case ';':
+    case '<':
+    case '>':
+      return true;
+    default:
+      return false;
+  }
+}
+
 // TAG[PID]: or TAG: at the start of s (RFC 3164 §4.1.3 and common practice: tags with '/',
 // '-' and '.' such as "postfix/smtpd"). On success fills app/proc and returns the message.
+// (string_view::find_first_of with a set calls memchr on the set for every byte of the line:
+// hand loops here, bounded by the longest tag.)
 std::optional<std::string_view> tag(std::string_view s, SyslogHeader& h) {
-  const auto end = s.find_first_of(":[ ");
-  if (end == 0 || end == std::string_view::npos || end > 64 || s[end] == ' ') return std::nullopt;
+  constexpr std::size_t kMaxTag = 64;
+  std::size_t end = std::string_view::npos;
+  for (std::size_t i = 0, stop = std::min(s.size(), kMaxTag + 1); i < stop; ++i) {
+    const char c = s[i];
+    if (c == ':' || c == '[' || c == ' ') {
+      end = i;
+      break;
+    }
+  }
+  if (end == 0 || end == std::string_view::npos || s[end] == ' ') return std::nullopt;
   const auto name = s.substr(0, end);
   // A JSON body ('{"a": 1}') or a quoted word is not a program name.
-  if (name.find_first_of("{}\"'=,;<>") != std::string_view::npos) return std::nullopt;
+  if (std::any_of(name.begin(), name.end(), not_in_tag)) return std::nullopt;
   std::string_view pid;
   std::size_t p = end;
   if (s[p] == '[') {

@@ -105,18 +105,13 @@ std::optional<LocalStamp> parse_iso_local(std::string_view s) {
   return st;
 }
 
-std::optional<core::TimePoint> resolve_stamp(const LocalStamp& s, const core::TimeZone& tz, core::TimePoint received) {
+namespace {
+
+// resolve_stamp once the reception is known in the zone: `now` (local, since the epoch) and its year.
+std::optional<core::TimePoint> place(const LocalStamp& s, const core::TimeZone& tz, Duration now, int y) {
   const auto to_utc = [&](sys_days day) {
     return tz.to_utc(local_time<Duration>{(day + s.time_of_day).time_since_epoch()});
   };
-  if (s.year) {
-    const auto day = date_of(*s.year, s.month, s.day);
-    if (!day) return std::nullopt;
-    return to_utc(*day);
-  }
-  const auto now_local = tz.to_local(received);
-  const int y = static_cast<int>(year_month_day{sys_days{floor<days>(now_local).time_since_epoch()}}.year());
-  const auto now = now_local.time_since_epoch();
   for (const int candidate : {y, y - 1, y + 1}) {
     const auto day = date_of(candidate, s.month, s.day);
     if (!day) continue;
@@ -126,6 +121,34 @@ std::optional<core::TimePoint> resolve_stamp(const LocalStamp& s, const core::Ti
     return to_utc(*day);
   }
   return std::nullopt;
+}
+
+std::optional<core::TimePoint> with_year(const LocalStamp& s, const core::TimeZone& tz) {
+  const auto day = date_of(*s.year, s.month, s.day);
+  if (!day) return std::nullopt;
+  return tz.to_utc(local_time<Duration>{(*day + s.time_of_day).time_since_epoch()});
+}
+
+int year_of(Duration local) { return static_cast<int>(year_month_day{sys_days{floor<days>(local)}}.year()); }
+
+}  // namespace
+
+std::optional<core::TimePoint> resolve_stamp(const LocalStamp& s, const core::TimeZone& tz, core::TimePoint received) {
+  if (s.year) return with_year(s, tz);
+  const auto now = tz.to_local(received).time_since_epoch();
+  return place(s, tz, now, year_of(now));
+}
+
+std::optional<core::TimePoint> StampResolver::resolve(const LocalStamp& s, const core::TimeZone& tz,
+                                                      core::TimePoint received) {
+  if (s.year) return with_year(s, tz);
+  if (tz_ != &tz || received_ != received) {
+    tz_ = &tz;
+    received_ = received;
+    now_ = tz.to_local(received).time_since_epoch();
+    year_ = year_of(now_);
+  }
+  return place(s, tz, now_, year_);
 }
 
 }  // namespace vigie::ingest::syslog

@@ -34,4 +34,20 @@ struct LocalStamp {
 [[nodiscard]] std::optional<core::TimePoint> resolve_stamp(const LocalStamp& s, const core::TimeZone& tz,
                                                            core::TimePoint received);
 
+// resolve_stamp, keeping what depends only on the zone and the reception time (the reception's
+// local time and year) from one call to the next: the messages of a batch usually share their
+// reception time (a file's, all of them), so that part is computed once, not per message. The
+// results are resolve_stamp's. One per thread (a parser's).
+class StampResolver {
+ public:
+  [[nodiscard]] std::optional<core::TimePoint> resolve(const LocalStamp& s, const core::TimeZone& tz,
+                                                       core::TimePoint received);
+
+ private:
+  const core::TimeZone* tz_ = nullptr;
+  core::TimePoint received_{};
+  core::Duration now_{};  // received, in tz_, since the epoch
+  int year_ = 0;          // its year
+};
+
 }  // namespace vigie::ingest::syslog

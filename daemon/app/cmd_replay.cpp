@@ -52,8 +52,8 @@ std::string text_line(const core::Alert& a) {
 
 // Feeds one file into the pipeline; returns the number of lines or an error.
 // Lines longer than `max_size` are cut and counted, as the network inputs do. The file is read
-// in 1 MiB blocks and each batch's lines are packed into one buffer (ingest/line_reader.hpp):
-// no per-line string, no per-line free when the batch dies.
+// in 1 MiB blocks that the batches' messages view (ingest/line_reader.hpp): no string, copy or
+// free per line.
 core::Result<std::size_t> feed_file(const std::filesystem::path& file, ingest::RawQueue& queue,
                                     const core::Clock& clock, std::size_t max_size, core::Metrics& metrics,
                                     std::size_t& total, bool progress) {
@@ -65,11 +65,10 @@ core::Result<std::size_t> feed_file(const std::filesystem::path& file, ingest::R
   } closer{fd};
   ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   const std::string input = "file:" + file.string();
-  ingest::BatchPacker packer(input, kBatchLines);
+  ingest::BatchPacker packer(input, kBatchLines, clock.now());
   std::size_t n = 0;
   std::size_t truncated = 0;
   auto last_report = std::chrono::steady_clock::now();
-  const auto received = clock.now();
   bool pcap = false;
   ingest::FileLines lines(fd, max_size);
   auto r = lines.run(
@@ -77,9 +76,9 @@ core::Result<std::size_t> feed_file(const std::filesystem::path& file, ingest::R
         pcap = looks_like_pcap(head);
         return !pcap;
       },
-      [&](std::string_view line, bool cut) {
+      [&](std::string_view line, bool cut, const ingest::SharedBlock* owner) {
         if (cut) ++truncated;
-        if (packer.add(line, cut, received)) queue.push(packer.take());
+        if (packer.add(line, cut, owner)) queue.push(packer.take());
         ++n;
         if (progress && (n & 0xffff) == 0 && std::chrono::steady_clock::now() - last_report > std::chrono::seconds(1)) {
           last_report = std::chrono::steady_clock::now();

@@ -11,21 +11,26 @@ RawBatch BatchPacker::take() {
   RawBatch b;
   b.kind = BatchKind::syslog_lines;
   b.input = input_;
-  reserve_ = std::max(reserve_, block_.size() + block_.size() / 8);
+  reserve_ = std::max(reserve_, block_.size());
   b.block = std::move(block_);
   block_ = {};
-  b.messages.resize(spans_.size());
+  b.shared = std::move(keep_);
+  keep_ = {};
+  b.lines.resize(spans_.size());
+  b.lines_received = received_;
   const char* base = b.block.data();
   for (std::size_t i = 0; i < spans_.size(); ++i) {
     const Span& s = spans_[i];
-    RawMessage& m = b.messages[i];
-    // An empty message still gets a non-null view (text() must not fall back to `data`).
-    m.packed = s.size == 0 ? std::string_view("", 0) : std::string_view(base + s.offset, s.size);
-    m.received = s.received;
-    m.truncated = s.truncated;
+    b.lines[i] = PackedLine{std::string_view(s.at != nullptr ? s.at : base + s.offset, s.size), s.truncated};
   }
   spans_.clear();
   return b;
+}
+
+void FileLines::fresh_block() {
+  block_ = std::make_shared_for_overwrite<char[]>(size_);
+  shared_ = block_;
+  used_ = 0;
 }
 
 core::Result<std::size_t> FileLines::read_some(char* to, std::size_t n) {

@@ -1,6 +1,7 @@
 // Log files → batches of syslog lines (`vigie replay`, later the spool), without a heap string
-// per line: the file is read in large blocks, lines are cut with memchr, and each batch packs
-// its lines into one buffer (RawBatch::block) that its messages view (RawMessage::packed).
+// or a copy per line: the file is read in 1 MiB blocks, lines are cut with memchr, and a batch's
+// lines (RawBatch::lines) view the block they were read into; batches share the block, which dies
+// with the last of them. Only a line that spans two reads is copied (into its batch's block).
 //
 // Line rules (the same as the getline loop they replace, pinned by tests):
 //   - LF ends a line; one CR before it is removed; a line left empty is skipped (not counted);
@@ -13,6 +14,7 @@
 
 #include <cstddef>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -96,77 +98,107 @@ class LineSplitter {
   char last_ = 0;          // its last byte seen (a CR before the LF is removed)
 };
 
-// Packs messages into RawBatches of at most `max_messages`, all bytes of a batch in its block.
+// A read block shared by the batches whose messages view it.
+using SharedBlock = std::shared_ptr<const char[]>;
+
+// Packs lines into RawBatches of at most `max_lines`. A line that lies in a shared read block is
+// viewed where it is (the batch keeps the block alive); any other is copied into the batch's own
+// block.
 class BatchPacker {
  public:
-  BatchPacker(std::string input, std::size_t max_messages) : input_(std::move(input)), max_(max_messages) {}
+  // Every line is taken as received at `received` (RawBatch::lines_received).
+  BatchPacker(std::string input, std::size_t max_lines, core::TimePoint received)
+      : input_(std::move(input)), max_(max_lines), received_(received) {}
 
-  // Appends a copy of `bytes`; returns true when the batch is full (take() it next).
-  bool add(std::string_view bytes, bool truncated, core::TimePoint received) {
-    if (block_.capacity() == 0) block_.reserve(reserve_);
-    spans_.push_back(Span{block_.size(), bytes.size(), received, truncated});
-    block_.insert(block_.end(), bytes.begin(), bytes.end());
+  // Appends `bytes` — viewed if `owner` holds them (a block that never changes once handed out),
+  // copied otherwise. Returns true when the batch is full (take() it next).
+  bool add(std::string_view bytes, bool truncated, const SharedBlock* owner = nullptr) {
+    if (owner != nullptr && *owner) {
+      if (keep_.empty() || keep_.back() != *owner) keep_.push_back(*owner);
+      spans_.push_back(Span{bytes.data(), 0, bytes.size(), truncated});
+    } else {
+      if (block_.capacity() == 0 && reserve_ > 0) block_.reserve(reserve_);
+      spans_.push_back(Span{nullptr, block_.size(), bytes.size(), truncated});
+      block_.insert(block_.end(), bytes.begin(), bytes.end());
+    }
     return spans_.size() >= max_;
   }
   [[nodiscard]] bool empty() const { return spans_.empty(); }
   [[nodiscard]] std::size_t size() const { return spans_.size(); }
 
-  // The batch so far, its messages viewing its block; the packer starts the next one.
+  // The batch so far, its lines viewing what it owns; the packer starts the next one.
   [[nodiscard]] RawBatch take();
 
  private:
   struct Span {
+    const char* at;  // in a shared block, or nullptr: `offset` into block_
     std::size_t offset, size;
-    core::TimePoint received;
     bool truncated;
   };
   std::string input_;
   std::size_t max_;
+  core::TimePoint received_;
   std::vector<char> block_;
+  std::vector<SharedBlock> keep_;
   std::vector<Span> spans_;
-  std::size_t reserve_ = 64 * 1024;  // grows to the largest block seen: no regrowth per batch
+  std::size_t reserve_ = 0;  // the largest copy block so far: no regrowth per batch
 };
 
-// Reads `fd` to its end in blocks of `block_size` bytes, handing every line to on_line(line,
-// truncated). The first bytes read are also given to `first` (std::string_view) once, before any
-// line, for format sniffing; it returns false to stop there. Fails only on a read error.
+// Reads `fd` to its end into blocks of `block_size` bytes, handing every line to
+// on_line(std::string_view line, bool truncated, const SharedBlock* owner): `owner` is the read
+// block that holds the line (it is never written again once read into), or nullptr when the line
+// had to be gathered across reads (valid during the call only). A block is filled to its end
+// before the next is allocated, so short reads (pipes) do not waste blocks. The first bytes read
+// are given to `first` (std::string_view) once, before any line, for format sniffing; it returns
+// false to stop there.
 class FileLines {
  public:
   static constexpr std::size_t kBlock = std::size_t{1} << 20;
   static constexpr std::size_t kSniff = 4;  // bytes `first` is promised (fewer: the whole file)
 
   FileLines(int fd, std::size_t max_size, std::size_t block_size = kBlock)
-      : fd_(fd), splitter_(max_size), buf_(block_size < kSniff ? kSniff : block_size) {}
+      : fd_(fd), splitter_(max_size), size_(block_size < kSniff ? kSniff : block_size) {}
 
   // Returns false when `first` refused the file; an error when read() failed.
   template <class First, class F>
   [[nodiscard]] core::Result<bool> run(First&& first, F&& on_line) {
-    std::size_t have = 0;
+    fresh_block();
     // Sniffing needs kSniff bytes even when read() returns fewer (a pipe).
     for (;;) {
-      auto n = read_some(buf_.data() + have, buf_.size() - have);
+      auto n = read_some(block_.get() + used_, size_ - used_);
       if (!n) return tl::unexpected(n.error());
-      have += *n;
-      if (*n == 0 || have >= kSniff) break;
+      used_ += *n;
+      if (*n == 0 || used_ >= kSniff) break;
     }
-    if (!first(std::string_view(buf_.data(), have))) return false;
-    while (have > 0) {
-      splitter_.feed(std::string_view(buf_.data(), have), on_line);
-      auto n = read_some(buf_.data(), buf_.size());
+    if (!first(std::string_view(block_.get(), used_))) return false;
+    const auto deliver = [&](std::string_view line, bool cut) {
+      const bool inside = line.data() >= block_.get() && line.data() + line.size() <= block_.get() + size_;
+      on_line(line, cut, inside ? &shared_ : nullptr);
+    };
+    std::size_t from = 0;
+    while (used_ > from) {
+      splitter_.feed(std::string_view(block_.get() + from, used_ - from), deliver);
+      if (used_ == size_) fresh_block();
+      from = used_;
+      auto n = read_some(block_.get() + used_, size_ - used_);
       if (!n) return tl::unexpected(n.error());
-      have = *n;
+      used_ += *n;
     }
-    splitter_.finish(on_line);
+    splitter_.finish(deliver);
     return true;
   }
 
  private:
   // read(2), retried on EINTR; 0 at end of file.
   [[nodiscard]] core::Result<std::size_t> read_some(char* to, std::size_t n);
+  void fresh_block();
 
   int fd_;
   LineSplitter splitter_;
-  std::vector<char> buf_;
+  std::size_t size_;
+  std::shared_ptr<char[]> block_;  // written only past used_
+  SharedBlock shared_;             // the same block, as handed to on_line
+  std::size_t used_ = 0;
 };
 
 }  // namespace vigie::ingest

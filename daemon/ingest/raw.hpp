@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -26,19 +27,20 @@ enum class BatchKind : uint8_t {
 };
 inline constexpr std::size_t kBatchKinds = static_cast<std::size_t>(BatchKind::count_);
 
-// A message's bytes are either its own `data` (network inputs: one string per datagram or
-// frame) or, for inputs that pack a whole batch into one buffer (log files: ingest/line_reader),
-// `packed`, a view into RawBatch::block — one allocation per batch instead of one per line.
-// Readers use text(), never `data` directly.
 struct RawMessage {
   std::string data;  // one message after framing (no octet count, no terminator)
   std::string peer;  // sender IP as text; "" for files
   uint16_t peer_port = 0;
   core::TimePoint received{};
-  bool truncated = false;        // cut at inputs.max_message_size (or incomplete at close)
-  std::string_view packed = {};  // when non-null: the bytes, in the batch's block (data unused)
+  bool truncated = false;  // cut at inputs.max_message_size (or incomplete at close)
+};
 
-  [[nodiscard]] std::string_view text() const { return packed.data() != nullptr ? packed : std::string_view(data); }
+// A record of an input that reads many at once (log files: ingest/line_reader.hpp): a view into
+// memory the batch owns, no string of its own — 24 bytes to write and free instead of a
+// RawMessage and its heap copy. No peer; received once per batch (RawBatch::lines_received).
+struct PackedLine {
+  std::string_view text;
+  bool truncated = false;  // cut at inputs.max_message_size
 };
 
 // Every record of a batch comes from one input (a UDP listener's drain, a TCP connection, a
@@ -50,17 +52,25 @@ struct RawBatch {
   // to the same worker, in order (decoders that keep per-flow state: a flow hash).
   uint64_t flow = 0;
   uint64_t seq = 0;  // set by RawQueue: global arrival order, which the correlator restores
+  // The records: network inputs fill `messages`, file readers `lines` (a batch normally holds
+  // one or the other; decoders take messages first, then lines).
   std::vector<RawMessage> messages;
-  // The bytes `packed` messages view. A vector's buffer moves with it, so the views stay valid
-  // wherever the batch goes; it dies with the batch.
+  std::vector<PackedLine> lines;
+  core::TimePoint lines_received{};  // reception time of every line
+  // What `lines` view: read blocks shared with the neighbouring batches of the same file (freed
+  // with the last of them), and the batch's own copies (lines that spanned two reads). Both keep
+  // their addresses when the batch moves.
+  std::vector<std::shared_ptr<const char[]>> shared;
   std::vector<char> block;
 
-  [[nodiscard]] bool empty() const { return messages.empty(); }
-  [[nodiscard]] std::size_t size() const { return messages.size(); }
+  [[nodiscard]] bool empty() const { return messages.empty() && lines.empty(); }
+  [[nodiscard]] std::size_t size() const { return messages.size() + lines.size(); }
   // What the batch holds in memory, roughly: the queue's byte budget is charged this.
   [[nodiscard]] std::size_t bytes() const {
-    std::size_t n = sizeof(RawBatch) + input.size() + block.capacity();
+    // A line is charged its own bytes, not the shared read block around it.
+    std::size_t n = sizeof(RawBatch) + input.size();
     for (const auto& m : messages) n += sizeof(RawMessage) + m.data.size() + m.peer.size();
+    for (const auto& l : lines) n += sizeof(PackedLine) + l.text.size();
     return n;
   }
 };

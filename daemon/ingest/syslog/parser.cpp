@@ -85,12 +85,14 @@ const core::TimeZone& SyslogParser::find_zone(const config::Site* site) {
   return utc_;
 }
 
-void SyslogParser::parse_into(const RawMessage& m, std::string_view input, core::Event& ev) {
-  fill(m.text(), m, input, ev);
+void SyslogParser::parse_into(std::string_view data, std::string_view peer, core::TimePoint received,
+                              std::string_view input, core::Event& ev) {
+  fill(data, peer, received, input, ev);
 }
 
-void SyslogParser::fill(std::string_view data, const RawMessage& m, std::string_view input, core::Event& ev) {
-  ev.ingested = m.received;
+void SyslogParser::fill(std::string_view data, std::string_view peer, core::TimePoint received, std::string_view input,
+                        core::Event& ev) {
+  ev.ingested = received;
   ev.set_raw(data);
   std::string_view line = data;
   while (!line.empty() && (line.back() == '\0' || line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
@@ -104,15 +106,15 @@ void SyslogParser::fill(std::string_view data, const RawMessage& m, std::string_
 
   // Site: from the sender address; for files (no peer), from a hostname that is an address.
   const config::Site* site = nullptr;
-  const std::string_view who = m.peer.empty() ? h.hostname : std::string_view(m.peer);
+  const std::string_view who = peer.empty() ? h.hostname : peer;
   if (!cfg_->sites.empty() && could_be_address(who))
     if (auto ip = core::IpAddress::parse(who)) site = cfg_->site_for(*ip);
 
-  ev.time = m.received;
+  ev.time = received;
   if (h.time) {
     ev.time = *h.time;
   } else if (h.local) {
-    if (auto t = stamps_.resolve(*h.local, zone_for(site), m.received))
+    if (auto t = stamps_.resolve(*h.local, zone_for(site), received))
       ev.time = *t;
     else
       c.bad_timestamp->fetch_add(1, std::memory_order_relaxed);
@@ -135,7 +137,7 @@ void SyslogParser::fill(std::string_view data, const RawMessage& m, std::string_
   ev.expose_stamps();
   // Copied, not viewed: a lone event may outlive both the message and this parser's config.
   if (site && !site->id.empty()) ev.set_copy(Field::site, site->id);
-  if (!m.peer.empty()) ev.set_copy(Field::source_address, m.peer);
+  if (!peer.empty()) ev.set_copy(Field::source_address, peer);
 }
 
 // Structured data and a JSON body become fields; later sources win over earlier ones

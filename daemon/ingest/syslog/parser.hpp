@@ -26,15 +26,21 @@ class SyslogParser {
   SyslogParser(std::shared_ptr<const config::Config> cfg, core::Metrics& metrics);
 
   // The workers' path: fills `ev` (bound to the batch's arena) from `m`; the event views
-  // m.text(), so the message must outlive the event (both belong to the batch). `input` is the
+  // m.data, so the message must outlive the event (both belong to the batch). `input` is the
   // name of the input the message came from (RawBatch::input): the label of the counters.
-  void parse_into(const RawMessage& m, std::string_view input, core::Event& ev);
+  void parse_into(const RawMessage& m, std::string_view input, core::Event& ev) {
+    fill(m.data, m.peer, m.received, input, ev);
+  }
+  // The same for a record that is not a RawMessage (a batch's PackedLine): `data` must outlive
+  // the event; `peer` is "" for files.
+  void parse_into(std::string_view data, std::string_view peer, core::TimePoint received, std::string_view input,
+                  core::Event& ev);
 
   // A lone event that owns copies of what it views (tests, `rules test`, `rules explain`).
   [[nodiscard]] core::Event parse(const RawMessage& m, std::string_view input) {
     core::Event ev;
-    ev.set_raw_copy(m.text());
-    fill(ev.raw(), m, input, ev);
+    ev.set_raw_copy(m.data);
+    fill(ev.raw(), m.peer, m.received, input, ev);
     return ev;
   }
 
@@ -44,8 +50,9 @@ class SyslogParser {
     std::atomic<uint64_t>* rfc5424 = nullptr;
     std::atomic<uint64_t>* bad_timestamp = nullptr;
   };
-  // `data` is the message (Event::raw views it); `m` gives everything else (its data unread).
-  void fill(std::string_view data, const RawMessage& m, std::string_view input, core::Event& ev);
+  // `data` is the message (Event::raw views it), `peer` its sender ("" for files).
+  void fill(std::string_view data, std::string_view peer, core::TimePoint received, std::string_view input,
+            core::Event& ev);
   // The counters of `input`; the last input's are kept at hand (whole batches share one).
   InputCounters& counters(std::string_view input);
   const core::TimeZone& zone_for(const config::Site* site);  // find_zone, remembered for the last site

@@ -1,6 +1,7 @@
 #include "ingest/syslog/stamp.hpp"
 
 #include <array>
+#include <cstdint>
 
 namespace vigie::ingest::syslog {
 namespace {
@@ -19,14 +20,24 @@ bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
   return true;
 }
 
+// Case-insensitive month abbreviation, compared as one 24-bit number (not 12 string compares).
 int month_of(std::string_view s) {
   static constexpr std::array<std::string_view, 12> kMonths = {"jan", "feb", "mar", "apr", "may", "jun",
                                                                "jul", "aug", "sep", "oct", "nov", "dec"};
+  constexpr auto pack = [](char a, char b, char c) {
+    return (uint32_t{static_cast<unsigned char>(a)} << 16) | (uint32_t{static_cast<unsigned char>(b)} << 8) |
+           uint32_t{static_cast<unsigned char>(c)};
+  };
+  static constexpr std::array<uint32_t, 12> kPacked = [&] {
+    std::array<uint32_t, 12> t{};
+    for (std::size_t i = 0; i < 12; ++i) t[i] = pack(kMonths[i][0], kMonths[i][1], kMonths[i][2]);
+    return t;
+  }();
   if (s.size() < 3) return 0;
-  char m[3];
-  for (int i = 0; i < 3; ++i) m[i] = static_cast<char>(s[static_cast<std::size_t>(i)] | 0x20);
-  for (std::size_t i = 0; i < kMonths.size(); ++i)
-    if (std::string_view(m, 3) == kMonths[i]) return static_cast<int>(i) + 1;
+  const uint32_t m =
+      pack(static_cast<char>(s[0] | 0x20), static_cast<char>(s[1] | 0x20), static_cast<char>(s[2] | 0x20));
+  for (std::size_t i = 0; i < kPacked.size(); ++i)
+    if (m == kPacked[i]) return static_cast<int>(i) + 1;
   return 0;
 }
 

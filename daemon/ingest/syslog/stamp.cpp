@@ -118,20 +118,23 @@ std::optional<LocalStamp> parse_iso_local(std::string_view s) {
 
 namespace {
 
-// resolve_stamp once the reception is known in the zone: `now` (local, since the epoch) and its year.
-std::optional<core::TimePoint> place(const LocalStamp& s, const core::TimeZone& tz, Duration now, int y) {
-  const auto to_utc = [&](sys_days day) {
-    return tz.to_utc(local_time<Duration>{(day + s.time_of_day).time_since_epoch()});
-  };
+// The day a year-less stamp falls on, once the reception is known in the zone: `now` (local,
+// since the epoch) and its year. nullopt if the date does not exist in any candidate year.
+std::optional<sys_days> pick_day(unsigned month, unsigned mday, Duration time_of_day, Duration now, int y) {
   for (const int candidate : {y, y - 1, y + 1}) {
-    const auto day = date_of(candidate, s.month, s.day);
+    const auto day = date_of(candidate, month, mday);
     if (!day) continue;
-    const auto t = (*day + s.time_of_day).time_since_epoch();
+    const auto t = (*day + time_of_day).time_since_epoch();
     if (t > now + days{31} && candidate != y - 1) continue;
     if (t < now - days{334} && candidate != y + 1) continue;
-    return to_utc(*day);
+    return day;
   }
   return std::nullopt;
+}
+
+std::optional<core::TimePoint> at(std::optional<sys_days> day, const LocalStamp& s, const core::TimeZone& tz) {
+  if (!day) return std::nullopt;
+  return tz.to_utc(local_time<Duration>{(*day + s.time_of_day).time_since_epoch()});
 }
 
 std::optional<core::TimePoint> with_year(const LocalStamp& s, const core::TimeZone& tz) {
@@ -147,7 +150,7 @@ int year_of(Duration local) { return static_cast<int>(year_month_day{sys_days{fl
 std::optional<core::TimePoint> resolve_stamp(const LocalStamp& s, const core::TimeZone& tz, core::TimePoint received) {
   if (s.year) return with_year(s, tz);
   const auto now = tz.to_local(received).time_since_epoch();
-  return place(s, tz, now, year_of(now));
+  return at(pick_day(s.month, s.day, s.time_of_day, now, year_of(now)), s, tz);
 }
 
 std::optional<core::TimePoint> StampResolver::resolve(const LocalStamp& s, const core::TimeZone& tz,
@@ -158,8 +161,21 @@ std::optional<core::TimePoint> StampResolver::resolve(const LocalStamp& s, const
     received_ = received;
     now_ = tz.to_local(received).time_since_epoch();
     year_ = year_of(now_);
+    day_valid_ = false;
   }
-  return place(s, tz, now_, year_);
+  if (day_valid_ && s.month == month_ && s.day == mday_) return at(day_, s, tz);
+  const auto day = pick_day(s.month, s.day, s.time_of_day, now_, year_);
+  // The pick is kept for the next stamps of that date only when no time of that day could change
+  // it (the year boundaries, 31 days ahead and 334 behind, are not crossed within the day).
+  const auto first = pick_day(s.month, s.day, Duration::zero(), now_, year_);
+  const auto last = pick_day(s.month, s.day, days{1} - Duration{1}, now_, year_);
+  if (first == last && first == day) {
+    day_valid_ = true;
+    month_ = s.month;
+    mday_ = s.day;
+    day_ = day;
+  }
+  return at(day, s, tz);
 }
 
 }  // namespace vigie::ingest::syslog

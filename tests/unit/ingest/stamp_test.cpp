@@ -53,4 +53,20 @@ TEST_CASE("StampResolver gives resolve_stamp's results across New Year, DST and 
   // The answers themselves: received just after New Year, "Dec 31" is last year's.
   CHECK(core::format_rfc3339(*resolver.resolve(dec31, utc, jan1)) == "2026-12-31T23:59:59.000000Z");
   CHECK(core::format_rfc3339(*resolver.resolve(dec31, utc, jul)) == "2025-12-31T23:59:59.000000Z");
+  // 31 days ahead of reception falls inside one day: the time of day decides the year there, so
+  // the pick for that date must not be reused for a later time of the same date.
+  const auto nov30 = *core::parse_rfc3339("2026-11-30T12:00:00Z");
+  const auto before = *parse_bsd_stamp("Dec 31 11:59:59", used);
+  const auto after = *parse_bsd_stamp("Dec 31 12:00:01", used);
+  StampResolver fresh;
+  CHECK(core::format_rfc3339(*fresh.resolve(before, utc, nov30)) == "2026-12-31T11:59:59.000000Z");
+  CHECK(core::format_rfc3339(*fresh.resolve(after, utc, nov30)) == "2025-12-31T12:00:01.000000Z");
+  CHECK(core::format_rfc3339(*fresh.resolve(before, utc, nov30)) == "2026-12-31T11:59:59.000000Z");
+  CHECK(fresh.resolve(after, utc, nov30) == resolve_stamp(after, utc, nov30));
+  // A date away from the boundaries is reused; it must still follow the time of day it is given.
+  const auto morning = *parse_bsd_stamp("Jul 14 08:00:00", used);
+  const auto evening = *parse_bsd_stamp("Jul 14 20:30:00.5", used);
+  CHECK(fresh.resolve(morning, *paris, jul) == resolve_stamp(morning, *paris, jul));
+  CHECK(fresh.resolve(evening, *paris, jul) == resolve_stamp(evening, *paris, jul));
+  CHECK(core::format_rfc3339(*fresh.resolve(evening, *paris, jul)) == "2026-07-14T18:30:00.500000Z");
 }

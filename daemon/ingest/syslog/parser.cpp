@@ -45,7 +45,8 @@ SyslogParser::SyslogParser(std::shared_ptr<const config::Config> cfg, core::Metr
     : cfg_(std::move(cfg)),
       metrics_(metrics),
       invalid_utf8_(metrics.counter("vigie_syslog_invalid_utf8_total")),
-      fields_truncated_(metrics.counter("vigie_syslog_fields_truncated_total")) {}
+      fields_truncated_(metrics.counter("vigie_syslog_fields_truncated_total")),
+      utf8_(simdjson::get_active_implementation()) {}
 
 SyslogParser::InputCounters& SyslogParser::counters(std::string_view input) {
   if (last_ && input == last_input_) return *last_;
@@ -97,7 +98,8 @@ void SyslogParser::fill(std::string_view data, std::string_view peer, core::Time
   std::string_view line = data;
   while (!line.empty() && (line.back() == '\0' || line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
   // Kept as received: the JSON writer replaces bad sequences on output, RE2 skips them.
-  if (!simdjson::validate_utf8(line)) invalid_utf8_.fetch_add(1, std::memory_order_relaxed);
+  // (The implementation chosen once, at construction: simdjson::validate_utf8 looks it up per call.)
+  if (!utf8_->validate_utf8(line.data(), line.size())) invalid_utf8_.fetch_add(1, std::memory_order_relaxed);
 
   const SyslogHeader h = parse_header(line);
   auto& c = counters(input);

@@ -35,6 +35,13 @@ bool could_be_address(std::string_view s) {
   return !s.empty() && ((s[0] >= '0' && s[0] <= '9') || s[0] == '[' || s.find(':') != std::string_view::npos);
 }
 
+// simdjson's active implementation, once it has been chosen: before its first use,
+// get_active_implementation() is a stand-in that detects the CPU again on every call.
+const simdjson::implementation* best_utf8() {
+  [[maybe_unused]] const bool chosen = simdjson::validate_utf8("", 0);  // makes the choice
+  return simdjson::get_active_implementation();
+}
+
 bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
@@ -46,7 +53,7 @@ SyslogParser::SyslogParser(std::shared_ptr<const config::Config> cfg, core::Metr
       metrics_(metrics),
       invalid_utf8_(metrics.counter("vigie_syslog_invalid_utf8_total")),
       fields_truncated_(metrics.counter("vigie_syslog_fields_truncated_total")),
-      utf8_(simdjson::get_active_implementation()) {}
+      utf8_(best_utf8()) {}
 
 SyslogParser::InputCounters& SyslogParser::counters(std::string_view input) {
   if (last_ && input == last_input_) return *last_;

@@ -63,7 +63,7 @@ class SyslogParser {
   core::Metrics& metrics_;
   std::atomic<uint64_t>& invalid_utf8_;
   std::atomic<uint64_t>& fields_truncated_;
-  const simdjson::implementation* utf8_;  // the CPU's best UTF-8 validator
+  const simdjson::implementation* utf8_;                   // the CPU's best UTF-8 validator
   std::unordered_map<std::string, InputCounters> inputs_;  // metric handles per input label
   std::string last_input_;                                 // the input `last_` belongs to
   InputCounters* last_ = nullptr;                          // into inputs_ (node-based: stable)

@@ -163,7 +163,11 @@ std::optional<core::TimePoint> StampResolver::resolve(const LocalStamp& s, const
     year_ = year_of(now_);
     day_valid_ = false;
   }
-  if (day_valid_ && s.month == month_ && s.day == mday_) return at(day_, s, tz);
+  if (day_valid_ && s.month == month_ && s.day == mday_) {
+    if (!day_) return std::nullopt;
+    if (offset_valid_) return core::TimePoint{(*day_ + s.time_of_day).time_since_epoch()} - offset_;
+    return at(day_, s, tz);
+  }
   const auto day = pick_day(s.month, s.day, s.time_of_day, now_, year_);
   // The pick is kept for the next stamps of that date only when no time of that day could change
   // it (the year boundaries, 31 days ahead and 334 behind, are not crossed within the day).
@@ -174,6 +178,20 @@ std::optional<core::TimePoint> StampResolver::resolve(const LocalStamp& s, const
     month_ = s.month;
     mday_ = s.day;
     day_ = day;
+    offset_valid_ = false;
+    if (day) {
+      // One offset for the whole day when its first and last instants have the same one: zones
+      // change offset at most once a day (core/timezone.hpp), so no change falls in between, and
+      // to_utc (4 offset lookups) becomes a subtraction for the day's next stamps.
+      const auto local = [&](Duration tod) { return local_time<Duration>{(*day + tod).time_since_epoch()}; };
+      const Duration at_start = (*day).time_since_epoch() - tz.to_utc(local(Duration::zero())).time_since_epoch();
+      const Duration end_tod = days{1} - Duration{1};
+      const Duration at_end = (*day + end_tod).time_since_epoch() - tz.to_utc(local(end_tod)).time_since_epoch();
+      if (at_start == at_end) {
+        offset_ = at_start;
+        offset_valid_ = true;
+      }
+    }
   }
   return at(day, s, tz);
 }

@@ -53,6 +53,8 @@ class StampResolver {
   bool day_valid_ = false;
   unsigned month_ = 0, mday_ = 0;
   std::optional<std::chrono::sys_days> day_;
+  bool offset_valid_ = false;  // the zone has one offset over all of day_
+  core::Duration offset_{};    // local − UTC over day_
 };
 
 }  // namespace vigie::ingest::syslog

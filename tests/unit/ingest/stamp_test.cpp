@@ -69,4 +69,19 @@ TEST_CASE("StampResolver gives resolve_stamp's results across New Year, DST and 
   CHECK(fresh.resolve(morning, *paris, jul) == resolve_stamp(morning, *paris, jul));
   CHECK(fresh.resolve(evening, *paris, jul) == resolve_stamp(evening, *paris, jul));
   CHECK(core::format_rfc3339(*fresh.resolve(evening, *paris, jul)) == "2026-07-14T18:30:00.500000Z");
+  // DST days in Paris (2026-03-29 forward, 2026-10-25 back) and an ordinary day, each stamp of
+  // the day in turn with the same resolver: gaps, overlaps and plain hours as resolve_stamp has.
+  StampResolver dst;
+  const auto rec = *core::parse_rfc3339("2026-11-01T12:00:00Z");
+  for (const std::string date : {"Mar 29", "Oct 25", "Jun  3"}) {
+    for (const std::string tod : {"00:00:00", "01:59:59", "02:00:00", "02:30:00", "03:00:00", "03:30:00", "12:00:00",
+                                  "23:59:59.999999", "00:10:00"}) {
+      const auto st = *parse_bsd_stamp(date + " " + tod, used);
+      CAPTURE(date);
+      CAPTURE(tod);
+      CHECK(dst.resolve(st, *paris, rec) == resolve_stamp(st, *paris, rec));
+    }
+  }
+  CHECK(core::format_rfc3339(*dst.resolve(*parse_bsd_stamp("Jun  3 12:00:00", used), *paris, rec)) ==
+        "2026-06-03T10:00:00.000000Z");
 }

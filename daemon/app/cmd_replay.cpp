@@ -1,10 +1,12 @@
 // `vigie replay`: runs log files through the same pipeline as serve (parse → decode → match →
 // correlate) and prints the alerts; --deliver also stores and delivers them.
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
+#include <cstring>
+#include <string_view>
 #include <unordered_map>
 
 #include <spdlog/spdlog.h>
@@ -12,6 +14,7 @@
 #include "app/commands.hpp"
 #include "app/pipeline.hpp"
 #include "core/clock.hpp"
+#include "ingest/line_reader.hpp"
 #include "notify/dispatcher.hpp"
 #include "notify/notifier.hpp"
 #include "store/store.hpp"
@@ -26,12 +29,11 @@ constexpr std::size_t kBatchLines = 512;
 // RSS on the 1M-line benchmark log).
 constexpr std::size_t kReplayQueueBatches = 32;
 
-bool looks_like_pcap(std::ifstream& in) {
-  unsigned char m[4] = {};
-  in.read(reinterpret_cast<char*>(m), 4);
-  in.clear();
-  in.seekg(0);
-  const uint32_t magic = (uint32_t{m[0]} << 24) | (uint32_t{m[1]} << 16) | (uint32_t{m[2]} << 8) | m[3];
+// The first bytes of a file are a pcap or pcapng magic number.
+bool looks_like_pcap(std::string_view head) {
+  if (head.size() < 4) return false;
+  const auto b = [&](std::size_t i) { return uint32_t{static_cast<unsigned char>(head[i])}; };
+  const uint32_t magic = (b(0) << 24) | (b(1) << 16) | (b(2) << 8) | b(3);
   return magic == 0xa1b2c3d4 || magic == 0xd4c3b2a1 || magic == 0xa1b23c4d || magic == 0x4d3cb2a1 ||
          magic == 0x0a0d0d0a;
 }
@@ -49,57 +51,50 @@ std::string text_line(const core::Alert& a) {
 }
 
 // Feeds one file into the pipeline; returns the number of lines or an error.
-// Lines longer than `max_size` are cut and counted, as the network inputs do.
+// Lines longer than `max_size` are cut and counted, as the network inputs do. The file is read
+// in 1 MiB blocks that the batches' messages view (ingest/line_reader.hpp): no string, copy or
+// free per line.
 core::Result<std::size_t> feed_file(const std::filesystem::path& file, ingest::RawQueue& queue,
                                     const core::Clock& clock, std::size_t max_size, core::Metrics& metrics,
                                     std::size_t& total, bool progress) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return core::fail(file.string(), "cannot open: " + std::string(std::strerror(errno)));
-  if (looks_like_pcap(in))
-    return core::fail(file.string(), "packet captures cannot be replayed by this version (syslog lines only)");
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return core::fail(file.string(), "cannot open: " + std::string(std::strerror(errno)));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   const std::string input = "file:" + file.string();
-  auto fresh_batch = [&] {
-    ingest::RawBatch b;
-    b.input = input;
-    b.messages.reserve(kBatchLines);
-    return b;
-  };
-  ingest::RawBatch batch = fresh_batch();
-  std::string line;
+  ingest::BatchPacker packer(input, kBatchLines, clock.now());
   std::size_t n = 0;
   std::size_t truncated = 0;
   auto last_report = std::chrono::steady_clock::now();
-  const auto received = clock.now();
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
-    ingest::RawMessage m;
-    if (line.size() > max_size) {
-      line.resize(max_size);
-      m.truncated = true;
-      ++truncated;
-    }
-    m.data = std::move(line);
-    m.received = received;
-    batch.messages.push_back(std::move(m));
-    if (batch.size() == kBatchLines) {
-      queue.push(std::move(batch));
-      batch = fresh_batch();
-    }
-    ++n;
-    if (progress && (n & 0xffff) == 0 && std::chrono::steady_clock::now() - last_report > std::chrono::seconds(1)) {
-      last_report = std::chrono::steady_clock::now();
-      std::fprintf(stderr, "\r%s: %zu lines", file.c_str(), total + n);
-    }
-  }
+  bool pcap = false;
+  ingest::FileLines lines(fd, max_size);
+  auto r = lines.run(
+      [&](std::string_view head) {
+        pcap = looks_like_pcap(head);
+        return !pcap;
+      },
+      [&](std::string_view line, bool cut, const ingest::SharedBlock* owner) {
+        if (cut) ++truncated;
+        if (packer.add(line, cut, owner)) queue.push(packer.take());
+        ++n;
+        if (progress && (n & 0xffff) == 0 && std::chrono::steady_clock::now() - last_report > std::chrono::seconds(1)) {
+          last_report = std::chrono::steady_clock::now();
+          std::fprintf(stderr, "\r%s: %zu lines", file.c_str(), total + n);
+        }
+      });
+  if (pcap) return core::fail(file.string(), "packet captures cannot be replayed by this version (syslog lines only)");
   if (truncated > 0) {
     metrics.counter("vigie_syslog_truncated_total", {{"input", input}}).fetch_add(truncated);
     spdlog::warn("{}: {} line(s) longer than inputs.max_message_size, truncated to {} bytes", file.string(), truncated,
                  max_size);
   }
-  if (in.bad()) return core::fail(file.string(), "read error");
-  if (!batch.empty()) queue.push(std::move(batch));
+  // What was read before an error is still replayed (and counted in the total).
+  if (!packer.empty()) queue.push(packer.take());
   total += n;
+  if (!r) return core::fail(file.string(), r.error().what);
   return n;
 }
 

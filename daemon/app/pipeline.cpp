@@ -113,8 +113,11 @@ void Pipeline::worker_loop(std::size_t lane) {
 void Pipeline::Merge::push(std::size_t lane, HitBatch&& b) {
   std::unique_lock lock(mu_);
   room_.wait(lock, [&] { return lanes_[lane].size() < depth_; });
+  // The correlator sleeps until the batch it needs next is at the head of a lane: any other
+  // batch would only wake it to find nothing to do (one futex round trip per batch).
+  const bool wake = waiting_ && b.seq == wanted_ && lanes_[lane].empty();
   lanes_[lane].push_back(std::move(b));
-  ready_.notify_one();
+  if (wake) ready_.notify_one();
 }
 
 void Pipeline::Merge::close_lane(std::size_t) {
@@ -143,11 +146,15 @@ std::optional<Pipeline::HitBatch> Pipeline::Merge::pop(uint64_t seq, std::chrono
       return b;
     }
     if (open_ == 0) return std::nullopt;
-    if (!ready_.wait_for(lock, poll, [&] {
-          for (auto& l : lanes_)
-            if (!l.empty() && l.front().seq == seq) return true;
-          return open_ == 0;
-        })) {
+    wanted_ = seq;
+    waiting_ = true;
+    const bool ready = ready_.wait_for(lock, poll, [&] {
+      for (auto& l : lanes_)
+        if (!l.empty() && l.front().seq == seq) return true;
+      return open_ == 0;
+    });
+    waiting_ = false;
+    if (!ready) {
       lock.unlock();
       on_wait();
       lock.lock();
@@ -157,7 +164,8 @@ std::optional<Pipeline::HitBatch> Pipeline::Merge::pop(uint64_t seq, std::chrono
 
 std::vector<std::string> Pipeline::stuck_workers(std::chrono::steady_clock::time_point now) const {
   std::vector<std::string> out;
-  const int64_t limit = steady_ns(now) - std::chrono::duration_cast<std::chrono::nanoseconds>(options_.stuck_after).count();
+  const int64_t limit =
+      steady_ns(now) - std::chrono::duration_cast<std::chrono::nanoseconds>(options_.stuck_after).count();
   for (std::size_t i = 0; i < state_.size(); ++i) {
     const int64_t since = state_[i]->busy_since.load(std::memory_order_relaxed);
     if (since != 0 && since < limit) out.push_back("worker " + std::to_string(i));
@@ -167,7 +175,8 @@ std::vector<std::string> Pipeline::stuck_workers(std::chrono::steady_clock::time
 
 void Pipeline::check_stuck() {
   const auto now = std::chrono::steady_clock::now();
-  const int64_t limit = steady_ns(now) - std::chrono::duration_cast<std::chrono::nanoseconds>(options_.stuck_after).count();
+  const int64_t limit =
+      steady_ns(now) - std::chrono::duration_cast<std::chrono::nanoseconds>(options_.stuck_after).count();
   for (std::size_t i = 0; i < state_.size(); ++i) {
     WorkerState& st = *state_[i];
     const int64_t since = st.busy_since.load(std::memory_order_relaxed);

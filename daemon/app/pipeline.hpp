@@ -119,11 +119,13 @@ class Pipeline {
     std::optional<HitBatch> pop(uint64_t seq, std::chrono::milliseconds poll, const std::function<void()>& on_wait);
 
    private:
-    std::mutex mu_;  // guards lanes_ and open_
+    std::mutex mu_;  // guards lanes_, open_, waiting_ and wanted_
     std::condition_variable ready_, room_;
     std::vector<std::deque<HitBatch>> lanes_;
     std::size_t depth_;
     std::size_t open_;
+    bool waiting_ = false;  // the correlator is in pop(), waiting for batch `wanted_`
+    uint64_t wanted_ = 0;
   };
   struct WorkerState {
     std::atomic<int64_t> busy_since{0};  // steady-clock ns since epoch while on a batch, else 0

@@ -11,7 +11,9 @@ class SyslogLines final : public BatchDecoder {
   SyslogLines(std::shared_ptr<const config::Config> cfg, core::Metrics& metrics) : parser_(std::move(cfg), metrics) {}
 
   void decode(EventBatch& batch) override {
-    for (const auto& m : batch.raw.messages) parser_.parse_into(m, batch.raw.input, batch.add());
+    const RawBatch& raw = batch.raw;
+    for (const auto& m : raw.messages) parser_.parse_into(m, raw.input, batch.add());
+    for (const auto& l : raw.lines) parser_.parse_into(l.text, {}, raw.lines_received, raw.input, batch.add());
   }
 
  private:

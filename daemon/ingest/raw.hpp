@@ -9,9 +9,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -33,6 +35,14 @@ struct RawMessage {
   bool truncated = false;  // cut at inputs.max_message_size (or incomplete at close)
 };
 
+// A record of an input that reads many at once (log files: ingest/line_reader.hpp): a view into
+// memory the batch owns, no string of its own — 24 bytes to write and free instead of a
+// RawMessage and its heap copy. No peer; received once per batch (RawBatch::lines_received).
+struct PackedLine {
+  std::string_view text;
+  bool truncated = false;  // cut at inputs.max_message_size
+};
+
 // Every record of a batch comes from one input (a UDP listener's drain, a TCP connection, a
 // file), so the input's name travels once per batch, not once per message.
 struct RawBatch {
@@ -42,24 +52,35 @@ struct RawBatch {
   // to the same worker, in order (decoders that keep per-flow state: a flow hash).
   uint64_t flow = 0;
   uint64_t seq = 0;  // set by RawQueue: global arrival order, which the correlator restores
+  // The records: network inputs fill `messages`, file readers `lines` (a batch normally holds
+  // one or the other; decoders take messages first, then lines).
   std::vector<RawMessage> messages;
+  std::vector<PackedLine> lines;
+  core::TimePoint lines_received{};  // reception time of every line
+  // What `lines` view: read blocks shared with the neighbouring batches of the same file (freed
+  // with the last of them), and the batch's own copies (lines that spanned two reads). Both keep
+  // their addresses when the batch moves.
+  std::vector<std::shared_ptr<const char[]>> shared;
+  std::vector<char> block;
 
-  [[nodiscard]] bool empty() const { return messages.empty(); }
-  [[nodiscard]] std::size_t size() const { return messages.size(); }
+  [[nodiscard]] bool empty() const { return messages.empty() && lines.empty(); }
+  [[nodiscard]] std::size_t size() const { return messages.size() + lines.size(); }
   // What the batch holds in memory, roughly: the queue's byte budget is charged this.
   [[nodiscard]] std::size_t bytes() const {
+    // A line is charged its own bytes, not the shared read block around it.
     std::size_t n = sizeof(RawBatch) + input.size();
     for (const auto& m : messages) n += sizeof(RawMessage) + m.data.size() + m.peer.size();
+    for (const auto& l : lines) n += sizeof(PackedLine) + l.text.size();
     return n;
   }
 };
 
 // Q1: bounded in batches and in bytes, with one lane per worker. Producers choose per call
-// between push() — blocks while full (file readers) — and try_push() — fails at once so the
-// caller pauses reading (TCP, on the Asio thread) or drops and counts (UDP). Each batch is
-// numbered as it is queued (RawBatch::seq, arrival order) and given to the lane of its flow, or
-// to the least loaded lane when it has none. A lane is consumed by one worker, in order.
-// close() wakes everyone; pops return nullopt once closed and drained.
+// between push() — blocks while full (file readers), until the queue has drained to half — and try_push() — fails at
+// once so the caller pauses reading (TCP, on the Asio thread) or drops and counts (UDP). Each batch is numbered as it
+// is queued (RawBatch::seq, arrival order) and given to the lane of its flow, or to the least loaded lane when it has
+// none. A lane is consumed by one worker, in order. close() wakes everyone; pops return nullopt once closed and
+// drained.
 class RawQueue {
  public:
   explicit RawQueue(std::size_t capacity_batches = 1024, std::size_t capacity_bytes = std::size_t{256} << 20,
@@ -111,6 +132,7 @@ class RawQueue {
   std::size_t size_ = 0;
   std::size_t bytes_ = 0;
   uint64_t next_seq_ = 0;
+  std::size_t blocked_pushers_ = 0;  // producers waiting in push()
   bool closed_ = false;
 };
 

@@ -33,7 +33,11 @@ void RawQueue::enqueue_locked(RawBatch& batch, std::size_t bytes) {
 bool RawQueue::push(RawBatch batch) {
   const std::size_t bytes = batch.bytes();
   std::unique_lock lock(mu_);
-  not_full_.wait(lock, [&] { return closed_ || room_locked(bytes); });
+  if (!closed_ && !room_locked(bytes)) {
+    ++blocked_pushers_;
+    not_full_.wait(lock, [&] { return closed_ || room_locked(bytes); });
+    --blocked_pushers_;
+  }
   if (closed_) return false;
   enqueue_locked(batch, bytes);
   return true;
@@ -53,7 +57,11 @@ std::optional<RawBatch> RawQueue::take_locked(Lane& lane) {
   lane.items.pop_front();
   --size_;
   bytes_ -= bytes;
-  not_full_.notify_all();  // producers wait for different amounts of room
+  // Blocked producers (push) are woken once the queue has drained to half (in batches or in
+  // bytes) or is empty, not at every pop: a file reader that outruns the workers then refills
+  // half the queue per wake-up instead of ping-ponging one batch per futex call. They wait for
+  // different amounts of room, hence notify_all.
+  if (blocked_pushers_ > 0 && (size_ <= capacity_ / 2 || bytes_ <= capacity_bytes_ / 2)) not_full_.notify_all();
   return std::move(batch);
 }
 

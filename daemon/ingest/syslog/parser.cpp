@@ -29,6 +29,19 @@ std::string_view small_number(int n) {
   return (*kTable)[static_cast<std::size_t>(n)];
 }
 
+// What IpAddress::parse could accept: an IPv4 address starts with a digit, an IPv6 one holds a
+// ':', either may be in brackets. Hostnames ("chstmalo-bkp01") are turned down without inet_pton.
+bool could_be_address(std::string_view s) {
+  return !s.empty() && ((s[0] >= '0' && s[0] <= '9') || s[0] == '[' || s.find(':') != std::string_view::npos);
+}
+
+// simdjson's active implementation, once it has been chosen: before its first use,
+// get_active_implementation() is a stand-in that detects the CPU again on every call.
+const simdjson::implementation* best_utf8() {
+  [[maybe_unused]] const bool chosen = simdjson::validate_utf8("", 0);  // makes the choice
+  return simdjson::get_active_implementation();
+}
+
 bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
@@ -39,7 +52,8 @@ SyslogParser::SyslogParser(std::shared_ptr<const config::Config> cfg, core::Metr
     : cfg_(std::move(cfg)),
       metrics_(metrics),
       invalid_utf8_(metrics.counter("vigie_syslog_invalid_utf8_total")),
-      fields_truncated_(metrics.counter("vigie_syslog_fields_truncated_total")) {}
+      fields_truncated_(metrics.counter("vigie_syslog_fields_truncated_total")),
+      utf8_(best_utf8()) {}
 
 SyslogParser::InputCounters& SyslogParser::counters(std::string_view input) {
   if (last_ && input == last_input_) return *last_;
@@ -57,6 +71,17 @@ SyslogParser::InputCounters& SyslogParser::counters(std::string_view input) {
 }
 
 const core::TimeZone& SyslogParser::zone_for(const config::Site* site) {
+  // Most messages come from the site (or the no-site default) of the one before: the config
+  // does not change under the parser, so the answer for a site does not either.
+  if (zone_site_valid_ && site == zone_site_) return *zone_;
+  const core::TimeZone& z = find_zone(site);
+  zone_site_ = site;
+  zone_ = &z;
+  zone_site_valid_ = true;
+  return z;
+}
+
+const core::TimeZone& SyslogParser::find_zone(const config::Site* site) {
   const std::string& name = site ? site->timezone : cfg_->inputs.default_timezone;
   if (name.empty() || name == "UTC") return utc_;
   auto zone = zones_.get(name);
@@ -68,17 +93,20 @@ const core::TimeZone& SyslogParser::zone_for(const config::Site* site) {
   return utc_;
 }
 
-void SyslogParser::parse_into(const RawMessage& m, std::string_view input, core::Event& ev) {
-  fill(m.data, m, input, ev);
+void SyslogParser::parse_into(std::string_view data, std::string_view peer, core::TimePoint received,
+                              std::string_view input, core::Event& ev) {
+  fill(data, peer, received, input, ev);
 }
 
-void SyslogParser::fill(std::string_view data, const RawMessage& m, std::string_view input, core::Event& ev) {
-  ev.ingested = m.received;
+void SyslogParser::fill(std::string_view data, std::string_view peer, core::TimePoint received, std::string_view input,
+                        core::Event& ev) {
+  ev.ingested = received;
   ev.set_raw(data);
   std::string_view line = data;
   while (!line.empty() && (line.back() == '\0' || line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
   // Kept as received: the JSON writer replaces bad sequences on output, RE2 skips them.
-  if (!simdjson::validate_utf8(line)) invalid_utf8_.fetch_add(1, std::memory_order_relaxed);
+  // (The implementation chosen once, at construction: simdjson::validate_utf8 looks it up per call.)
+  if (!utf8_->validate_utf8(line.data(), line.size())) invalid_utf8_.fetch_add(1, std::memory_order_relaxed);
 
   const SyslogHeader h = parse_header(line);
   auto& c = counters(input);
@@ -87,14 +115,15 @@ void SyslogParser::fill(std::string_view data, const RawMessage& m, std::string_
 
   // Site: from the sender address; for files (no peer), from a hostname that is an address.
   const config::Site* site = nullptr;
-  const std::string_view who = m.peer.empty() ? h.hostname : std::string_view(m.peer);
-  if (auto ip = core::IpAddress::parse(who)) site = cfg_->site_for(*ip);
+  const std::string_view who = peer.empty() ? h.hostname : peer;
+  if (!cfg_->sites.empty() && could_be_address(who))
+    if (auto ip = core::IpAddress::parse(who)) site = cfg_->site_for(*ip);
 
-  ev.time = m.received;
+  ev.time = received;
   if (h.time) {
     ev.time = *h.time;
   } else if (h.local) {
-    if (auto t = resolve_stamp(*h.local, zone_for(site), m.received))
+    if (auto t = stamps_.resolve(*h.local, zone_for(site), received))
       ev.time = *t;
     else
       c.bad_timestamp->fetch_add(1, std::memory_order_relaxed);
@@ -117,7 +146,7 @@ void SyslogParser::fill(std::string_view data, const RawMessage& m, std::string_
   ev.expose_stamps();
   // Copied, not viewed: a lone event may outlive both the message and this parser's config.
   if (site && !site->id.empty()) ev.set_copy(Field::site, site->id);
-  if (!m.peer.empty()) ev.set_copy(Field::source_address, m.peer);
+  if (!peer.empty()) ev.set_copy(Field::source_address, peer);
 }
 
 // Structured data and a JSON body become fields; later sources win over earlier ones

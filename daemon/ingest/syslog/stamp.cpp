@@ -1,6 +1,7 @@
 #include "ingest/syslog/stamp.hpp"
 
 #include <array>
+#include <cstdint>
 
 namespace vigie::ingest::syslog {
 namespace {
@@ -19,14 +20,24 @@ bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
   return true;
 }
 
+// Case-insensitive month abbreviation, compared as one 24-bit number (not 12 string compares).
 int month_of(std::string_view s) {
   static constexpr std::array<std::string_view, 12> kMonths = {"jan", "feb", "mar", "apr", "may", "jun",
                                                                "jul", "aug", "sep", "oct", "nov", "dec"};
+  constexpr auto pack = [](char a, char b, char c) {
+    return (uint32_t{static_cast<unsigned char>(a)} << 16) | (uint32_t{static_cast<unsigned char>(b)} << 8) |
+           uint32_t{static_cast<unsigned char>(c)};
+  };
+  static constexpr std::array<uint32_t, 12> kPacked = [&] {
+    std::array<uint32_t, 12> t{};
+    for (std::size_t i = 0; i < 12; ++i) t[i] = pack(kMonths[i][0], kMonths[i][1], kMonths[i][2]);
+    return t;
+  }();
   if (s.size() < 3) return 0;
-  char m[3];
-  for (int i = 0; i < 3; ++i) m[i] = static_cast<char>(s[static_cast<std::size_t>(i)] | 0x20);
-  for (std::size_t i = 0; i < kMonths.size(); ++i)
-    if (std::string_view(m, 3) == kMonths[i]) return static_cast<int>(i) + 1;
+  const uint32_t m =
+      pack(static_cast<char>(s[0] | 0x20), static_cast<char>(s[1] | 0x20), static_cast<char>(s[2] | 0x20));
+  for (std::size_t i = 0; i < kPacked.size(); ++i)
+    if (m == kPacked[i]) return static_cast<int>(i) + 1;
   return 0;
 }
 
@@ -105,27 +116,84 @@ std::optional<LocalStamp> parse_iso_local(std::string_view s) {
   return st;
 }
 
-std::optional<core::TimePoint> resolve_stamp(const LocalStamp& s, const core::TimeZone& tz, core::TimePoint received) {
-  const auto to_utc = [&](sys_days day) {
-    return tz.to_utc(local_time<Duration>{(day + s.time_of_day).time_since_epoch()});
-  };
-  if (s.year) {
-    const auto day = date_of(*s.year, s.month, s.day);
-    if (!day) return std::nullopt;
-    return to_utc(*day);
-  }
-  const auto now_local = tz.to_local(received);
-  const int y = static_cast<int>(year_month_day{sys_days{floor<days>(now_local).time_since_epoch()}}.year());
-  const auto now = now_local.time_since_epoch();
+namespace {
+
+// The day a year-less stamp falls on, once the reception is known in the zone: `now` (local,
+// since the epoch) and its year. nullopt if the date does not exist in any candidate year.
+std::optional<sys_days> pick_day(unsigned month, unsigned mday, Duration time_of_day, Duration now, int y) {
   for (const int candidate : {y, y - 1, y + 1}) {
-    const auto day = date_of(candidate, s.month, s.day);
+    const auto day = date_of(candidate, month, mday);
     if (!day) continue;
-    const auto t = (*day + s.time_of_day).time_since_epoch();
+    const auto t = (*day + time_of_day).time_since_epoch();
     if (t > now + days{31} && candidate != y - 1) continue;
     if (t < now - days{334} && candidate != y + 1) continue;
-    return to_utc(*day);
+    return day;
   }
   return std::nullopt;
+}
+
+std::optional<core::TimePoint> at(std::optional<sys_days> day, const LocalStamp& s, const core::TimeZone& tz) {
+  if (!day) return std::nullopt;
+  return tz.to_utc(local_time<Duration>{(*day + s.time_of_day).time_since_epoch()});
+}
+
+std::optional<core::TimePoint> with_year(const LocalStamp& s, const core::TimeZone& tz) {
+  const auto day = date_of(*s.year, s.month, s.day);
+  if (!day) return std::nullopt;
+  return tz.to_utc(local_time<Duration>{(*day + s.time_of_day).time_since_epoch()});
+}
+
+int year_of(Duration local) { return static_cast<int>(year_month_day{sys_days{floor<days>(local)}}.year()); }
+
+}  // namespace
+
+std::optional<core::TimePoint> resolve_stamp(const LocalStamp& s, const core::TimeZone& tz, core::TimePoint received) {
+  if (s.year) return with_year(s, tz);
+  const auto now = tz.to_local(received).time_since_epoch();
+  return at(pick_day(s.month, s.day, s.time_of_day, now, year_of(now)), s, tz);
+}
+
+std::optional<core::TimePoint> StampResolver::resolve(const LocalStamp& s, const core::TimeZone& tz,
+                                                      core::TimePoint received) {
+  if (s.year) return with_year(s, tz);
+  if (tz_ != &tz || received_ != received) {
+    tz_ = &tz;
+    received_ = received;
+    now_ = tz.to_local(received).time_since_epoch();
+    year_ = year_of(now_);
+    day_valid_ = false;
+  }
+  if (day_valid_ && s.month == month_ && s.day == mday_) {
+    if (!day_) return std::nullopt;
+    if (offset_valid_) return core::TimePoint{(*day_ + s.time_of_day).time_since_epoch()} - offset_;
+    return at(day_, s, tz);
+  }
+  const auto day = pick_day(s.month, s.day, s.time_of_day, now_, year_);
+  // The pick is kept for the next stamps of that date only when no time of that day could change
+  // it (the year boundaries, 31 days ahead and 334 behind, are not crossed within the day).
+  const auto first = pick_day(s.month, s.day, Duration::zero(), now_, year_);
+  const auto last = pick_day(s.month, s.day, days{1} - Duration{1}, now_, year_);
+  if (first == last && first == day) {
+    day_valid_ = true;
+    month_ = s.month;
+    mday_ = s.day;
+    day_ = day;
+    offset_valid_ = false;
+    if (day) {
+      // One offset for the whole day when its first and last instants have the same one: zones
+      // change offset at most once a day (core/timezone.hpp), so no change falls in between, and
+      // to_utc (4 offset lookups) becomes a subtraction for the day's next stamps.
+      const auto local = [&](Duration tod) { return local_time<Duration>{(*day + tod).time_since_epoch()}; };
+      const Duration at_start = (*day).time_since_epoch() - tz.to_utc(local(Duration::zero())).time_since_epoch();
+      const Duration end_tod = days{1} - Duration{1};
+      const Duration at_end = (*day + end_tod).time_since_epoch() - tz.to_utc(local(end_tod)).time_since_epoch();
+      if (at_start == at_end) {
+        offset_ = at_start;
+        offset_valid_ = true;
+      }
+    }
+  }
+  return at(day, s, tz);
 }
 
 }  // namespace vigie::ingest::syslog

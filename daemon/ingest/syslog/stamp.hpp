@@ -3,6 +3,7 @@
 // year from the reception time (DESIGN.md §4).
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string_view>
 
@@ -33,5 +34,27 @@ struct LocalStamp {
 // non-leap year).
 [[nodiscard]] std::optional<core::TimePoint> resolve_stamp(const LocalStamp& s, const core::TimeZone& tz,
                                                            core::TimePoint received);
+
+// resolve_stamp, keeping what depends only on the zone and the reception time (the reception's
+// local time and year, the day picked for the last date) from one call to the next: the messages of a batch usually
+// share their reception time (a file's, all of them), so that part is computed once, not per message. The results are
+// resolve_stamp's. One per thread (a parser's).
+class StampResolver {
+ public:
+  [[nodiscard]] std::optional<core::TimePoint> resolve(const LocalStamp& s, const core::TimeZone& tz,
+                                                       core::TimePoint received);
+
+ private:
+  const core::TimeZone* tz_ = nullptr;
+  core::TimePoint received_{};
+  core::Duration now_{};  // received, in tz_, since the epoch
+  int year_ = 0;          // its year
+  // The day picked for the last month/day, when the time of day cannot change it.
+  bool day_valid_ = false;
+  unsigned month_ = 0, mday_ = 0;
+  std::optional<std::chrono::sys_days> day_;
+  bool offset_valid_ = false;  // the zone has one offset over all of day_
+  core::Duration offset_{};    // local − UTC over day_
+};
 
 }  // namespace vigie::ingest::syslog

@@ -3,7 +3,11 @@
 #include "app/pipeline.hpp"
 
 #include <doctest/doctest.h>
+#include <fcntl.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <string>
@@ -11,6 +15,7 @@
 #include <vector>
 
 #include "detect/engine.hpp"
+#include "ingest/line_reader.hpp"
 
 using namespace vigie;
 using namespace vigie::app;
@@ -166,4 +171,43 @@ TEST_CASE("no worker is stuck on an idle pipeline") {
   p.finish();
   CHECK(p.stuck_workers(std::chrono::steady_clock::now() + std::chrono::hours(1)).empty());
   CHECK(c.alerts.empty());  // 3 < 10
+}
+
+// A file read as replay reads it: lines viewed in shared read blocks (small ones here, so lines
+// span blocks and batches span blocks). The reader is gone before the workers and the
+// correlator are done, and the evidence the correlator copies from the events' raw lines must
+// still be the lines of the file.
+TEST_CASE("lines viewed in shared read blocks stay valid through workers and correlator") {
+  const auto path = std::filesystem::temp_directory_path() / ("vigie-pipeline-lines-" + std::to_string(::getpid()));
+  std::vector<std::string> want;
+  {
+    std::ofstream out(path, std::ios::binary);
+    for (int i = 0; i < 10; ++i) {
+      want.push_back(failed(i).data);
+      out << want.back() << (i % 2 ? "\r\n" : "\n");
+      out << "<13>1 2026-12-01T10:00:0" << i << "Z bastion cron 1 - - unrelated line number " << i << "\n";
+    }
+  }
+  core::Metrics metrics;
+  Collected c;
+  Pipeline p(two_workers(), rules(), metrics, detect::EvictionClock::event_time, c.sink());
+  p.start();
+  {
+    const int fd = ::open(path.c_str(), O_RDONLY);
+    REQUIRE(fd >= 0);
+    ingest::BatchPacker packer("file:test", 3, *core::parse_rfc3339("2026-12-01T10:00:30Z"));
+    ingest::FileLines lines(fd, 64 * 1024, 256);
+    const auto r = lines.run([](std::string_view) { return true; },
+                             [&](std::string_view l, bool cut, const ingest::SharedBlock* owner) {
+                               if (packer.add(l, cut, owner)) REQUIRE(p.input().push(packer.take()));
+                             });
+    ::close(fd);
+    REQUIRE(r.has_value());
+    if (!packer.empty()) REQUIRE(p.input().push(packer.take()));
+  }
+  p.finish();
+  std::filesystem::remove(path);
+  check_one_brute_force(c);
+  CHECK(c.alerts[0].evidence == want);
+  CHECK(metrics.value("vigie_events_parsed_total") == 20);
 }

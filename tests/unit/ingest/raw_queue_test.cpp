@@ -153,3 +153,40 @@ TEST_CASE("after close, pops drain what is queued, then return nullopt") {
   CHECK_FALSE(q.pop_for(std::chrono::milliseconds(1)).has_value());
   CHECK(q.size() == 0);
 }
+
+// A blocked push() is woken once the queue has drained to half (not at every pop): whichever
+// bound held it — batches or bytes, odd capacities, a batch larger than half the byte budget —
+// it must still get in once there is room. (Each join() below hangs if a wake-up is missed.)
+TEST_CASE("a blocked push gets in once the queue drains, whatever bound held it") {
+  SUBCASE("capacity in batches, even and odd") {
+    for (const std::size_t cap : {1UL, 3UL, 4UL}) {
+      CAPTURE(cap);
+      RawQueue q(cap, 1 << 20, 1);
+      for (std::size_t i = 0; i < cap; ++i) REQUIRE(q.push(batch("fill")));
+      bool pushed = false;
+      std::thread pusher([&] { pushed = q.push(batch("late")); });
+      std::size_t popped = 0;
+      // Pop until the pusher got in (at the latest when the queue is empty).
+      while (popped < cap) {
+        REQUIRE(q.pop().has_value());
+        ++popped;
+      }
+      pusher.join();
+      CHECK(pushed);
+      auto last = q.pop();
+      REQUIRE(last.has_value());
+      CHECK(last->input == "late");
+    }
+  }
+  SUBCASE("capacity in bytes, the waiting batch larger than half the budget") {
+    const std::size_t one = batch("b").bytes();
+    RawQueue q(100, 3 * one, 1);
+    for (int i = 0; i < 3; ++i) REQUIRE(q.push(batch("b")));  // the byte budget, exactly
+    bool pushed = false;
+    std::thread pusher([&] { pushed = q.push(batch("B", 0, 2 * one)); });
+    for (int i = 0; i < 3; ++i) REQUIRE(q.pop().has_value());
+    pusher.join();
+    CHECK(pushed);
+    CHECK(q.size() == 1);
+  }
+}

@@ -48,6 +48,7 @@ Matcher::Matcher(std::shared_ptr<const RuleSet> rules, core::Metrics& metrics, s
       hit_counters_[r] = &metrics_.counter("vigie_rule_hits_total", {{"rule", rs.rules_[r].info.id}});
   scans_.resize(rs.scans_.size());
   memo_.resize(rs.scans_.size());
+  memo_hash_.resize(rs.scans_.size());
   prefilter_ok_ = true;
   for (const auto& fs : rs.scans_)
     if (fs.prefilter && !scratch_.prepare(*fs.prefilter)) prefilter_ok_ = false;
@@ -105,23 +106,29 @@ const Matcher::ScanResult& Matcher::scan_field(uint32_t s, std::string_view text
   Memo* memo = nullptr;
   if (text.size() <= kMemoText) {
     auto& slots = memo_[s];
-    if (slots.empty()) slots.resize(kMemoSlots);
+    auto& hashes = memo_hash_[s];
+    if (slots.empty()) {
+      slots.resize(kMemoSlots);
+      hashes.assign(kMemoSlots, 0);
+    }
     const std::size_t h = std::hash<std::string_view>{}(text);
-    memo = &slots[h % kMemoSlots];
-    if (memo->hash == h && memo->text == text) {
+    const std::size_t slot = h % kMemoSlots;
+    memo = &slots[slot];
+    if (hashes[slot] == h && memo->filled && memo->text == text) {
       r.exact = memo->exact;
       r.hits = memo->hits;
       r.memo = memo;
       return r;
     }
-    memo->hash = h;
+    hashes[slot] = h;
   }
   scan_text(s, text, r);
   if (memo != nullptr) {
     memo->text.assign(text.data(), text.size());
+    memo->filled = true;
     memo->exact = r.exact;
     memo->hits = r.hits;
-    memo->captures.clear();
+    memo->used = 0;
     r.memo = memo;
   }
   return r;
@@ -149,7 +156,8 @@ bool Matcher::capture(const DecoderPattern& p, std::string_view text, const Scan
   // the text captured from must be that view, not a repaired copy.
   Memo* memo = r.memo != nullptr && r.data == text.data() && r.size == text.size() ? r.memo : nullptr;
   if (memo != nullptr)
-    for (const Capture& c : memo->captures) {
+    for (std::size_t k = 0; k < memo->used; ++k) {
+      const Capture& c = memo->captures[k];
       if (c.pattern != p.flat) continue;
       if (!c.matched) return false;
       for (int i = 0; i < n; ++i) {
@@ -161,9 +169,11 @@ bool Matcher::capture(const DecoderPattern& p, std::string_view text, const Scan
     }
   const bool matched = captures_.leftmost(rules_->regex_in(slot_, p), p.twin.get(), p.lead, text, groups_.data(), n);
   if (memo != nullptr) {
-    Capture& c = memo->captures.emplace_back();
+    if (memo->used == memo->captures.size()) memo->captures.emplace_back();
+    Capture& c = memo->captures[memo->used++];
     c.pattern = p.flat;
     c.matched = matched;
+    c.groups.clear();
     if (matched)
       for (int i = 0; i < n; ++i) {
         const auto& g = groups_[static_cast<std::size_t>(i)];

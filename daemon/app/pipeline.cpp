@@ -208,8 +208,11 @@ void Pipeline::correlator_loop() {
       correlator = std::move(fresh);
       generations_.fetch_add(1, std::memory_order_relaxed);
     }
+    // Repeats of one alert within the batch fold into one update (Correlator::begin_batch).
+    correlator->begin_batch();
     for (const Hit& h : b->hits)
       for (uint32_t k = h.first; k < h.first + h.count; ++k) correlator->on_hit(b->rules[k], h.event, alerts);
+    correlator->end_batch(alerts);
     watermark.merge(b->latest);
     if (const auto w = watermark.due()) correlator->advance(*w, alerts);
     for (auto& a : alerts) sink_(std::move(a));

@@ -158,6 +158,8 @@ void Correlator::count_eviction(uint32_t rule, std::string_view what) {
 
 Correlator::Table::Entry& Correlator::touch(uint32_t rule, std::string_view key_text) {
   return states_.touch(rule, key_text, [&](Table::Entry& victim, bool rule_cap) {
+    if (!pending_.empty())
+      for (const Open& o : victim.value.opens) settle(o.id, victim.group, o);
     count_eviction(victim.group, rule_cap ? "least recently touched key of the rule, max_keys_per_rule reached"
                                           : "least recently touched key of all rules, max_keys reached");
   });
@@ -259,12 +261,18 @@ void Correlator::raise(uint32_t rule, std::vector<Open>& opens, const core::Even
     o.last_seen = std::max(o.last_seen, last);
     o.touched = std::max(o.touched, clock_time(e, clock_));
     for (auto& s : samples) add_evidence(o, std::move(s.raw));
-    a.update = true;
-    a.id = o.id;
-    a.count = o.count;
-    a.first_seen = o.first_seen;
-    a.last_seen = o.last_seen;
-    a.evidence = o.evidence;
+    std::string site(e.value(core::Field::site));
+    if (!batching_ || r.suppress_for <= core::Duration::zero()) {
+      out.push_back(update_of(rule, o, key, std::move(site)));
+      return;
+    }
+    const auto owed = std::find_if(pending_.begin(), pending_.end(), [&](const Pending& p) { return p.id == o.id; });
+    if (owed == pending_.end()) {
+      pending_.push_back(Pending{rule, key_text(key), o.id, key, std::move(site)});
+    } else {
+      owed->site = std::move(site);  // the latest event's, as an immediate update would say
+    }
+    return;
   } else {
     Open o;
     o.id = core::make_alert_id(r.info.id, key, first);
@@ -293,7 +301,50 @@ void Correlator::raise(uint32_t rule, std::vector<Open>& opens, const core::Even
   out.push_back(std::move(a));
 }
 
+core::Alert Correlator::update_of(uint32_t rule, const Open& o, const core::KeyValues& key, std::string site) const {
+  const CompiledRule& r = rules_->compiled(rule);
+  core::Alert a;
+  a.update = true;
+  a.id = o.id;
+  a.count = o.count;
+  a.first_seen = o.first_seen;
+  a.last_seen = o.last_seen;
+  a.evidence = o.evidence;
+  a.rule = r.info;
+  a.site = std::move(site);
+  a.key = key;
+  a.summary = r.info.title;
+  for (std::size_t i = 0; i < key.size(); ++i) {
+    a.summary += i == 0 ? " — " : ", ";
+    a.summary += key[i].first + "=" + key[i].second;
+  }
+  return a;
+}
+
+void Correlator::settle(const std::string& id, uint32_t rule, const Open& o) {
+  const auto owed = std::find_if(pending_.begin(), pending_.end(), [&](const Pending& p) { return p.id == id; });
+  if (owed == pending_.end() || owed->rule != rule) return;
+  ready_.push_back(update_of(rule, o, owed->key, std::move(owed->site)));
+  pending_.erase(owed);
+}
+
+void Correlator::end_batch(std::vector<core::Alert>& out) {
+  batching_ = false;
+  for (auto& a : ready_) out.push_back(std::move(a));
+  ready_.clear();
+  for (auto& p : pending_) {
+    const Table::Entry* st = states_.find(p.rule, p.key_text);
+    if (st == nullptr) continue;  // cannot happen: leaving the table settles what is owed
+    for (const Open& o : st->value.opens)
+      if (o.id == p.id) out.push_back(update_of(p.rule, o, p.key, std::move(p.site)));
+  }
+  pending_.clear();
+}
+
 void Correlator::adopt(Correlator&& old) {
+  if (old.batching_ || !old.ready_.empty()) {  // what the old one owes is still owed
+    old.end_batch(ready_);
+  }
   // Oldest touched first, so the new table keeps the old order (and evicts the oldest if its
   // caps are lower).
   for (auto& st : old.states_) {
@@ -327,15 +378,22 @@ void Correlator::restore(const core::Alert& a, core::TimePoint touched) {
 void Correlator::insert_open(uint32_t rule, std::vector<Open>& opens, Open o) {
   if (opens.size() >= kMaxOpenPerKey) {
     // The least recently touched open alert of the key goes first.
-    opens.erase(std::min_element(opens.begin(), opens.end(),
-                                 [](const Open& x, const Open& y) { return x.touched < y.touched; }));
+    const auto gone = std::min_element(opens.begin(), opens.end(),
+                                       [](const Open& x, const Open& y) { return x.touched < y.touched; });
+    if (!pending_.empty()) settle(gone->id, rule, *gone);
+    opens.erase(gone);
     count_eviction(rule, "least recently touched open alert of a key");
   }
   const auto at = std::find_if(opens.begin(), opens.end(), [&](const Open& x) { return x.first_seen > o.first_seen; });
   opens.insert(at, std::move(o));
 }
 
-void Correlator::advance(core::TimePoint now, std::vector<core::Alert>& /*out*/) {
+void Correlator::advance(core::TimePoint now, std::vector<core::Alert>& out) {
+  // What is owed goes out first: an open alert may be forgotten below.
+  if (batching_) {
+    end_batch(out);
+    batching_ = true;
+  }
   now_ = std::max(now_, now);
   for (auto it = states_.begin(); it != states_.end();) {
     const CompiledRule& r = rules_->compiled(it->group);

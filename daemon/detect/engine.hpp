@@ -167,6 +167,15 @@ class Correlator {
   // suppress_for update it (same id, threaded mails) instead of raising a new one.
   void restore(const core::Alert& a, core::TimePoint touched);
 
+  // Batches: between begin_batch and end_batch, repeats of an open alert are folded — one
+  // update per alert, in its state at end_batch (or when the alert leaves the table earlier:
+  // eviction, expiry), appended after the new alerts. Each update carries the whole state
+  // (count, times, evidence), so a consumer folding updates by id sees what it would have seen
+  // from every update; building one costs copies of its evidence and rule, which a storm paid
+  // per hit. Outside a batch every update is appended at once (tests, `rules test`).
+  void begin_batch() { batching_ = true; }
+  void end_batch(std::vector<core::Alert>& out);
+
   [[nodiscard]] std::size_t keys() const { return states_.size(); }
   [[nodiscard]] std::size_t keys_of(uint32_t rule) const { return states_.size(rule); }
   [[nodiscard]] std::size_t open_windows() const;
@@ -202,6 +211,11 @@ class Correlator {
   using Table = KeyTable<State>;
 
   Table::Entry& touch(uint32_t rule, std::string_view key_text);
+  // An update of open alert `o` of (rule, key), as raise makes it.
+  [[nodiscard]] core::Alert update_of(uint32_t rule, const Open& o, const core::KeyValues& key, std::string site) const;
+  // Builds the pending update of alert `id` now (into ready_), if there is one: before its
+  // open alert leaves the table.
+  void settle(const std::string& id, uint32_t rule, const Open& o);
   void count_eviction(uint32_t rule, std::string_view what);
   // `opens`: the open alerts of (rule, key), where a new one is kept when the rule has a
   // suppress_for.
@@ -222,6 +236,17 @@ class Correlator {
   std::vector<uint64_t> fingerprint_;             // per rule
   std::vector<std::atomic<uint64_t>*> evicted_;   // per rule: vigie_correlation_evicted_total{rule}
   core::TimePoint now_ = core::TimePoint::min();  // last advance()
+  // Batch mode (begin_batch): updates owed, by alert id, and updates built early.
+  struct Pending {
+    uint32_t rule = 0;
+    std::string key_text;
+    std::string id;
+    core::KeyValues key;
+    std::string site;
+  };
+  bool batching_ = false;
+  std::vector<Pending> pending_;
+  std::vector<core::Alert> ready_;
 };
 
 class Engine {

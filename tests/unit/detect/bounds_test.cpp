@@ -1,7 +1,9 @@
 // Correlation state bounded in memory (issue 5 item 4): key caps per rule and in all with the
 // least recently touched key evicted first and counted, evidence bounded in bytes, window samples
 // that keep only the lines evidence can use, and state that follows a rule by its content.
+#include <map>
 #include <numeric>
+#include <set>
 
 #include "helpers.hpp"
 
@@ -241,4 +243,66 @@ TEST_CASE("KeyTable: one lookup per touch, least recently touched first, per gro
   t.erase(*t.find(1, "a"));
   CHECK(t.size() == 2);
   CHECK(t.find(1, "a") == nullptr);
+}
+
+namespace {
+
+// The last record of each alert id: what the store and replay keep of a stream of alerts.
+std::map<std::string, core::Alert> folded(const std::vector<core::Alert>& alerts) {
+  std::map<std::string, core::Alert> out;
+  for (const auto& a : alerts) out[a.id] = a;
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("batches fold repeats into one update per alert, in the state every update would have reached") {
+  // Three users logging in again and again. With a key cap of 2, keys are evicted within a
+  // batch (the update they owe must go out first) and returning users open new alerts;
+  // immediate and batched correlators must leave the same alerts behind either way.
+  std::vector<core::Event> events;
+  for (int i = 0; i < 300; ++i) {
+    const std::string user = i % 7 == 0 ? "carol" : (i % 3 == 0 ? "bob" : "alice");
+    events.push_back(login(i * 5, user, "login " + user + " #" + std::to_string(i)));
+  }
+  constexpr std::size_t kBatch = 37;  // events per batch, as the pipeline hands them over
+  for (const std::size_t cap : {std::size_t{2}, std::size_t{100}}) {
+    CAPTURE(cap);
+    Bounded once(kRootLogin, caps(cap, 100));
+    Bounded batched(kRootLogin, caps(cap, 100));
+    const auto immediate = once.feed(events);
+    std::vector<core::Alert> out;
+    std::size_t i = 0;
+    while (i < events.size()) {
+      batched.corr.begin_batch();
+      for (std::size_t end = std::min(events.size(), i + kBatch); i < end; ++i) {
+        auto e = events[i];
+        batched.matcher.process(e, batched.hits);
+        for (uint32_t h : batched.hits) batched.corr.on_hit(h, e, out);
+      }
+      batched.corr.end_batch(out);
+    }
+    CHECK(out.size() < immediate.size());
+    if (cap == 100) CHECK(out.size() <= 3 * (events.size() / kBatch + 1) + 3);  // one per user and batch
+    const auto a = folded(immediate), b = folded(out);
+    REQUIRE(a.size() == b.size());
+    if (cap == 2) CHECK(a.size() > 3);  // evictions opened new alerts for returning users
+    for (const auto& [id, want] : a) {
+      CAPTURE(id);
+      REQUIRE(b.count(id) == 1);
+      const auto& got = b.at(id);
+      CHECK(got.count == want.count);
+      CHECK(got.first_seen == want.first_seen);
+      CHECK(got.last_seen == want.last_seen);
+      CHECK(got.evidence == want.evidence);
+      CHECK(got.update == want.update);
+      CHECK(got.summary == want.summary);
+    }
+    std::set<std::string> seen;  // every update comes after the alert it updates
+    for (const auto& x : out) {
+      if (x.update) CHECK(seen.count(x.id) == 1);
+      seen.insert(x.id);
+    }
+    CHECK(once.evicted("root") == batched.evicted("root"));
+  }
 }

@@ -106,6 +106,26 @@ TEST_CASE("required_lead: the literal every match starts with, or none") {
   CHECK(lead("élan (\\d+)") == "élan ");
 }
 
+TEST_CASE("decoder_scan_entry: a cheap necessary condition of the pattern, never narrower") {
+  const auto entry = [](const char* re) { return decoder_scan_entry(RE2(re)); };
+  CHECK(entry("^Failed (?P<m>\\S+) for (?P<u>.*) from") == "^Failed\\ ");  // anchored lead
+  CHECK(entry("(?P<module>pam_[a-z0-9_]+)\\(") == "pam_");                 // unanchored lead
+  CHECK(entry("^- (?P<tty>\\S+)") == "^\\-\\ ");                           // short, but anchored: still cheap
+  // No lead: the literals FilteredRE2 finds required, any of them, case-insensitively.
+  const std::string sudo = entry("^\\s*(?P<user>\\S+) : TTY=\\S+ ; PWD=(?P<pwd>.*?) ; USER=");
+  CHECK(sudo.rfind("(?i:", 0) == 0);
+  CHECK(sudo.find("tty\\=") != std::string::npos);
+  CHECK(entry("\\d+") == "\\d+");  // nothing required: the pattern itself
+  // Whatever the pattern matches, its entry matches too (on the shipped rule test lines).
+  const auto texts = shipped_messages();
+  for (const auto& p : shipped_decoder_patterns()) {
+    const RE2 re(p), wide(decoder_scan_entry(re));
+    REQUIRE(wide.ok());
+    for (const auto& t : texts)
+      if (RE2::PartialMatch(t, re)) CHECK(RE2::PartialMatch(t, wide));
+  }
+}
+
 TEST_CASE("leftmost captures equal RE2's unanchored match, whatever the text") {
   const std::vector<std::string> patterns = {
       "(?P<module>pam_[a-z0-9_]+)\\((?P<service>[^:()\\s]+):auth\\): user (?P<user>\\S+)",

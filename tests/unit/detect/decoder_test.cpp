@@ -191,16 +191,3 @@ patterns:
     CHECK(once.get("source.domain") == fresh.get("source.domain"));
   }
 }
-
-TEST_CASE("required_lead: the literal every match starts with, or none") {
-  const auto lead = [](const char* re) { return required_lead(RE2(re)); };
-  CHECK(lead("(?P<module>pam_[a-z0-9_]+)\\(") == "pam_");
-  CHECK(lead("Failed password for (?P<user>\\S+)") == "Failed password for ");
-  CHECK(lead("^Accepted (?P<m>\\S+)") == "Accepted ");
-  CHECK(lead("(?i)failed").empty());  // F or f: no single literal
-  CHECK(lead("\\s*user").empty());    // may start with a space or with u
-  CHECK(lead("(?:abc|abd)x") == "ab");
-  CHECK(lead("a*b").empty());  // "b" alone matches
-  CHECK(lead("").empty());
-  CHECK(lead("élan (\\d+)") == "élan ");
-}

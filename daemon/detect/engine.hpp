@@ -121,7 +121,14 @@ class Matcher {
   bool prefilter_ok_ = false;  // scratch_ is ready for every prefilter of the rule set
   std::vector<re2::StringPiece> groups_;
   CaptureScratch captures_;
-  std::vector<KvPair> kv_pairs_;  // decode_kv scratch
+  std::vector<KvPair> kv_pairs_;  // decode_kv scratch: the pairs of kv_scan_'s text
+  struct KvScanKey {
+    uint32_t event = 0;  // event_ of the scan (0: none)
+    const char* data = nullptr;
+    std::size_t size = 0;
+    char separator = 0;
+    KvScanOutcome outcome;
+  } kv_scan_;
   std::string kv_name_;
   // Matching scratch: an atom is true for this event iff atom_epoch_[id] == epoch_ (indexed
   // atoms) or computed_epoch_[id] == epoch_ && atom_value_[id] (others, memoised).

@@ -62,6 +62,7 @@ struct KvDecoder {
   // key → where its value also goes (an ECS or Vigie field); keys are case-sensitive.
   std::unordered_map<std::string, core::FieldRef, StringHash, std::equal_to<>> map;
   std::vector<std::string> require;  // keys that must all be present, else the decoder does nothing
+  std::string require_probe;         // require[0] + "=": absent from the text, no scan needed
 };
 
 }  // namespace vigie::detect

@@ -62,8 +62,10 @@ void RuleSetBuilder::add_kv(const YAML::Node& node, const Context& c, Decoder& d
     const auto keys = scalars_of(r);
     if (!keys)
       error(at(c, r), "kv 'require' must be a key or a list of keys");
-    else
+    else {
       kv->require = *keys;
+      if (!keys->empty()) kv->require_probe = keys->front() + "=";
+    }
   }
   if (kv->prefix.empty() && kv->map.empty())
     error(at(c, node), "a kv decoder with neither 'prefix' nor 'map' sets no field");

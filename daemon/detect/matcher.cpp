@@ -79,6 +79,7 @@ void Matcher::match(const core::Event& e, std::vector<uint32_t>& hits) {
 void Matcher::begin_event() {
   if (++event_ == 0) {  // wrapped: no ScanResult may look current
     for (auto& r : scans_) r.event = 0;
+    kv_scan_ = {};
     event_ = 1;
   }
 }
@@ -238,7 +239,17 @@ void Matcher::decode_event(core::Event& e, std::vector<uint32_t>* applied) {
 // line, and only on lines the decoder accepts (`require`), so other programs' lines add nothing.
 bool Matcher::decode_kv(core::Event& e, const Decoder& dec, std::string_view text) {
   const KvDecoder& kv = *dec.kv;
-  const KvScanOutcome outcome = scan_kv(text, kv.syntax, kv_pairs_);
+  // A line without the first required key is not this decoder's: one memmem instead of a scan.
+  if (!kv.require.empty() && kv.require_probe.size() <= text.size() &&
+      std::string_view(text).find(kv.require_probe) == std::string_view::npos)
+    return false;
+  // Decoders of one source view and separator share a scan (FortiGate's and Stormshield's
+  // decoders both read every message).
+  if (kv_scan_.event != event_ || kv_scan_.data != text.data() || kv_scan_.size != text.size() ||
+      kv_scan_.separator != kv.syntax.separator) {
+    kv_scan_ = {event_, text.data(), text.size(), kv.syntax.separator, scan_kv(text, kv.syntax, kv_pairs_)};
+  }
+  const KvScanOutcome outcome = kv_scan_.outcome;
   if (kv_pairs_.empty()) return false;
   for (const std::string& key : kv.require)
     if (std::none_of(kv_pairs_.begin(), kv_pairs_.end(), [&](const KvPair& p) { return p.key == key; })) return false;

@@ -245,3 +245,29 @@ TEST_CASE("shipped kv decoders: FortiGate, Stormshield and iptables lines") {
               metrics);
   CHECK_FALSE(ssh.get(core::Field::source_ip));
 }
+
+TEST_CASE("kv decoder: decoders reading one line share its scan, each with its own separator") {
+  auto rs = load(R"(
+decoder: a
+kv: { prefix: a., require: [x] }
+---
+decoder: b
+kv: { prefix: b., require: [y] }
+---
+decoder: c
+kv: { prefix: c., separator: ',' }
+)");
+  core::Metrics metrics;
+  Matcher m(rs, metrics);
+  auto e = event({{"message", "x=1 y=two words,z=3"}});
+  m.decode(e);
+  CHECK(field(e, "a.x") == "1");
+  CHECK(field(e, "b.y") == "two");
+  CHECK(field(e, "c.x") == "1 y=two words");
+  CHECK(field(e, "c.z") == "3");
+  // The next line, same Matcher: nothing of the previous scan is reused.
+  auto f = event({{"message", "y=9"}});
+  m.decode(f);
+  CHECK_FALSE(f.get("a.x"));
+  CHECK(field(f, "b.y") == "9");
+}

@@ -91,6 +91,7 @@ class RuleSetBuilder {
 
   // load_decoder.cpp
   void add_decoder(const YAML::Node& doc, const Context& c);
+  void add_kv(const YAML::Node& kv, const Context& c, Decoder& d);  // a decoder's `kv:` block
 
   // index.cpp
   [[nodiscard]] uint32_t intern_atom(Atom a, const std::string& where);

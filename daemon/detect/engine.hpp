@@ -101,6 +101,7 @@ class Matcher {
   };
   void begin_event();
   void decode_event(core::Event& e, std::vector<uint32_t>* applied);
+  bool decode_kv(core::Event& e, const Decoder& dec, std::string_view text);  // true: the decoder applied
   void match_event(const core::Event& e, std::vector<uint32_t>& hits);
   // Scans `text` with scan `s` unless already done for this event and this very view.
   const ScanResult& scan_field(uint32_t s, std::string_view text);
@@ -124,6 +125,15 @@ class Matcher {
   bool prefilter_ok_ = false;  // scratch_ is ready for every prefilter of the rule set
   std::vector<re2::StringPiece> groups_;
   CaptureScratch captures_;
+  std::vector<KvPair> kv_pairs_;  // decode_kv scratch: the pairs of kv_scan_'s text
+  struct KvScanKey {
+    uint32_t event = 0;  // event_ of the scan (0: none)
+    const char* data = nullptr;
+    std::size_t size = 0;
+    char separator = 0;
+    KvScanOutcome outcome;
+  } kv_scan_;
+  std::string kv_name_;
   // Matching scratch: an atom is true for this event iff atom_epoch_[id] == epoch_ (indexed
   // atoms) or computed_epoch_[id] == epoch_ && atom_value_[id] (others, memoised).
   uint32_t epoch_ = 0;

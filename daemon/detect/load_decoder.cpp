@@ -1,4 +1,4 @@
-// Decoders (DESIGN.md §5): `decoder`, `field`, `when`, `patterns: [{regex, fields}]`.
+// Decoders (DESIGN.md §5): `decoder`, `field`, `when`, `patterns: [{regex, fields}]`, `kv:`.
 #include <algorithm>
 #include <charconv>
 
@@ -17,8 +17,63 @@ int group_number(const std::string& spec) {
 
 }  // namespace
 
+// kv: { separator, prefix, map: {key: field}, require: [keys] } (detect/kv.hpp).
+void RuleSetBuilder::add_kv(const YAML::Node& node, const Context& c, Decoder& d) {
+  if (!node.IsMap()) {
+    error(at(c, node), "'kv' must be a mapping {separator, prefix, map, require}");
+    return;
+  }
+  check_keys(node, c, {"separator", "prefix", "map", "require"}, "kv decoder");
+  auto kv = std::make_unique<KvDecoder>();
+  if (const auto s = node["separator"]) {
+    const std::string sep = scalar_of(s).value_or("");
+    // ", " and "; " as written in vendors' manuals: the blanks around a separator are trimmed.
+    if (sep == " " || sep == "\t")
+      kv->syntax.separator = ' ';
+    else if (sep == "," || sep == ", " || sep == ";" || sep == "; " || sep == "|")
+      kv->syntax.separator = sep[0];
+    else
+      error(at(c, s), "kv 'separator' must be \" \" (blanks), \",\", \", \", \";\", \"; \" or \"|\"");
+  }
+  if (const auto p = node["prefix"]) {
+    kv->prefix = scalar_of(p).value_or("");
+    bool clash = false;
+    for (std::size_t i = 0; i < core::kFixedFields; ++i)
+      if (core::field_name(static_cast<core::Field>(i)).starts_with(kv->prefix)) clash = true;
+    if (kv->prefix.empty() || kv->prefix.back() != '.' || clash)
+      error(at(c, p), "kv 'prefix' must end with '.' and name no field family of Vigie's own ('" + kv->prefix +
+                          "' would let a key of the line overwrite one), e.g. 'fortigate.'");
+  }
+  if (const auto m = node["map"]) {
+    if (!m.IsMap())
+      error(at(c, m), "kv 'map' must be a mapping key: field");
+    else
+      for (const auto& e : m) {
+        const std::string key = e.first.Scalar();
+        const std::string target = scalar_of(e.second).value_or("");
+        if (key.empty() || key.size() > kKvMaxKey || target.empty()) {
+          error(at(c, e.first), "kv 'map' entries are key: field, with keys of 1-64 bytes");
+          continue;
+        }
+        kv->map.emplace(key, core::FieldRef::of(target));
+      }
+  }
+  if (const auto r = node["require"]) {
+    const auto keys = scalars_of(r);
+    if (!keys)
+      error(at(c, r), "kv 'require' must be a key or a list of keys");
+    else {
+      kv->require = *keys;
+      if (!keys->empty()) kv->require_probe = keys->front() + "=";
+    }
+  }
+  if (kv->prefix.empty() && kv->map.empty())
+    error(at(c, node), "a kv decoder with neither 'prefix' nor 'map' sets no field");
+  d.kv = std::move(kv);
+}
+
 void RuleSetBuilder::add_decoder(const YAML::Node& doc, const Context& c) {
-  check_keys(doc, c, {"decoder", "field", "when", "patterns", "description"}, "decoder");
+  check_keys(doc, c, {"decoder", "field", "when", "patterns", "kv", "description"}, "decoder");
   Decoder d;
   d.where = at(c, doc);
   d.name = scalar_of(doc["decoder"]).value_or("");
@@ -53,9 +108,15 @@ void RuleSetBuilder::add_decoder(const YAML::Node& doc, const Context& c) {
       }
   }
 
+  if (const auto kv = doc["kv"]) add_kv(kv, c, d);
   const auto patterns = doc["patterns"];
+  if (d.kv && !patterns) {
+    rs_->decoders_.push_back(std::move(d));
+    return;
+  }
   if (!patterns || !patterns.IsSequence() || patterns.size() == 0) {
-    error(at(c, patterns ? patterns : doc), "a decoder needs 'patterns': a non-empty list of {regex, fields}");
+    error(at(c, patterns ? patterns : doc),
+          "a decoder needs 'patterns': a non-empty list of {regex, fields}, or 'kv:'");
     return;
   }
   RE2::Options opts;

@@ -13,27 +13,26 @@ namespace {
 // Decoded values bound for an address field are checked (detect/pattern.hpp: classify_address):
 // a host name goes to the matching .domain field, anything else is left out and counted.
 // Returns false when the value must not be set as is; `value` may be moved to the domain field.
-bool place_address(core::Event& e, const Decoder& dec, const DecoderAssign& a, std::string_view value,
+bool place_address(core::Event& e, const Decoder& dec, const core::FieldRef& target, std::string_view value,
                    core::Metrics& metrics) {
-  if (!a.target.fixed || (*a.target.fixed != core::Field::source_ip && *a.target.fixed != core::Field::destination_ip))
+  if (!target.fixed || (*target.fixed != core::Field::source_ip && *target.fixed != core::Field::destination_ip))
     return true;
   switch (classify_address(value)) {
     case AddressKind::ip:
       return true;
     case AddressKind::host:
-      e.set(std::string_view(*a.target.fixed == core::Field::source_ip ? "source.domain" : "destination.domain"),
-            value);
+      e.set(std::string_view(*target.fixed == core::Field::source_ip ? "source.domain" : "destination.domain"), value);
       return false;
     case AddressKind::invalid:
       break;
   }
   const uint64_t n =
-      metrics.counter("vigie_decoder_invalid_address_total", {{"decoder", dec.name}, {"field", a.target.name}})
+      metrics.counter("vigie_decoder_invalid_address_total", {{"decoder", dec.name}, {"field", target.name}})
           .fetch_add(1, std::memory_order_relaxed) +
       1;
   if ((n & (n - 1)) == 0)  // rate-limited: 1st, 2nd, 4th, 8th...
     spdlog::warn("decoder {}: '{}' is neither an IP address nor a host name, {} not set ({} such values so far)",
-                 dec.name, value.substr(0, 64), a.target.name, n);
+                 dec.name, value.substr(0, 64), target.name, n);
   return false;
 }
 
@@ -81,6 +80,7 @@ void Matcher::match(const core::Event& e, std::vector<uint32_t>& hits) {
 void Matcher::begin_event() {
   if (++event_ == 0) {  // wrapped: no ScanResult may look current
     for (auto& r : scans_) r.event = 0;
+    kv_scan_ = {};
     event_ = 1;
   }
 }
@@ -200,6 +200,10 @@ void Matcher::decode_event(core::Event& e, std::vector<uint32_t>* applied) {
     const DecoderField& df = rs.decoder_fields_[dec.source];
     const auto field = e.get(df.field);
     if (!field) continue;
+    if (dec.kv) {  // pairs first: a pattern beside them may refine what they set
+      if (decode_kv(e, dec, *field) && applied) applied->push_back(d);
+      if (dec.patterns.empty()) continue;
+    }
     // Candidates only (a prefilter's are not confirmed): the capturing match of each decoder
     // confirms them, lowest index first. A field a decoder rewrote is a new view, scanned again.
     const auto& cands = scan_field(static_cast<uint32_t>(df.scan), *field).hits;
@@ -232,11 +236,51 @@ void Matcher::decode_event(core::Event& e, std::vector<uint32_t>* applied) {
       } else if (const auto& g = groups_[static_cast<std::size_t>(a.group)]; g.data() != nullptr) {
         std::string_view value(g.data(), g.size());
         if (copy) value = e.arena().copy(value);
-        if (place_address(e, dec, a, value, metrics_)) e.set(a.target, value);
+        if (place_address(e, dec, a.target, value, metrics_)) e.set(a.target, value);
       }
     }
-    if (applied) applied->push_back(d);
+    if (applied && (applied->empty() || applied->back() != d)) applied->push_back(d);
   }
+}
+
+// A decoder's `kv:` pairs (detect/kv.hpp). Values are views into the source text (an unescaped
+// quoted value and a prefixed name go to the arena). Counted: more pairs than kKvMaxPairs or
+// than the event can hold (truncated), unterminated quotes and bad keys (malformed) — once per
+// line, and only on lines the decoder accepts (`require`), so other programs' lines add nothing.
+bool Matcher::decode_kv(core::Event& e, const Decoder& dec, std::string_view text) {
+  const KvDecoder& kv = *dec.kv;
+  // A line without the first required key is not this decoder's: one memmem instead of a scan.
+  if (!kv.require.empty() && kv.require_probe.size() <= text.size() &&
+      std::string_view(text).find(kv.require_probe) == std::string_view::npos)
+    return false;
+  // Decoders of one source view and separator share a scan (FortiGate's and Stormshield's
+  // decoders both read every message).
+  if (kv_scan_.event != event_ || kv_scan_.data != text.data() || kv_scan_.size != text.size() ||
+      kv_scan_.separator != kv.syntax.separator) {
+    kv_scan_ = {event_, text.data(), text.size(), kv.syntax.separator, scan_kv(text, kv.syntax, kv_pairs_)};
+  }
+  const KvScanOutcome outcome = kv_scan_.outcome;
+  if (kv_pairs_.empty()) return false;
+  for (const std::string& key : kv.require)
+    if (std::none_of(kv_pairs_.begin(), kv_pairs_.end(), [&](const KvPair& p) { return p.key == key; })) return false;
+  bool truncated = outcome.truncated;
+  for (const KvPair& p : kv_pairs_) {
+    const std::string_view value = kv_unescape(p.value, p.escaped, e.arena());
+    if (const auto m = kv.map.find(p.key); m != kv.map.end() && !value.empty())
+      if (place_address(e, dec, m->second, value, metrics_)) e.set(m->second, value);
+    if (!kv.prefix.empty()) {
+      kv_name_.assign(kv.prefix).append(p.key);
+      if (!e.set(e.arena().copy(kv_name_), value)) truncated = true;
+    }
+  }
+  const auto count = [&](const char* name, const char* what) {
+    const uint64_t n = metrics_.counter(name, {{"decoder", dec.name}}).fetch_add(1, std::memory_order_relaxed) + 1;
+    if ((n & (n - 1)) == 0)  // rate-limited: 1st, 2nd, 4th, 8th...
+      spdlog::warn("decoder {}: {} ({} such lines so far)", dec.name, what, n);
+  };
+  if (truncated) count("vigie_decoder_kv_truncated_total", "more key=value pairs than kept, the rest not set");
+  if (outcome.malformed) count("vigie_decoder_kv_malformed_total", "unterminated quote or invalid key passed over");
+  return true;
 }
 
 bool Matcher::atom_true(uint32_t id, const core::Event& e) {

@@ -28,6 +28,7 @@
 #include "core/event.hpp"
 #include "core/net.hpp"
 #include "detect/capture.hpp"
+#include "detect/kv.hpp"
 #include "detect/prefilter.hpp"
 
 namespace vigie::detect {
@@ -167,6 +168,7 @@ struct Decoder {
   std::vector<std::pair<core::FieldRef, std::vector<std::string>>> when;
   std::vector<DecoderPattern> patterns;
   uint32_t set_base = 0;  // set index of patterns[0] in its field's set
+  std::unique_ptr<KvDecoder> kv;  // `kv:` pairs, read before the patterns (detect/kv.hpp)
 };
 
 struct DecoderField {

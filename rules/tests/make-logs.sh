@@ -115,3 +115,35 @@ for i in $(seq 0 9); do
     "$(ts $B $((i*5)))" $((5500+i)) $((47000+i))
 done
 } > ssh-10-failures-invalid-utf8.log
+
+# --- Firewalls (key=value). FortiGate and Stormshield lines relayed by rsyslog (RFC 3164
+#     header in front of the vendor's pairs), so each line has its own time.
+FGT='devname="FGT-CHU" devid="FG100FTK20004321"'
+fgt_vpn_fail() { # OFFSET IP USER
+  echo "<185>$(ts $B $1) FGT-CHU date=2026-03-10 time=$(date -u -d "@$(( B + $1 ))" '+%H:%M:%S') $FGT eventtime=$(( (B + $1) * 1000000000 )) tz=\"+0000\" logid=\"0101039426\" type=\"event\" subtype=\"vpn\" level=\"alert\" vd=\"root\" logdesc=\"SSL VPN login fail\" action=\"ssl-login-fail\" tunneltype=\"ssl-web\" tunnelid=0 remip=$2 user=\"$3\" group=\"N/A\" dst_host=\"N/A\" reason=\"sslvpn_login_permission_denied\" msg=\"SSL user failed to logged in\""
+}
+fgt_deny() { # OFFSET SRCIP DSTPORT
+  echo "<189>$(ts $B $1) FGT-CHU date=2026-03-10 time=$(date -u -d "@$(( B + $1 ))" '+%H:%M:%S') $FGT logid=\"0000000013\" type=\"traffic\" subtype=\"forward\" level=\"notice\" vd=\"root\" srcip=$2 srcport=$((40000 + $1)) srcintf=\"wan1\" srcintfrole=\"wan\" dstip=192.0.2.10 dstport=$3 dstintf=\"dmz\" dstintfrole=\"dmz\" proto=6 action=\"deny\" policyid=0 policytype=\"policy\" service=\"tcp/$3\" dstcountry=\"France\" srccountry=\"Netherlands\" trandisp=\"noop\" duration=0 sentbyte=0 rcvdbyte=0 sentpkt=0 appcat=\"unscanned\" crscore=30 craction=131072 crlevel=\"high\""
+}
+for i in $(seq 0 9); do fgt_vpn_fail $((i*12)) 203.0.113.50 jdupont; done > fortigate-vpn-10-failures.log
+for i in $(seq 0 8); do fgt_vpn_fail $((i*30)) 203.0.113.50 jdupont; done > fortigate-vpn-9-failures.log
+for i in $(seq 0 29); do fgt_vpn_fail $((i*18)) 198.51.100.$((10+i)) "user$i"; done > fortigate-vpn-spraying.log
+for i in $(seq 0 49); do fgt_deny $i 198.51.100.77 $((20+i)); done > fortigate-deny-burst.log
+for i in $(seq 0 49); do fgt_deny $((i*3)) 198.51.100.77 443; done > fortigate-deny-slow.log
+
+sns() { # OFFSET PAIRS...
+  local o=$1 t; t=$(date -u -d "@$(( B + $1 ))" '+%Y-%m-%d %H:%M:%S'); shift
+  echo "<13>$(ts $B $o) SN310-CHU id=firewall time=\"$t\" fw=\"SN310-CHU\" tz=+0000 startime=\"$t\" $*"
+}
+for i in $(seq 0 9); do
+  sns $((i*10)) "pri=5 confid=01 slotlevel=2 ruleid=0 srcif=\"Ethernet0\" srcifname=\"out\" user=\"jdupont\" src=203.0.113.60 method=\"LDAP\" error=1 msg=\"Authentication failed\" logtype=\"auth\""
+done > stormshield-auth-10-failures.log
+for i in $(seq 0 49); do
+  sns $i "pri=5 confid=01 slotlevel=2 ruleid=14 srcif=\"Ethernet0\" srcifname=\"out\" ipproto=tcp proto=tcp src=198.51.100.88 srcport=$((50000+i)) dst=192.0.2.20 dstport=$((1000+i)) action=block logtype=\"filter\""
+done > stormshield-block-burst.log
+
+ufw() { # OFFSET SRCIP DPT
+  echo "<4>$(ts $B $1) srv-web kernel: [UFW BLOCK] IN=eth0 OUT= MAC=52:54:00:12:34:56:52:54:00:65:43:21:08:00 SRC=$2 DST=192.0.2.30 LEN=60 TOS=0x00 PREC=0x00 TTL=52 ID=$((4000 + $1)) DF PROTO=TCP SPT=$((51000 + $1)) DPT=$3 WINDOW=64240 RES=0x00 SYN URGP=0"
+}
+for i in $(seq 0 49); do ufw $i 198.51.100.99 $((1+i)); done > ufw-block-burst.log
+for i in $(seq 0 49); do ufw $((i*3)) 198.51.100.99 22; done > ufw-block-slow.log

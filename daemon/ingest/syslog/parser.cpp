@@ -146,6 +146,7 @@ void SyslogParser::set_content(core::Event& ev, const SyslogHeader& h) {
   ev.set(Field::message, h.msg);
   if (json_.flatten(h.msg, json_fields_)) {
     truncated = truncated || json_.truncated();
+    windows_.decode(json_fields_);  // a Windows event: Sigma's names and ECS aliases first
     for (auto& [k, v] : json_fields_) {
       if (k == "@timestamp") {
         if (auto t = core::parse_rfc3339(v)) ev.time = *t;

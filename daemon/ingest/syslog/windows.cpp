@@ -179,8 +179,7 @@ WindowsShape WindowsDecoder::decode(FieldList& fields) {
         // Event.UserData.<Element>.<Name>: Sigma names the item, not its element.
         const auto rest = key.substr(kEvtxUser.size());
         const auto last = rest.rfind('.');
-        if (last != std::string_view::npos && rest.find('#') == std::string_view::npos)
-          add(rest.substr(last + 1), v);
+        if (last != std::string_view::npos && rest.find('#') == std::string_view::npos) add(rest.substr(last + 1), v);
       }
     } else if (sh == WindowsShape::winlogbeat) {
       for (const auto& [from, to] : kBeat)

@@ -99,9 +99,9 @@ TEST_CASE("SigmaHQ regression events fire their rule match_count times, replayed
   ingest::syslog::SyslogParser parser(cfg, metrics);
 
   std::size_t cases = 0;
-  std::size_t passed = 0;   // exactly match_count (or at least once without one)
-  std::size_t above = 0;    // more than match_count: SigmaHQ's runner passes these with a warning
-  std::size_t absent = 0;   // the rule is not in the corpus: nothing to run
+  std::size_t passed = 0;  // exactly match_count (or at least once without one)
+  std::size_t above = 0;   // more than match_count: SigmaHQ's runner passes these with a warning
+  std::size_t absent = 0;  // the rule is not in the corpus: nothing to run
   std::vector<std::string> failures;
   std::vector<std::string> notes;
   for (const auto& f : fs::recursive_directory_iterator(root / "regression_data")) {
@@ -157,10 +157,13 @@ TEST_CASE("SigmaHQ regression events fire their rule match_count times, replayed
   for (const auto& s : notes) MESSAGE(s);
   for (const auto& s : failures) MESSAGE(s);
   const std::size_t run = cases - absent;
-  const auto pct = [run](std::size_t n) { return run ? 100.0 * static_cast<double>(n) / static_cast<double>(run) : 0.0; };
-  std::printf("sigma regression: %zu of %zu cases run (%zu name a rule absent from the corpus); exactly match_count: "
-              "%zu (%.1f %%); at least match_count (SigmaHQ's criterion): %zu (%.1f %%); failed: %zu\n",
-              run, cases, absent, passed, pct(passed), passed + above, pct(passed + above), failures.size());
+  const auto pct = [run](std::size_t n) {
+    return run ? 100.0 * static_cast<double>(n) / static_cast<double>(run) : 0.0;
+  };
+  std::printf(
+      "sigma regression: %zu of %zu cases run (%zu name a rule absent from the corpus); exactly match_count: "
+      "%zu (%.1f %%); at least match_count (SigmaHQ's criterion): %zu (%.1f %%); failed: %zu\n",
+      run, cases, absent, passed, pct(passed), passed + above, pct(passed + above), failures.size());
   CHECK(run > 0);
   CHECK(failures.empty());
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <initializer_list>
 #include <iterator>
 #include <utility>
 
@@ -71,7 +72,7 @@ bool port(std::string_view v) { return all_digits(v) && v.find_first_not_of('0')
 
 }  // namespace
 
-WindowsShape WindowsDecoder::shape(const FieldList& fields) const {
+WindowsShape WindowsDecoder::shape(const FieldList& fields) {
   bool nx_id = false;
   bool nx_source = false;
   WindowsShape found = WindowsShape::none;
@@ -85,16 +86,22 @@ WindowsShape WindowsDecoder::shape(const FieldList& fields) const {
   return nx_id && nx_source ? WindowsShape::nxlog : WindowsShape::none;
 }
 
-std::string_view WindowsDecoder::get(std::string_view name) const {
-  const auto it = values_.find(name);
-  return it == values_.end() ? std::string_view{} : it->second;
+WindowsDecoder::WindowsDecoder() {
+  owned_.reserve(2 * JsonFlattener::kMaxFields);
+  added_.reserve(JsonFlattener::kMaxFields);
+}
+
+std::string_view WindowsDecoder::get(const FieldList& fields, WindowsShape sh, std::string_view name) const {
+  for (const auto& [k, v] : added_)
+    if (k == name) return v;
+  if (sh == WindowsShape::nxlog)
+    for (const auto& [k, v] : fields)
+      if (k == name) return v;
+  return {};
 }
 
 void WindowsDecoder::add(std::string_view name, std::string_view value) {
-  if (added_.size() >= added_.capacity()) return;  // bounded; the views into added_ stay valid
-  if (values_.count(name) != 0) return;
-  auto& f = added_.emplace_back(std::string(name), std::string(value));
-  values_.emplace(f.first, f.second);
+  if (added_.size() < JsonFlattener::kMaxFields) added_.emplace_back(name, value);
 }
 
 void WindowsDecoder::data_list(std::string_view json) {
@@ -108,11 +115,13 @@ void WindowsDecoder::data_list(std::string_view json) {
   // Errors stop the walk: what was read before them is kept (the text came from a body that
   // JsonFlattener already validated, so this is a safeguard, not a path taken).
   for (auto item : items) {
+    if (owned_.size() + 2 > owned_.capacity() || added_.size() >= JsonFlattener::kMaxFields) return;
     simdjson::ondemand::object obj;
     if (item.get_object().get(obj)) return;  // unnamed items (plain strings) have no Sigma name
-    std::string name;
-    std::string text;
+    std::string_view name;
+    std::string_view text;
     bool has_text = false;
+    std::string name_copy;
     for (auto field : obj) {
       std::string_view key;
       if (field.unescaped_key().get(key)) return;
@@ -123,38 +132,36 @@ void WindowsDecoder::data_list(std::string_view json) {
         if (v.get_object().get(attrs)) return;
         for (auto a : attrs) {
           std::string_view akey;
-          std::string_view aval;
           if (a.unescaped_key().get(akey)) return;
-          if (akey == "Name" && !a.value().get_string().get(aval)) name.assign(aval);
+          // Copied at once: the next unescaped string may reuse simdjson's string buffer.
+          if (akey == "Name" && !a.value().get_string().get(name)) name_copy.assign(name);
         }
       } else if (key == "#text") {
         simdjson::ondemand::json_type type;
         if (v.type().get(type)) return;
-        std::string_view s;
         if (type == simdjson::ondemand::json_type::string) {
-          if (v.get_string().get(s)) return;
-          text.assign(s);
+          if (v.get_string().get(text)) return;
           has_text = true;
         } else if (type != simdjson::ondemand::json_type::null) {
           // Numbers and booleans as their literal text, as JsonFlattener writes them.
-          s = v.raw_json_token();
-          while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' || s.back() == '\t'))
-            s.remove_suffix(1);
-          text.assign(s);
+          text = v.raw_json_token();
+          while (!text.empty() &&
+                 (text.back() == ' ' || text.back() == '\n' || text.back() == '\r' || text.back() == '\t'))
+            text.remove_suffix(1);
           has_text = true;
         }
+        if (has_text) text = owned_.emplace_back(text);
       }
     }
-    if (has_text && plain_name(name)) add(name, text);
+    if (has_text && plain_name(name_copy)) add(owned_.emplace_back(std::move(name_copy)), text);
   }
 }
 
-WindowsShape WindowsDecoder::decode(FieldList& fields) {
+WindowsShape WindowsDecoder::decode(const FieldList& fields) {
+  added_.clear();
+  owned_.clear();
   const WindowsShape sh = shape(fields);
   if (sh == WindowsShape::none) return sh;
-  added_.clear();
-  values_.clear();
-  for (const auto& [k, v] : fields) values_.emplace(k, v);
 
   std::string_view data_item_name;  // a lone named Data item: Data.#attributes.Name + Data.#text
   std::string_view data_item_text;
@@ -194,36 +201,31 @@ WindowsShape WindowsDecoder::decode(FieldList& fields) {
     }
   }
   if (plain_name(data_item_name) && !data_item_text.empty()) add(data_item_name, data_item_text);
-  aliases();
-
-  // The additions go first: under the event's field cap, Sigma's names are the ones kept.
-  const auto body = static_cast<std::ptrdiff_t>(fields.size());
-  fields.insert(fields.end(), std::make_move_iterator(added_.begin()), std::make_move_iterator(added_.end()));
-  std::rotate(fields.begin(), fields.begin() + body, fields.end());
-  added_.clear();
-  values_.clear();
+  aliases(fields, sh);
   return sh;
 }
 
 // ECS names (DESIGN.md §4) so that rules written for syslog (source.ip, user.name) see Windows
 // events too. The account: the target of a logon (4624/4625/4771/4776/4740) is the one
 // attacked; events without a target (4688) name their subject; Sysmon writes DOMAIN\user.
-void WindowsDecoder::aliases() {
-  const auto copy = [this](std::string_view to, std::string_view from) {
-    const auto v = get(from);
-    if (meaningful(v)) add(to, v);
+void WindowsDecoder::aliases(const FieldList& fields, WindowsShape sh) {
+  const auto get = [&](std::string_view name) { return this->get(fields, sh, name); };
+  // The first of `from` that has a value.
+  const auto copy = [&](std::string_view to, std::initializer_list<std::string_view> from) {
+    for (const auto f : from)
+      if (const auto v = get(f); meaningful(v)) return add(to, v);
   };
-  copy("event.code", "EventID");
+  copy("event.code", {"EventID"});
   add("event.module", "windows");
-  copy("event.provider", "Provider_Name");
-  copy("host.hostname", "Computer");
+  copy("event.provider", {"Provider_Name"});
+  copy("host.hostname", {"Computer"});
 
   if (const auto t = get("TargetUserName"); meaningful(t)) {
     add("user.name", t);
-    copy("user.domain", "TargetDomainName");
+    copy("user.domain", {"TargetDomainName"});
   } else if (const auto s = get("SubjectUserName"); meaningful(s)) {
     add("user.name", s);
-    copy("user.domain", "SubjectDomainName");
+    copy("user.domain", {"SubjectDomainName"});
   } else if (const auto u = get("User"); meaningful(u)) {
     const auto slash = u.find('\\');
     if (slash == std::string_view::npos) {
@@ -234,22 +236,24 @@ void WindowsDecoder::aliases() {
     }
   }
 
-  const auto ip = [this](std::string_view to, std::string_view from) {
-    const auto v = get(from);
-    if (meaningful(v) && core::IpAddress::parse(v)) add(to, v);
+  // Only a valid address becomes source.ip / destination.ip (Windows writes "-", "::1", or
+  // nothing); IpAddress (Security) before SourceIp (Sysmon 3).
+  const auto ip = [&](std::string_view to, std::initializer_list<std::string_view> from) {
+    for (const auto f : from)
+      if (const auto v = get(f); meaningful(v) && core::IpAddress::parse(v)) return add(to, v);
   };
-  ip("source.ip", "IpAddress");
-  ip("source.ip", "SourceIp");  // Sysmon 3
-  ip("destination.ip", "DestinationIp");
-  if (const auto p = get("IpPort"); port(p)) add("source.port", p);
-  if (const auto p = get("SourcePort"); port(p)) add("source.port", p);
-  if (const auto p = get("DestinationPort"); port(p)) add("destination.port", p);
+  ip("source.ip", {"IpAddress", "SourceIp"});
+  ip("destination.ip", {"DestinationIp"});
+  const auto port_of = [&](std::string_view to, std::initializer_list<std::string_view> from) {
+    for (const auto f : from)
+      if (const auto v = get(f); port(v)) return add(to, v);
+  };
+  port_of("source.port", {"IpPort", "SourcePort"});
+  port_of("destination.port", {"DestinationPort"});
 
-  copy("process.executable", "Image");
-  copy("process.executable", "NewProcessName");  // Security 4688
-  copy("process.command_line", "CommandLine");
-  copy("process.parent.executable", "ParentImage");
-  copy("process.parent.executable", "ParentProcessName");
+  copy("process.executable", {"Image", "NewProcessName"});  // Sysmon; Security 4688
+  copy("process.command_line", {"CommandLine"});
+  copy("process.parent.executable", {"ParentImage", "ParentProcessName"});
   if (const auto pid = get("ProcessId"); all_digits(pid)) add("process.pid", pid);
 }
 

@@ -8,11 +8,12 @@
 //   NXLog       to_json() flat keys: EventID with Channel/SourceName/ProviderName, Hostname,
 //               EventData names at the top level
 //   Winlogbeat  winlog.{event_id,channel,provider_name,computer_name,event_data.*,user_data.*}
-// Output: the same fields, preceded by the Sigma names (EventID, Channel, Provider_Name,
+// Output: the Sigma names (EventID, Channel, Provider_Name,
 // Computer, the EventData names...) and the ECS aliases (event.code, event.module, host.hostname,
 // user.name, user.domain, source.ip, source.port, destination.ip, destination.port,
-// process.executable, process.command_line, process.parent.executable, process.pid). A name the
-// body already has is never overwritten: what the shipper wrote wins. Nested names are kept.
+// process.executable, process.command_line, process.parent.executable, process.pid), to set before
+// the body's fields: a name the body also has takes the body's value (what the shipper wrote
+// wins). The body's nested names are kept.
 //
 // Contract: one instance per thread (owns a simdjson parser for Data lists); never throws;
 // bounded: at most JsonFlattener::kMaxFields names are added per event.
@@ -20,7 +21,8 @@
 
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include <simdjson.h>
 
@@ -30,31 +32,37 @@ namespace vigie::ingest::syslog {
 
 enum class WindowsShape { none, evtx, nxlog, winlogbeat };
 
+// Names and values viewing the body's FieldList, the decoder's own storage or constants.
+using FieldViews = std::vector<std::pair<std::string_view, std::string_view>>;
+
 class WindowsDecoder {
  public:
-  // Adds the Sigma names and ECS aliases to `fields` when they hold a Windows event; returns the
-  // shape recognised (none: `fields` untouched).
-  WindowsShape decode(FieldList& fields);
+  WindowsDecoder();
 
-  WindowsDecoder() { added_.reserve(JsonFlattener::kMaxFields); }
+  // Finds the shape of `fields` (one JSON body) and, for a Windows event, the names to add.
+  // added() views `fields` and this decoder: valid until the next decode() or a change of
+  // `fields`. The caller sets added() before the body's own fields, so that the body wins where
+  // it names the same field (a shipper's own user.name) and Sigma's names come first under the
+  // event's field cap.
+  WindowsShape decode(const FieldList& fields);
+  [[nodiscard]] const FieldViews& added() const { return added_; }
 
  private:
-  WindowsShape shape(const FieldList& fields) const;
-  // Queues `name` = `value` unless the body or an earlier addition has that name.
+  static WindowsShape shape(const FieldList& fields);
   void add(std::string_view name, std::string_view value);
   // Event.EventData.Data given as a JSON list of named items.
   void data_list(std::string_view json);
-  void aliases();
-  // The value of `name` in the body or among the additions; empty if absent.
-  [[nodiscard]] std::string_view get(std::string_view name) const;
+  void aliases(const FieldList& fields, WindowsShape shape);
+  // The value of `name` among the additions, then (NXLog: Sigma's names are the body's) in the
+  // body; empty if absent. Linear: a few dozen names, cheaper than hashing them all.
+  [[nodiscard]] std::string_view get(const FieldList& fields, WindowsShape shape, std::string_view name) const;
 
   simdjson::ondemand::parser parser_;
   std::string padded_;  // Data list copy with simdjson padding, reused
-  // Name → value of this event's body fields and additions. The views point into the body's
-  // FieldList (untouched until the end of decode) and into added_, whose capacity is reserved
-  // once and never exceeded, so its strings never move while viewed.
-  std::unordered_map<std::string_view, std::string_view> values_;
-  FieldList added_;  // scratch: the names to add, in order
+  // Names and values read from a Data list. Capacity reserved once and never exceeded, so its
+  // strings never move while added_ views them.
+  std::vector<std::string> owned_;
+  FieldViews added_;  // at most JsonFlattener::kMaxFields
 };
 
 }  // namespace vigie::ingest::syslog

@@ -193,10 +193,14 @@ TEST_CASE("a Data list of a thousand items adds at most JsonFlattener::kMaxField
                       {"Event.EventData.Data", "[" + data + "]"}};
   WindowsDecoder d;
   CHECK(d.decode(fields) == WindowsShape::evtx);
-  CHECK(fields.size() == 3 + JsonFlattener::kMaxFields);
-  CHECK(fields.front().first == "EventID");  // the additions come first
+  CHECK(d.added().size() == JsonFlattener::kMaxFields);
+  CHECK(d.added().front() == std::pair<std::string_view, std::string_view>("EventID", "4625"));
+  CHECK(d.added().back().first == "P253");  // EventID, Channel, then P0..P253
   // The same decoder serves the next event from a clean slate.
   FieldList next = {{"winlog.event_id", "4624"}, {"winlog.channel", "Security"}};
   CHECK(d.decode(next) == WindowsShape::winlogbeat);
-  CHECK(next.front() == std::pair<std::string, std::string>("EventID", "4624"));
+  CHECK(d.added().front() == std::pair<std::string_view, std::string_view>("EventID", "4624"));
+  FieldList plain = {{"message", "hello"}};
+  CHECK(d.decode(plain) == WindowsShape::none);
+  CHECK(d.added().empty());
 }

@@ -18,7 +18,7 @@ constexpr std::string_view kBeatData = "winlog.event_data.";
 constexpr std::string_view kBeatUser = "winlog.user_data.";
 
 // Event.System.<key> (scalars, or an element's attribute) → Sigma's name.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 13> kSystem = {{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 16> kSystem = {{
     {"EventID", "EventID"},
     {"EventID.#text", "EventID"},  // <EventID Qualifiers="16384">7036</EventID>
     {"Channel", "Channel"},
@@ -32,6 +32,10 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 13> kSystem 
     {"Keywords", "Keywords"},
     {"EventRecordID", "EventRecordID"},
     {"TimeCreated.#attributes.SystemTime", "@timestamp"},  // the event time (the parser reads it)
+    // evtx_dump --separate-json-attributes: attributes in a sibling "<element>_attributes".
+    {"Provider_attributes.Name", "Provider_Name"},
+    {"Provider_attributes.Guid", "Provider_Guid"},
+    {"TimeCreated_attributes.SystemTime", "@timestamp"},
 }};
 
 // winlog.<key> → Sigma's name (Winlogbeat's own fields; its ECS fields are left as they are).
@@ -44,6 +48,17 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 8> kBeat = {
     {"winlog.record_id", "EventRecordID"},
     {"winlog.version", "Version"},
     {"winlog.opcode", "Opcode"},
+}};
+
+// Winlogbeat 6.x (before ECS): the same fields at the top level.
+constexpr std::string_view kBeat6Data = "event_data.";
+constexpr std::string_view kBeat6User = "user_data.";
+constexpr std::array<std::pair<std::string_view, std::string_view>, 5> kBeat6 = {{
+    {"event_id", "EventID"},
+    {"log_name", "Channel"},
+    {"computer_name", "Computer"},
+    {"source_name", "Provider_Name"},
+    {"record_number", "EventRecordID"},
 }};
 
 // NXLog to_json() names that differ from Sigma's; the rest (EventID, Channel, EventData names)
@@ -75,15 +90,20 @@ bool port(std::string_view v) { return all_digits(v) && v.find_first_not_of('0')
 WindowsShape WindowsDecoder::shape(const FieldList& fields) {
   bool nx_id = false;
   bool nx_source = false;
+  bool beat6_id = false;
+  bool beat6_log = false;
   WindowsShape found = WindowsShape::none;
   for (const auto& [k, v] : fields) {
     if (starts_with(k, kEvtxSystem)) return WindowsShape::evtx;
     if (k == "winlog.event_id" || k == "winlog.channel") found = WindowsShape::winlogbeat;
     if (k == "EventID") nx_id = true;
     if (k == "Channel" || k == "SourceName" || k == "ProviderName") nx_source = true;
+    if (k == "event_id") beat6_id = true;
+    if (k == "log_name") beat6_log = true;
   }
   if (found != WindowsShape::none) return found;
-  return nx_id && nx_source ? WindowsShape::nxlog : WindowsShape::none;
+  if (nx_id && nx_source) return WindowsShape::nxlog;
+  return beat6_id && beat6_log ? WindowsShape::winlogbeat6 : WindowsShape::none;
 }
 
 WindowsDecoder::WindowsDecoder() {
@@ -195,6 +215,13 @@ WindowsShape WindowsDecoder::decode(const FieldList& fields) {
         add(key.substr(kBeatData.size()), v);
       else if (starts_with(key, kBeatUser) && plain_name(key.substr(kBeatUser.size())))
         add(key.substr(kBeatUser.size()), v);
+    } else if (sh == WindowsShape::winlogbeat6) {
+      for (const auto& [from, to] : kBeat6)
+        if (key == from) add(to, v);
+      if (starts_with(key, kBeat6Data) && plain_name(key.substr(kBeat6Data.size())))
+        add(key.substr(kBeat6Data.size()), v);
+      else if (starts_with(key, kBeat6User) && plain_name(key.substr(kBeat6User.size())))
+        add(key.substr(kBeat6User.size()), v);
     } else {
       for (const auto& [from, to] : kNxlog)
         if (key == from) add(to, v);

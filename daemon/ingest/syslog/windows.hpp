@@ -8,6 +8,7 @@
 //   NXLog       to_json() flat keys: EventID with Channel/SourceName/ProviderName, Hostname,
 //               EventData names at the top level
 //   Winlogbeat  winlog.{event_id,channel,provider_name,computer_name,event_data.*,user_data.*}
+//   Winlogbeat 6.x: event_id with log_name, source_name, computer_name, event_data.* at the top
 // Output: the Sigma names (EventID, Channel, Provider_Name,
 // Computer, the EventData names...) and the ECS aliases (event.code, event.module, host.hostname,
 // user.name, user.domain, source.ip, source.port, destination.ip, destination.port,
@@ -30,7 +31,7 @@
 
 namespace vigie::ingest::syslog {
 
-enum class WindowsShape { none, evtx, nxlog, winlogbeat };
+enum class WindowsShape { none, evtx, nxlog, winlogbeat, winlogbeat6 };
 
 // Names and values viewing the body's FieldList, the decoder's own storage or constants.
 using FieldViews = std::vector<std::pair<std::string_view, std::string_view>>;

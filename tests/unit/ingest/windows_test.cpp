@@ -69,6 +69,23 @@ const std::string kWinlogbeat =
     R"("TargetDomainName":"CHU","Status":"0xc000006d","LogonType":"3","WorkstationName":"PC-17",)"
     R"("IpAddress":"10.29.4.17","IpPort":"51234"}}})";
 
+const std::string kWinlogbeat6 =
+    R"({"@timestamp":"2026-11-30T08:15:02.123Z","beat":{"name":"dc01"},"computer_name":"DC01.chu.local",)"
+    R"("event_id":4625,"level":"Information","log_name":"Security","record_number":"91321",)"
+    R"("source_name":"Microsoft-Windows-Security-Auditing","type":"wineventlog",)"
+    R"("event_data":{"SubjectUserName":"-","SubjectDomainName":"-","TargetUserName":"admin",)"
+    R"("TargetDomainName":"CHU","Status":"0xc000006d","LogonType":"3","WorkstationName":"PC-17",)"
+    R"("IpAddress":"10.29.4.17","IpPort":"51234"}})";
+
+// evtx_dump --separate-json-attributes: an element's attributes in "<element>_attributes".
+const std::string kEvtxSeparate =
+    R"({"Event":{"System":{"Provider_attributes":{"Name":"Microsoft-Windows-Security-Auditing"},)"
+    R"("EventID":4625,"TimeCreated_attributes":{"SystemTime":"2026-11-30T08:15:02.123Z"},)"
+    R"("Channel":"Security","Computer":"DC01.chu.local"},)"
+    R"("EventData":{"SubjectUserName":"-","SubjectDomainName":"-","TargetUserName":"admin",)"
+    R"("TargetDomainName":"CHU","Status":"0xc000006d","LogonType":"3","WorkstationName":"PC-17",)"
+    R"("IpAddress":"10.29.4.17","IpPort":"51234"}}})";
+
 void check_failed_logon(const core::Event& e) {
   const std::vector<std::pair<std::string, std::string>> expected = {
       {"EventID", "4625"},
@@ -112,6 +129,12 @@ TEST_CASE("a 4625 gives the same Sigma fields and ECS aliases in every shipper's
     check_failed_logon(e);
     CHECK(value(e, "Empty") == "<absent>");  // null is absent, as JsonFlattener has it
   }
+  SUBCASE("evtx_dump --separate-json-attributes") {
+    const auto e = parse(kEvtxSeparate);
+    check_failed_logon(e);
+    CHECK(e.time == *core::parse_rfc3339("2026-11-30T08:15:02.123Z"));
+  }
+  SUBCASE("Winlogbeat 6.x (top-level event_data)") { check_failed_logon(parse(kWinlogbeat6)); }
   SUBCASE("NXLog to_json()") { check_failed_logon(parse(kNxlog)); }
   SUBCASE("NXLog to_json() after a syslog header (im_msvistalog + om_tcp)") {
     const auto e = parse("<14>Nov 30 09:15:02 DC01 Microsoft-Windows-Security-Auditing[4]: " + kNxlog);

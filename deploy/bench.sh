@@ -42,6 +42,7 @@ usage: deploy/bench.sh [options]
                    commit per alert (bench_store; --store-sources N, --store-updates N)
   --sigma [DIR]    only the Sigma load coverage: files of each folder of DIR that load, skipped,
                    errors (default \$VIGIE_SIGMA_DIR or ../shared/corpus/sigma/rules)
+                   and the SigmaHQ regression pass rate (unit_detect, corpus suite)
   --spray [...]    the memory figure instead (2M keys in a minute); see tests/bench/spray.sh --help
 EOF
 }
@@ -126,6 +127,14 @@ if ((SIGMA_ONLY)); then
         "$(awk -v a="${loaded:-0}" -v b="$files" 'BEGIN { printf "%.1f", (b > 0 ? 100 * a / b : 0) }')"
       [ "$rc" -eq 0 ] && sed -n 's/^rules: [^:]*skipped: /  skipped: /p' "$OUT/sigma-$name.out"
     done
+    # Regression pass rate: SigmaHQ's regression events replayed as JSON lines against their rule
+    # (corpus_detect, tests/unit/detect/sigma_regression_test.cpp; it reads the corpus it was
+    # built with, ../shared/corpus).
+    UNIT_DETECT="$BUILD/tests/unit/detect/unit_detect"
+    if [ -x "$UNIT_DETECT" ]; then
+      "$UNIT_DETECT" --test-suite=corpus --test-case='SigmaHQ regression*' > "$OUT/sigma-regression.out" 2>&1 || true
+      grep '^sigma regression:' "$OUT/sigma-regression.out" || echo "sigma regression: did not run ($OUT/sigma-regression.out)"
+    fi
   } | tee "$OUT/sigma-results.txt"
   exit 0
 fi

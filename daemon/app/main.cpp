@@ -37,7 +37,7 @@ int run(int argc, char** argv) {
   replay->add_option("-c,--config", replay_opts.config, "configuration file")->default_val(kDefaultConfig);
   replay->add_option("--format", replay_opts.format, "json|text")->check(CLI::IsMember({"json", "text"}));
   replay->add_flag("--deliver", replay_opts.deliver, "also store and deliver the alerts");
-  replay->add_option("files", replay_opts.files, "log files (one syslog message per line)")->required();
+  replay->add_option("files", replay_opts.files, "log files (one syslog message or JSON object per line)")->required();
 
   RulesTestOptions rules_opts;
   auto* rules = app.add_subcommand("rules", "rule tooling");

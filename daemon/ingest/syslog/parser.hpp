@@ -18,6 +18,7 @@
 #include "ingest/raw.hpp"
 #include "ingest/syslog/header.hpp"
 #include "ingest/syslog/json_fields.hpp"
+#include "ingest/syslog/windows.hpp"
 
 namespace vigie::ingest::syslog {
 
@@ -76,6 +77,7 @@ class SyslogParser {
   StampResolver stamps_;
   JsonFlattener json_;
   FieldList json_fields_;                                           // scratch, reused across messages
+  WindowsDecoder windows_;
   std::vector<std::pair<std::string_view, std::size_t>> sd_names_;  // scratch: SD names, positions
   std::vector<uint8_t> sd_keep_;                                    // scratch: first of its name
   std::vector<std::string_view> sd_order_;                          // scratch: names by position

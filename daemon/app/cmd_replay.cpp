@@ -106,7 +106,7 @@ int run_replay(const ReplayOptions& opts) {
   auto tuned = std::make_shared<config::Config>(*loaded);
   tuned->inputs.queue_batches = std::min(tuned->inputs.queue_batches, kReplayQueueBatches);
   std::shared_ptr<const config::Config> cfg = std::move(tuned);
-  auto rules = load_rules_or_report(*cfg, cfg->rules.paths, getenv("VS") ? 1 : cfg->worker_threads());
+  auto rules = load_rules_or_report(*cfg, cfg->rules.paths, cfg->worker_threads());
   if (!rules) return kExitFailed;
 
   core::Metrics metrics;

@@ -112,7 +112,7 @@ class RuleSetBuilder {
   std::vector<PendingRef> test_refs_;  // from = index into rs_->tests_, name = expectation rule
 
   std::unordered_map<std::string, Placeholders> placeholders_;  // placeholders file → table
-  std::vector<SkippedRule> skipped_;   // one per skipped document
+  std::vector<SkippedRule> skipped_;                            // one per skipped document
   std::unordered_map<std::string, std::string> skipped_rules_;  // id or name of a skipped rule → where
   LogsourceMap logsources_;
 };

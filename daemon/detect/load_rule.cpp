@@ -89,7 +89,8 @@ std::string parse_modifiers(const std::vector<std::string>& mods, Modifiers& m) 
   if (m.windash && m.encoded())
     return unsupported(m, "modifier 'windash' with base64 or base64offset", " is not supported in this version");
   if (m.fieldref && m.anchors > 0)  // valid Sigma: the other field's value as a substring
-    return unsupported(m, "modifier 'fieldref' with contains, startswith or endswith", " is not supported in this version");
+    return unsupported(m, "modifier 'fieldref' with contains, startswith or endswith",
+                       " is not supported in this version");
   const int kinds = int(m.re) + int(m.cidr) + int(m.exists) + int(m.num.has_value()) + int(m.fieldref);
   const bool strings = m.anchors > 0 || m.encoded() || m.windash || m.expand;
   if (kinds > 1 || (kinds == 1 && (strings || (m.cased && !m.fieldref))))

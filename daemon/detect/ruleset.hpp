@@ -167,7 +167,7 @@ struct Decoder {
   uint32_t source = 0;  // index into decoder_fields_
   std::vector<std::pair<core::FieldRef, std::vector<std::string>>> when;
   std::vector<DecoderPattern> patterns;
-  uint32_t set_base = 0;  // set index of patterns[0] in its field's set
+  uint32_t set_base = 0;          // set index of patterns[0] in its field's set
   std::unique_ptr<KvDecoder> kv;  // `kv:` pairs, read before the patterns (detect/kv.hpp)
 };
 

@@ -76,7 +76,7 @@ class SyslogParser {
   bool zone_site_valid_ = false;
   StampResolver stamps_;
   JsonFlattener json_;
-  FieldList json_fields_;                                           // scratch, reused across messages
+  FieldList json_fields_;  // scratch, reused across messages
   WindowsDecoder windows_;
   std::vector<std::pair<std::string_view, std::size_t>> sd_names_;  // scratch: SD names, positions
   std::vector<uint8_t> sd_keep_;                                    // scratch: first of its name

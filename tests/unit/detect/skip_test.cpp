@@ -31,7 +31,8 @@ TEST_CASE("a rule using an unsupported modifier is skipped; the others load and 
   CHECK_FALSE(rs->find_rule("dash"));
   REQUIRE(rs->skipped().size() == 1);
   CHECK(rs->skipped()[0].to_string() ==
-        "bad.yml:5: modifier 'ioc' is not available in this version (no IOC index is loaded by the rule engine yet) (in 'destination.ip|ioc')");
+        "bad.yml:5: modifier 'ioc' is not available in this version (no IOC index is loaded by the rule engine yet) "
+        "(in 'destination.ip|ioc')");
   CHECK(rs->skipped()[0].group == "modifier 'ioc'");
   // What the skipped document interned is dropped with it: only good's atom remains.
   CHECK(rs->atom_count() == 1);
@@ -54,7 +55,8 @@ TEST_CASE("an invalid rule stays an error beside a skipped one") {
   auto e = errors_of(docs({kUnsupported, bad}));
   REQUIRE(e.size() == 1);
   CHECK(e[0] == "bad.yml:11: unknown modifier 'sounds_like' (in 'x|sounds_like')");
-  CHECK(errors_of(docs({kUnsupported, "title: c\nid: c\ndetection:\n  s: { a: b }\n  condition: s and\n"})).size() == 1);
+  CHECK(errors_of(docs({kUnsupported, "title: c\nid: c\ndetection:\n  s: { a: b }\n  condition: s and\n"})).size() ==
+        1);
   CHECK(errors_of(docs({kUnsupported, "title: [unclosed\n"})).size() == 1);
 }
 

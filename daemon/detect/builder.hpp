@@ -67,6 +67,8 @@ class RuleSetBuilder {
   // load_rule.cpp
   void add_detection(const YAML::Node& doc, const Context& c);
   void add_correlation(const YAML::Node& doc, const Context& c);
+  void load_count_condition(const YAML::Node& corr, const YAML::Node& cond, const Context& c, const std::string& type,
+                            CorrelationSpec& spec);
   [[nodiscard]] std::optional<uint32_t> load_selection(const YAML::Node& sel, const Context& c, Expr& x);
   [[nodiscard]] std::optional<uint32_t> load_field_item(const std::string& key, const YAML::Node& key_node,
                                                         const YAML::Node& value, const Context& c, Expr& x);

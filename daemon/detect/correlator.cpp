@@ -1,16 +1,18 @@
-// Correlator: alert dedup/suppression and event_count windows. Spans and suppression are
+// Correlator: alert dedup/suppression and event_count / value_count windows. Spans and suppression are
 // measured on event time, per key; forgetting untouched state follows the eviction clock
 // (detect/watermark.hpp); the number of keys is capped (detect/key_table.hpp).
 //
 //   hit(rule, e) ──► rule raises its own alerts? ──► raise(rule, key = group-by values)
-//               └──► each correlation counting it ──► window[(corr, key)] += (e.time, e.raw)
-//                          a span of `timespan` holds `threshold` samples? ──► raise(corr, key),
-//                                                                             window reset
+//               └──► each correlation counting it ──► window[(corr, key)] += (e.time, e.raw[, value])
+//                          a span of `timespan` holds `threshold` samples (event_count) or
+//                          `threshold` distinct values of the field (value_count)?
+//                                                              ──► raise(corr, key), window reset
 //   raise: an open alert of (rule, key) whose [first_seen − suppress_for, last_seen + suppress_for)
 //          meets the samples ──► update (same id, first_seen/last_seen widened)
 //          otherwise ──► new alert, id = make_alert_id(rule id, key, first_seen), open as well
 #include <algorithm>
 #include <limits>
+#include <unordered_map>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -75,7 +77,9 @@ struct Fnv {
 uint64_t fingerprint_of(const RuleSet& rs, const CompiledRule& r) {
   if (!r.is_correlation) return 0;
   Fnv f;
-  f.add("event_count");
+  const bool values = r.corr.type == CorrelationType::value_count;
+  f.add(values ? "value_count" : "event_count");
+  if (values) f.add(r.corr.field.name);
   f.add(static_cast<int64_t>(r.corr.timespan.count()));
   f.add(static_cast<int64_t>(r.corr.threshold));
   for (const auto& g : r.group_by) f.add(g.name);
@@ -139,7 +143,7 @@ std::size_t Correlator::open_alerts() const {
 std::size_t Correlator::sample_bytes() const {
   std::size_t n = 0;
   for (const auto& st : states_)
-    for (const auto& s : st.value.window) n += s.raw.size();
+    for (const auto& s : st.value.window) n += s.raw.size() + s.value.size();
   return n;
 }
 
@@ -192,6 +196,13 @@ void Correlator::on_hit(uint32_t rule, const core::Event& e, std::vector<core::A
 void Correlator::count_in_window(uint32_t corr, const core::Event& e, std::vector<core::Alert>& out) {
   const CompiledRule& c = rules_->compiled(corr);
   const CorrelationSpec& spec = c.corr;
+  const bool values = spec.type == CorrelationType::value_count;
+  std::string value;
+  if (values) {
+    const auto v = e.get(spec.field);
+    if (!v) return;  // an event without the counted field does not count (and creates no state)
+    value.assign(v->substr(0, kMaxCountedValue));
+  }
   std::string text;
   auto key = make_key(c.group_by, e, text);
   Table::Entry& st = touch(corr, text);
@@ -207,8 +218,21 @@ void Correlator::count_in_window(uint32_t corr, const core::Event& e, std::vecto
   const auto pos = static_cast<std::size_t>(at - w.begin());
   // Only the latest kMaxEvidence samples keep their line (evidence takes at most that many).
   const bool keeps_raw = w.size() < core::kMaxEvidence || pos + core::kMaxEvidence > w.size();
-  w.insert(at, Sample{e.time, clock_time(e, clock_), keeps_raw ? cut_evidence(e.raw(), max_evidence_bytes_) : ""});
+  w.insert(at, Sample{e.time, clock_time(e, clock_), keeps_raw ? cut_evidence(e.raw(), max_evidence_bytes_) : "",
+                      std::move(value)});
   if (keeps_raw && w.size() > core::kMaxEvidence) std::string().swap(w[w.size() - core::kMaxEvidence - 1].raw);
+  const auto span = values ? distinct_span(w, pos, spec.timespan, spec.threshold) : count_span(w, pos, spec);
+  if (!span) return;
+  std::vector<Sample> fired(std::make_move_iterator(w.begin() + static_cast<std::ptrdiff_t>(span->first)),
+                            std::make_move_iterator(w.begin() + static_cast<std::ptrdiff_t>(span->second + 1)));
+  w.clear();
+  w.shrink_to_fit();
+  raise(corr, st.value.opens, e, key, std::move(fired), out);
+  if (st.value.opens.empty()) states_.erase(st);  // nothing left to remember
+}
+
+std::optional<std::pair<std::size_t, std::size_t>> Correlator::count_span(const std::vector<Sample>& w, std::size_t pos,
+                                                                          const CorrelationSpec& spec) {
   // Before this sample no span of `timespan` held `threshold` samples (the window is reset when
   // one does), so a span reaching the threshold now contains the new sample: look for the
   // earliest span [w[i].time, w[i].time + timespan] with i <= pos that reaches it.
@@ -218,14 +242,30 @@ void Correlator::count_in_window(uint32_t corr, const core::Event& e, std::vecto
     if (i + need > w.size()) break;
     const std::size_t last = i + need - 1;
     if (last < pos || add_sat(w[i].time, spec.timespan) < w[last].time) continue;
-    std::vector<Sample> fired(std::make_move_iterator(w.begin() + static_cast<std::ptrdiff_t>(i)),
-                              std::make_move_iterator(w.begin() + static_cast<std::ptrdiff_t>(last + 1)));
-    w.clear();
-    w.shrink_to_fit();
-    raise(corr, st.value.opens, e, key, std::move(fired), out);
-    if (st.value.opens.empty()) states_.erase(st);  // nothing left to remember
-    return;
+    return std::pair{i, last};
   }
+  return std::nullopt;
+}
+
+std::optional<std::pair<std::size_t, std::size_t>> Correlator::distinct_span(const std::vector<Sample>& w,
+                                                                             std::size_t pos, core::Duration timespan,
+                                                                             uint64_t need) {
+  if (w.size() < need) return std::nullopt;
+  // As for event_count, a span reaching `need` distinct values now holds the new sample. The
+  // spans holding it start at i in [lo, pos] and end at the last sample within timespan of
+  // w[i]; both ends only move forward, so one pass with a count per value (O(window)) tries
+  // them all, earliest first.
+  std::size_t i = 0;
+  while (add_sat(w[i].time, timespan) < w[pos].time) ++i;
+  std::unordered_map<std::string_view, uint32_t> seen;
+  std::size_t end = i;  // one past the span's last sample
+  for (; i <= pos; ++i) {
+    const auto limit = add_sat(w[i].time, timespan);
+    while (end < w.size() && w[end].time <= limit) ++seen[w[end++].value];
+    if (seen.size() >= need) return std::pair{i, end - 1};
+    if (const auto it = seen.find(w[i].value); --it->second == 0) seen.erase(it);
+  }
+  return std::nullopt;
 }
 
 void Correlator::add_evidence(Open& o, std::string line) const {

@@ -7,8 +7,10 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <tl/expected.hpp>
@@ -170,7 +172,8 @@ class Correlator {
   // over for every rule id the new set still has (a correlation must still be one, and a plain
   // rule still plain), so an attack in progress keeps its alert; a window carries over only when
   // its correlation's definition is unchanged (same fingerprint: type, timespan, threshold,
-  // group-by, referenced rule ids) — a changed threshold or span starts counting afresh.
+  // group-by, referenced rule ids; for value_count the counted field) — a changed threshold or span
+  // starts counting afresh.
   void adopt(Correlator&& old);
   // After a restart: takes back an alert from the store as open (its rule still exists and has
   // a suppress_for), last touched at `touched` by the eviction clock, so that repeats within
@@ -191,7 +194,8 @@ class Correlator {
   [[nodiscard]] std::size_t open_windows() const;
   [[nodiscard]] std::size_t window_samples() const;
   [[nodiscard]] std::size_t open_alerts() const;
-  // Bytes of raw lines held by window samples (bounded: latest kMaxEvidence per window).
+  // Bytes of raw lines held by window samples (bounded: latest kMaxEvidence per window), and of
+  // value_count's counted values (at most kMaxCountedValue each).
   [[nodiscard]] std::size_t sample_bytes() const;
   // Fingerprint of a correlation's definition (0 for plain rules): what adopt compares.
   [[nodiscard]] uint64_t fingerprint(uint32_t rule) const { return fingerprint_[rule]; }
@@ -201,6 +205,7 @@ class Correlator {
     core::TimePoint time;   // event time: what spans are measured on
     core::TimePoint clock;  // eviction clock (clock_time): when the sample may be forgotten
     std::string raw;        // empty unless among the window's latest kMaxEvidence samples
+    std::string value;      // value_count: the counted field's value, cut at kMaxCountedValue bytes
   };
   struct Open {
     std::string id;
@@ -232,6 +237,17 @@ class Correlator {
   void raise(uint32_t rule, std::vector<Open>& opens, const core::Event& e, const core::KeyValues& key,
              std::vector<Sample> samples, std::vector<core::Alert>& out);
   void count_in_window(uint32_t corr, const core::Event& e, std::vector<core::Alert>& out);
+  // event_count: the earliest span [w[i].time, w[i].time + timespan] holding the sample at `pos`
+  // and `threshold` samples, as [first, last] indices; nullopt when there is none.
+  [[nodiscard]] static std::optional<std::pair<std::size_t, std::size_t>> count_span(const std::vector<Sample>& w,
+                                                                                     std::size_t pos,
+                                                                                     const CorrelationSpec& spec);
+  // value_count: the earliest span [w[i].time, w[i].time + timespan] holding the sample at
+  // `pos` and `need` distinct values, as [first, last] indices; nullopt when there is none.
+  [[nodiscard]] static std::optional<std::pair<std::size_t, std::size_t>> distinct_span(const std::vector<Sample>& w,
+                                                                                        std::size_t pos,
+                                                                                        core::Duration timespan,
+                                                                                        uint64_t need);
   void add_evidence(Open& o, std::string line) const;
   // Keeps a key's open alerts ordered by first_seen, at most kMaxOpenPerKey of them.
   void insert_open(uint32_t rule, std::vector<Open>& opens, Open o);

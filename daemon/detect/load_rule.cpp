@@ -461,6 +461,50 @@ uint32_t RuleSetBuilder::build_condition(const CondNode& n, const std::vector<ui
   return roots.at(0);
 }
 
+// The condition of event_count ({gte: N} or {gt: N}) and value_count (the same plus
+// `field: F`, the field whose distinct values are counted).
+void RuleSetBuilder::load_count_condition(const YAML::Node& corr, const YAML::Node& cond, const Context& c,
+                                          const std::string& type, CorrelationSpec& spec) {
+  const bool values = spec.type == CorrelationType::value_count;
+  const std::size_t want = values ? 2 : 1;
+  if (!cond || !cond.IsMap() || cond.size() != want || (values && !cond["field"])) {
+    error(at(c, cond ? cond : corr), values ? "'condition' must name the field and one comparison, such as "
+                                              "{field: destination.port, gte: 20}"
+                                            : "'condition' must be one comparison such as {gte: 10}");
+    return;
+  }
+  for (const auto& kv : cond) {
+    const std::string op = kv.first.Scalar();
+    if (values && op == "field") {
+      const auto f = scalar_of(kv.second);
+      if (!f || f->empty())
+        error(at(c, kv.second), "'field' must be a field name");
+      else
+        spec.field = core::FieldRef::of(*f);
+      continue;
+    }
+    uint64_t n = 0;
+    bool number = true;
+    try {
+      n = kv.second.as<uint64_t>();
+    } catch (const YAML::Exception&) {
+      number = false;
+    }
+    if (op == "eq" || op == "lt" || op == "lte" || op == "neq") {
+      error(at(c, kv.first), "condition '" + op + "' is not supported for " + type +
+                                 " in streaming (a count is only known to stay below a bound once the window has "
+                                 "closed): use gte or gt");
+    } else if (op != "gte" && op != "gt") {
+      error(at(c, kv.first), "unknown condition operator '" + op + "' (use gte or gt)");
+    } else if (!number || (op == "gte" && n == 0) || (op == "gte" ? n > kMaxThreshold : n >= kMaxThreshold)) {
+      error(at(c, kv.second), "the threshold must be a positive integer of at most " + std::to_string(kMaxThreshold) +
+                                  " (a window keeps every event it counts)");
+    } else {
+      spec.threshold = op == "gt" ? n + 1 : n;
+    }
+  }
+}
+
 void RuleSetBuilder::add_correlation(const YAML::Node& doc, const Context& c) {
   check_keys(doc, c, {"correlation", "generate", "suppress_for", "tlp", "tests"}, "correlation rule", true);
   CompiledRule r;
@@ -475,13 +519,16 @@ void RuleSetBuilder::add_correlation(const YAML::Node& doc, const Context& c) {
     check_keys(corr, c, {"type", "rules", "group-by", "timespan", "condition", "generate", "aliases", "field"},
                "correlation");
     const auto type = corr["type"] ? scalar_of(corr["type"]).value_or("") : std::string();
-    if (type != "event_count") {
-      static constexpr std::string_view kKnown[] = {"value_count", "temporal",  "temporal_ordered", "absence",
-                                                    "value_sum",   "value_avg", "value_percentile", "value_median"};
+    const bool counting = type == "event_count" || type == "value_count";
+    if (type == "value_count") spec.type = CorrelationType::value_count;
+    if (!counting) {
+      static constexpr std::string_view kKnown[] = {"temporal",  "temporal_ordered", "absence",     "value_sum",
+                                                    "value_avg", "value_percentile", "value_median"};
       const bool known = std::find(std::begin(kKnown), std::end(kKnown), type) != std::end(kKnown);
       const std::string where = corr["type"] ? at(c, corr["type"]) : at(c, corr);
       if (known)
-        skip(where, "correlation type '" + type + "'", " is not supported in this version (only event_count)");
+        skip(where, "correlation type '" + type + "'",
+             " is not supported in this version (only event_count and value_count)");
       else
         error(where, type.empty() ? "correlation has no 'type'" : "unknown correlation type '" + type + "'");
     }
@@ -506,33 +553,11 @@ void RuleSetBuilder::add_correlation(const YAML::Node& doc, const Context& c) {
     else
       spec.timespan = *d;
     const auto cond = corr["condition"];
-    if (type != "event_count") {
-      // Already reported; other types have other condition shapes ({gte: 3, field: x}), so
-      // judging theirs by event_count's would only add a misleading second error.
-    } else if (!cond || !cond.IsMap() || cond.size() != 1) {
-      error(at(c, cond ? cond : corr), "'condition' must be one comparison such as {gte: 10}");
+    if (!counting) {
+      // Already reported; other types have other condition shapes, so judging theirs by
+      // event_count's would only add a misleading second error.
     } else {
-      const auto kv = *cond.begin();
-      const std::string op = kv.first.Scalar();
-      uint64_t n = 0;
-      bool number = true;
-      try {
-        n = kv.second.as<uint64_t>();
-      } catch (const YAML::Exception&) {
-        number = false;
-      }
-      if (op == "eq" || op == "lt" || op == "lte" || op == "neq") {
-        error(at(c, kv.first), "condition '" + op +
-                                   "' is not supported for event_count in streaming (a count is only known to stay "
-                                   "below a bound once the window has closed): use gte or gt");
-      } else if (op != "gte" && op != "gt") {
-        error(at(c, kv.first), "unknown condition operator '" + op + "' (use gte or gt)");
-      } else if (!number || (op == "gte" && n == 0) || (op == "gte" ? n > kMaxThreshold : n >= kMaxThreshold)) {
-        error(at(c, kv.second), "the threshold must be a positive integer of at most " + std::to_string(kMaxThreshold) +
-                                    " (a window keeps every event it counts)");
-      } else {
-        spec.threshold = op == "gt" ? n + 1 : n;
-      }
+      load_count_condition(corr, cond, c, type, spec);
     }
     for (const auto& g : {doc["generate"], corr["generate"]}) {
       if (!g) continue;

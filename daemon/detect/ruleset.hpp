@@ -92,14 +92,23 @@ struct Expr {
   uint32_t root = 0;
 };
 
-// event_count keeps every counted event of a window until it fires: thresholds are bounded so a
-// rule cannot make one key's window hold millions of lines.
+// event_count and value_count keep every counted event of a window until it fires: thresholds
+// are bounded so a rule cannot make one key's window hold millions of lines.
 inline constexpr uint64_t kMaxThreshold = 100'000;
+// value_count: the bytes of the counted field's value a window sample keeps; values alike in
+// their first kMaxCountedValue bytes count as one.
+inline constexpr std::size_t kMaxCountedValue = 256;
+
+enum class CorrelationType : uint8_t { event_count, value_count };
 
 struct CorrelationSpec {
+  CorrelationType type = CorrelationType::event_count;
   std::vector<uint32_t> rules;  // indices of the detection rules it counts
   core::Duration timespan{};
-  uint64_t threshold = 1;  // fires when the window holds at least this many events
+  // event_count: fires when a span holds at least this many events; value_count: this many
+  // distinct values of `field`.
+  uint64_t threshold = 1;
+  core::FieldRef field;  // value_count only: the field whose distinct values are counted
   bool generate = false;
 };
 

@@ -120,7 +120,9 @@ TEST_CASE("correlation errors") {
   e = errors_of(base + "  type: event_count\n  rules: [r]\n  timespan: 5 minutes\n  condition: {gte: 2}\n");
   CHECK(has(e, "bad.yml:13", "'timespan' must be a positive duration"));
   e = skips_of(base + "  type: value_count\n  rules: [r]\n  timespan: 5m\n  condition: {gte: 2, field: u}\n");
-  CHECK(has(e, "bad.yml:11", "'value_count' is not supported in this version"));
+  CHECK(e.empty());  // value_count is supported
+  e = skips_of(base + "  type: temporal\n  rules: [r]\n  timespan: 5m\n  condition: {gte: 2, field: u}\n");
+  CHECK(has(e, "bad.yml:11", "'temporal' is not supported in this version"));
   CHECK(e.size() == 1);  // and nothing about its condition's shape
   e = skips_of(base + "  type: absence\n  rules: [r]\n  timespan: 5m\n  condition: {gte: 2}\n");
   CHECK(has(e, "bad.yml:11", "'absence' is not supported in this version"));

@@ -92,26 +92,39 @@ bool Event::set(std::string_view name, std::string_view v) {
     set(*f, v);
     return true;
   }
-  if (const std::size_t i = find_extra(name); i != extra_.size()) {
-    extra_[i].second = v;
+  return set_free(name, v);
+}
+
+bool Event::set_free(std::string_view name, std::string_view v) {
+  if (extra_index_.empty()) {
+    if (const std::size_t i = find_extra(name); i != extra_.size()) {
+      extra_[i].second = v;
+      return true;
+    }
+    extra_.emplace_back(name, v);
+    if (extra_.size() == kScanLimit + 1) {
+      // A table twice the cap: probes stay short and it is built once per event.
+      extra_index_.assign(2 * 256, 0);
+      static_assert(2 * 256 >= 2 * kMaxExtraFields);
+      for (std::size_t i = 0; i < extra_.size(); ++i) {
+        std::size_t h = name_hash(extra_[i].first) & (extra_index_.size() - 1);
+        while (extra_index_[h] != 0) h = (h + 1) & (extra_index_.size() - 1);
+        extra_index_[h] = static_cast<uint16_t>(i + 1);
+      }
+    }
     return true;
   }
+  // One hash: the probe that misses the name ends on the slot the new field takes.
+  const std::size_t mask = extra_index_.size() - 1;
+  std::size_t h = name_hash(name) & mask;
+  for (; extra_index_[h] != 0; h = (h + 1) & mask)
+    if (auto& f = extra_[extra_index_[h] - 1u]; f.first == name) {
+      f.second = v;
+      return true;
+    }
   if (extra_.size() >= kMaxExtraFields) return false;
   extra_.emplace_back(name, v);
-  if (extra_.size() == kScanLimit + 1) {
-    // A table twice the cap: probes stay short and it is built once per event.
-    extra_index_.assign(2 * 256, 0);
-    static_assert(2 * 256 >= 2 * kMaxExtraFields);
-    for (std::size_t i = 0; i < extra_.size(); ++i) {
-      std::size_t h = name_hash(extra_[i].first) & (extra_index_.size() - 1);
-      while (extra_index_[h] != 0) h = (h + 1) & (extra_index_.size() - 1);
-      extra_index_[h] = static_cast<uint16_t>(i + 1);
-    }
-  } else if (!extra_index_.empty()) {
-    std::size_t h = name_hash(name) & (extra_index_.size() - 1);
-    while (extra_index_[h] != 0) h = (h + 1) & (extra_index_.size() - 1);
-    extra_index_[h] = static_cast<uint16_t>(extra_.size());
-  }
+  extra_index_[h] = static_cast<uint16_t>(extra_.size());
   return true;
 }
 

@@ -70,9 +70,7 @@ struct FieldRef {
   std::optional<Field> fixed;
   std::string name;  // always the full dotted name
 
-  [[nodiscard]] static FieldRef of(std::string_view name) {
-    return FieldRef{fixed_field(name), std::string(name)};
-  }
+  [[nodiscard]] static FieldRef of(std::string_view name) { return FieldRef{fixed_field(name), std::string(name)}; }
 };
 
 // Free-form fields an event keeps at most; more are counted by the decoder that tried
@@ -125,9 +123,14 @@ class Event {
   // `name` and `v` must outlive the event. Returns false when the event already holds
   // kMaxExtraFields free-form fields and `name` is not one of them (nothing set).
   bool set(std::string_view name, std::string_view v);
+  // As set(name, v) for a name known not to be a fixed field's (resolved once by the caller:
+  // a FieldRef, a decoder's memory of key names), without looking it up again.
+  bool set_free(std::string_view name, std::string_view v);
   void set(const FieldRef& ref, std::string_view v) {
-    if (ref.fixed) set(*ref.fixed, v);
-    else set(std::string_view(ref.name), v);
+    if (ref.fixed)
+      set(*ref.fixed, v);
+    else
+      set_free(std::string_view(ref.name), v);
   }
   // A std::string would be viewed and then die with its owner: say which you mean, a view
   // (std::string_view(s), when s outlives the event) or a copy (set_copy).
@@ -138,8 +141,10 @@ class Event {
   void set_copy(Field f, std::string_view v) { set(f, arena().copy(v)); }
   bool set_copy(std::string_view name, std::string_view v);
   void set_copy(const FieldRef& ref, std::string_view v) {
-    if (ref.fixed) set_copy(*ref.fixed, v);
-    else set_copy(std::string_view(ref.name), v);
+    if (ref.fixed)
+      set_copy(*ref.fixed, v);
+    else
+      set_copy(std::string_view(ref.name), v);
   }
   // The message bytes, copied into the arena (a lone event that must own what it views).
   void set_raw_copy(std::string_view r) { raw_ = arena().copy(r); }

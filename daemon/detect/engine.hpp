@@ -103,7 +103,23 @@ class Matcher {
   };
   void begin_event();
   void decode_event(core::Event& e, std::vector<uint32_t>* applied);
-  bool decode_kv(core::Event& e, const Decoder& dec, std::string_view text);  // true: the decoder applied
+  bool decode_kv(core::Event& e, uint32_t d, std::string_view text);  // true: decoder d applied
+  // What a kv decoder's key means (its prefixed name, a fixed field, a `map` target), found
+  // once per key and decoder; nullptr once kKvNames keys are known.
+  struct KvName {
+    bool filled = false;
+    std::string key;
+    std::string name;  // prefix + key ("" without a prefix)
+    std::optional<core::Field> fixed;
+    const core::FieldRef* mapped = nullptr;  // in the rule set's KvDecoder::map
+  };
+  static constexpr std::size_t kKvNameSlots = 256;  // open addressing, a power of two
+  static constexpr std::size_t kKvNames = 128;      // keys remembered per decoder
+  struct KvNames {
+    std::vector<KvName> slots;  // kKvNameSlots once used
+    std::size_t used = 0;
+  };
+  const KvName* kv_name(uint32_t d, const KvDecoder& kv, std::string_view key);
   void match_event(const core::Event& e, std::vector<uint32_t>& hits);
   // Scans `text` with scan `s` unless already done for this event and this very view.
   const ScanResult& scan_field(uint32_t s, std::string_view text);
@@ -136,6 +152,7 @@ class Matcher {
     KvScanOutcome outcome;
   } kv_scan_;
   std::string kv_name_;
+  std::vector<KvNames> kv_names_;  // per decoder
   // Matching scratch: an atom is true for this event iff atom_epoch_[id] == epoch_ (indexed
   // atoms) or computed_epoch_[id] == epoch_ && atom_value_[id] (others, memoised).
   uint32_t epoch_ = 0;

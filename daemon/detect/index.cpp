@@ -215,6 +215,10 @@ void RuleSetBuilder::build_decoder_index() {
     DecoderField& df = rs.decoder_fields_[dec.source];
     if (df.scan < 0) df.scan = static_cast<int32_t>(scan_of(df.field));
     FieldScan& fs = rs.scans_[static_cast<std::size_t>(df.scan)];
+    if (dec.kv_probe) {
+      dec.kv_entry = static_cast<int32_t>(fs.decoder_patterns++);
+      df.owner.push_back(d);
+    }
     dec.set_base = fs.decoder_patterns;
     for (auto& p : dec.patterns) {
       p.flat = flat_patterns++;
@@ -253,8 +257,10 @@ void RuleSetBuilder::compile_scans() {
       fs.singles.push_back(&re);
     };
     for (const auto& dec : rs.decoders_)
-      if (rs.decoder_fields_[dec.source].scan == static_cast<int32_t>(s))
+      if (rs.decoder_fields_[dec.source].scan == static_cast<int32_t>(s)) {
+        if (dec.kv_probe) add(dec.kv_probe->pattern(), *dec.kv_probe, dec.where);
         for (const auto& p : dec.patterns) add(decoder_scan_entry(*p.re), *p.re, dec.where);
+      }
     if (fs.rules >= 0) {
       FieldIndex& fi = rs.fields_[static_cast<std::size_t>(fs.rules)];
       fi.base = fs.decoder_patterns;

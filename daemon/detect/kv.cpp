@@ -44,6 +44,8 @@ KvScanOutcome scan_kv(std::string_view t, const KvSyntax& syntax, std::vector<Kv
     if (!spaces) key = trim_right(key);
     if (i >= n || t[i] != '=') continue;  // a word without '=': not a pair
     ++i;
+    if (!spaces)
+      while (i < n && blank(t[i])) ++i;  // `key = value`: blanks after '=' are trimmed too
     KvPair pair;
     pair.key = key;
     if (i < n && t[i] == '"') {

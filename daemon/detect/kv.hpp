@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -61,8 +62,10 @@ struct KvDecoder {
   std::string prefix;  // every pair is set as prefix + key when not empty ("fortigate.")
   // key → where its value also goes (an ECS or Vigie field); keys are case-sensitive.
   std::unordered_map<std::string, core::FieldRef, StringHash, std::equal_to<>> map;
+  // Where the text before the first pair goes, blanks trimmed, when there is any: a log prefix
+  // (netfilter's `[UFW BLOCK]`, a vendor's tag) without a regex.
+  std::optional<core::FieldRef> lead;
   std::vector<std::string> require;  // keys that must all be present, else the decoder does nothing
-  std::string require_probe;         // require[0] + "=": absent from the text, no scan needed
 };
 
 }  // namespace vigie::detect

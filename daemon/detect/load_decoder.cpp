@@ -23,7 +23,7 @@ void RuleSetBuilder::add_kv(const YAML::Node& node, const Context& c, Decoder& d
     error(at(c, node), "'kv' must be a mapping {separator, prefix, map, require}");
     return;
   }
-  check_keys(node, c, {"separator", "prefix", "map", "require"}, "kv decoder");
+  check_keys(node, c, {"separator", "prefix", "map", "require", "lead"}, "kv decoder");
   auto kv = std::make_unique<KvDecoder>();
   if (const auto s = node["separator"]) {
     const std::string sep = scalar_of(s).value_or("");
@@ -44,6 +44,13 @@ void RuleSetBuilder::add_kv(const YAML::Node& node, const Context& c, Decoder& d
       error(at(c, p), "kv 'prefix' must end with '.' and name no field family of Vigie's own ('" + kv->prefix +
                           "' would let a key of the line overwrite one), e.g. 'fortigate.'");
   }
+  if (const auto l = node["lead"]) {
+    const std::string target = scalar_of(l).value_or("");
+    if (target.empty())
+      error(at(c, l), "kv 'lead' must name the field that gets the text before the first pair");
+    else
+      kv->lead = core::FieldRef::of(target);
+  }
   if (const auto m = node["map"]) {
     if (!m.IsMap())
       error(at(c, m), "kv 'map' must be a mapping key: field");
@@ -62,13 +69,22 @@ void RuleSetBuilder::add_kv(const YAML::Node& node, const Context& c, Decoder& d
     const auto keys = scalars_of(r);
     if (!keys)
       error(at(c, r), "kv 'require' must be a key or a list of keys");
-    else {
+    else
       kv->require = *keys;
-      if (!keys->empty()) kv->require_probe = keys->front() + "=";
-    }
   }
-  if (kv->prefix.empty() && kv->map.empty())
-    error(at(c, node), "a kv decoder with neither 'prefix' nor 'map' sets no field");
+  if (!kv->require.empty()) {
+    // The longest required key, the rarest text ("logtype", not "id"): a necessary condition
+    // only (`uid=` holds `id=`); the scan then checks every required key exactly.
+    const std::string& longest = *std::max_element(kv->require.begin(), kv->require.end(),
+                                                   [](const auto& a, const auto& b) { return a.size() < b.size(); });
+    RE2::Options opts;
+    opts.set_log_errors(false);
+    const std::string eq = kv->syntax.separator == ' ' ? "=" : "[ \\t]*=";
+    d.kv_probe = std::make_unique<RE2>(RE2::QuoteMeta(longest) + eq, opts);
+    if (!d.kv_probe->ok()) error(at(c, node), "kv 'require': " + d.kv_probe->error());
+  }
+  if (kv->prefix.empty() && kv->map.empty() && !kv->lead)
+    error(at(c, node), "a kv decoder with neither 'prefix', 'map' nor 'lead' sets no field");
   d.kv = std::move(kv);
 }
 

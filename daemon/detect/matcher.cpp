@@ -59,6 +59,7 @@ Matcher::Matcher(std::shared_ptr<const RuleSet> rules, core::Metrics& metrics, s
   for (const auto& d : rs.decoders_)
     for (const auto& p : d.patterns) groups = std::max(groups, p.groups);
   groups_.resize(static_cast<std::size_t>(groups) + 1);
+  kv_names_.resize(rs.decoders_.size());
 }
 
 void Matcher::process(core::Event& e, std::vector<uint32_t>& hits) {
@@ -200,13 +201,15 @@ void Matcher::decode_event(core::Event& e, std::vector<uint32_t>* applied) {
     const DecoderField& df = rs.decoder_fields_[dec.source];
     const auto field = e.get(df.field);
     if (!field) continue;
-    if (dec.kv) {  // pairs first: a pattern beside them may refine what they set
-      if (decode_kv(e, dec, *field) && applied) applied->push_back(d);
-      if (dec.patterns.empty()) continue;
-    }
     // Candidates only (a prefilter's are not confirmed): the capturing match of each decoder
     // confirms them, lowest index first. A field a decoder rewrote is a new view, scanned again.
     const auto& cands = scan_field(static_cast<uint32_t>(df.scan), *field).hits;
+    if (dec.kv) {  // pairs first: a pattern beside them may refine what they set
+      if ((dec.kv_entry < 0 || std::binary_search(cands.begin(), cands.end(), dec.kv_entry)) &&
+          decode_kv(e, d, *field) && applied)
+        applied->push_back(d);
+      if (dec.patterns.empty()) continue;
+    }
     const auto first = static_cast<int>(dec.set_base);
     const auto end = first + static_cast<int>(dec.patterns.size());
     auto it = std::lower_bound(cands.begin(), cands.end(), first);
@@ -247,12 +250,41 @@ void Matcher::decode_event(core::Event& e, std::vector<uint32_t>* applied) {
 // quoted value and a prefixed name go to the arena). Counted: more pairs than kKvMaxPairs or
 // than the event can hold (truncated), unterminated quotes and bad keys (malformed) — once per
 // line, and only on lines the decoder accepts (`require`), so other programs' lines add nothing.
-bool Matcher::decode_kv(core::Event& e, const Decoder& dec, std::string_view text) {
+const Matcher::KvName* Matcher::kv_name(uint32_t d, const KvDecoder& kv, std::string_view key) {
+  auto& table = kv_names_[d];
+  if (table.slots.empty()) table.slots.resize(kKvNameSlots);
+  uint32_t h = 2166136261U;  // FNV-1a: keys are short
+  for (const char c : key) h = (h ^ static_cast<unsigned char>(c)) * 16777619U;
+  for (std::size_t i = 0; i < kKvNameSlots; ++i) {
+    KvName& n = table.slots[(h + i) & (kKvNameSlots - 1)];
+    if (n.filled) {
+      if (n.key == key) return &n;
+      continue;
+    }
+    if (table.used == kKvNames) return nullptr;  // full: the caller resolves the name itself
+    if (++table.used == kKvNames) {
+      const std::string& name = rules_->decoders_[d].name;
+      metrics_.counter("vigie_decoder_kv_names_full_total", {{"decoder", name}})
+          .fetch_add(1, std::memory_order_relaxed);
+      spdlog::info("decoder {}: {} distinct keys seen by one worker; further keys are resolved pair by pair", name,
+                   kKvNames);
+    }
+    n.filled = true;
+    n.key.assign(key);
+    const auto m = kv.map.find(key);
+    n.mapped = m == kv.map.end() ? nullptr : &m->second;
+    if (!kv.prefix.empty()) {
+      n.name = kv.prefix + n.key;
+      n.fixed = core::fixed_field(n.name);
+    }
+    return &n;
+  }
+  return nullptr;
+}
+
+bool Matcher::decode_kv(core::Event& e, uint32_t d, std::string_view text) {
+  const Decoder& dec = rules_->decoders_[d];
   const KvDecoder& kv = *dec.kv;
-  // A line without the first required key is not this decoder's: one memmem instead of a scan.
-  if (!kv.require.empty() && kv.require_probe.size() <= text.size() &&
-      std::string_view(text).find(kv.require_probe) == std::string_view::npos)
-    return false;
   // Decoders of one source view and separator share a scan (FortiGate's and Stormshield's
   // decoders both read every message).
   if (kv_scan_.event != event_ || kv_scan_.data != text.data() || kv_scan_.size != text.size() ||
@@ -264,8 +296,27 @@ bool Matcher::decode_kv(core::Event& e, const Decoder& dec, std::string_view tex
   for (const std::string& key : kv.require)
     if (std::none_of(kv_pairs_.begin(), kv_pairs_.end(), [&](const KvPair& p) { return p.key == key; })) return false;
   bool truncated = outcome.truncated;
+  if (kv.lead) {
+    std::string_view lead = text.substr(0, static_cast<std::size_t>(kv_pairs_.front().key.data() - text.data()));
+    while (!lead.empty() && (lead.back() == ' ' || lead.back() == '\t' || lead.back() == kv.syntax.separator))
+      lead.remove_suffix(1);
+    while (!lead.empty() && (lead.front() == ' ' || lead.front() == '\t')) lead.remove_prefix(1);
+    if (!lead.empty()) e.set(*kv.lead, lead);
+  }
   for (const KvPair& p : kv_pairs_) {
     const std::string_view value = kv_unescape(p.value, p.escaped, e.arena());
+    // What the key means is remembered per decoder (kKvNames keys: memory stays fixed whatever
+    // keys arrive); past that, it is resolved for this pair alone.
+    if (const KvName* n = kv_name(d, kv, p.key)) {
+      if (n->mapped && !value.empty() && place_address(e, dec, *n->mapped, value, metrics_)) e.set(*n->mapped, value);
+      if (kv.prefix.empty()) continue;
+      // The name is copied: events outlive this matcher (they travel to the correlator).
+      if (n->fixed)
+        e.set(*n->fixed, value);
+      else if (!e.set_free(e.arena().copy(n->name), value))
+        truncated = true;
+      continue;
+    }
     if (const auto m = kv.map.find(p.key); m != kv.map.end() && !value.empty())
       if (place_address(e, dec, m->second, value, metrics_)) e.set(m->second, value);
     if (!kv.prefix.empty()) {

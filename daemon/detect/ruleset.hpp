@@ -178,6 +178,11 @@ struct Decoder {
   std::vector<DecoderPattern> patterns;
   uint32_t set_base = 0;          // set index of patterns[0] in its field's set
   std::unique_ptr<KvDecoder> kv;  // `kv:` pairs, read before the patterns (detect/kv.hpp)
+  // A kv decoder with `require` enters its field's set with its longest required key
+  // (`key=`), at set index kv_entry: a line without it costs no more than the scan it has
+  // anyway (and a repeated line not even that, the scan being remembered).
+  std::unique_ptr<RE2> kv_probe;
+  int32_t kv_entry = -1;
 };
 
 struct DecoderField {

@@ -60,6 +60,7 @@ TEST_CASE("kv scanner: plain, quoted and empty values; escapes; flags passed ove
 TEST_CASE("kv scanner: ',' and ';' separators trim blanks and keep spaces inside values") {
   CHECK(pairs_of("src=1.2.3.4, user=jean dupont , action=deny", ',') ==
         Pairs{{"src", "1.2.3.4"}, {"user", "jean dupont"}, {"action", "deny"}});
+  CHECK(pairs_of(R"(devname = FG1, msg = "a, b" ,x=)", ',') == Pairs{{"devname", "FG1"}, {"msg", "a, b"}, {"x", ""}});
   CHECK(pairs_of(R"(a="x;y"; b=2;;c=)", ';') == Pairs{{"a", "x;y"}, {"b", "2"}, {"c", ""}});
 }
 
@@ -145,6 +146,64 @@ kv: { prefix: fw., require: [IN, SRC] }
   CHECK(field(ok, "fw.IN") == "eth0");
 }
 
+TEST_CASE("kv decoder: the longest required key enters the field's set; a key inside a word is no key") {
+  // Stormshield's require [id, fw, logtype]: `uid=`, `pid=` and `logtype` inside a value must
+  // not make a line the decoder's; `key = value` with blanks (',' separator) still is.
+  for (const bool prefilter : {false, true}) {
+    CAPTURE(prefilter);
+    LoadOptions opts;
+    opts.prefilter = prefilter;
+    auto rs = load(R"(
+decoder: ss
+kv: { prefix: ss., require: [id, fw, logtype] }
+---
+decoder: comma
+kv: { separator: ",", prefix: c., require: [devname, action] }
+)",
+                   opts);
+    core::Metrics metrics;
+    Matcher m(rs, metrics);
+    const auto run = [&](std::string_view message) {
+      core::Event e = event({{"message", std::string(message)}});
+      m.decode(e);
+      return e;
+    };
+    CHECK_FALSE(run("session opened pid=42 uid=0 fw=x logtype=y").get("ss.fw"));
+    CHECK_FALSE(run(R"(id=1 fw=x msg="logtype=filter")").get("ss.fw"));
+    const auto ok = run("id=firewall fw=SN310 logtype=filter src=192.0.2.1");
+    CHECK(field(ok, "ss.fw") == "SN310");
+    CHECK(field(ok, "ss.src") == "192.0.2.1");
+    const auto blanks = run("devname = FG1, action = deny, user = jean dupont");
+    CHECK(field(blanks, "c.user") == "jean dupont");
+    CHECK_FALSE(run("devname = FG1, actions = deny").get("c.devname"));
+  }
+}
+
+TEST_CASE("kv decoder: key names are remembered per decoder up to a cap, and every pair is still set") {
+  auto rs = load(R"(
+decoder: many
+kv: { prefix: k., map: { src: source.ip } }
+)");
+  core::Metrics metrics;
+  Matcher m(rs, metrics);
+  // 200 distinct keys over two lines: the first 128 are remembered, the rest resolved per pair.
+  for (int line = 0; line < 2; ++line) {
+    std::string text = "src=192.0.2.7";
+    for (int k = 0; k < 100; ++k) text += " key" + std::to_string(line * 100 + k) + "=v" + std::to_string(k);
+    core::Event e = event({{"message", text}});
+    m.decode(e);
+    CHECK(field(e, "source.ip") == "192.0.2.7");
+    CHECK(field(e, "k.src") == "192.0.2.7");
+    for (int k = 0; k < 100; ++k) CHECK(field(e, "k.key" + std::to_string(line * 100 + k)) == "v" + std::to_string(k));
+  }
+  CHECK(metrics.value("vigie_decoder_kv_names_full_total", {{"decoder", "many"}}) == 1);
+  // A key learnt before the cap is still mapped after it.
+  core::Event again = event({{"message", "src=192.0.2.8 key5=x key199=y"}});
+  m.decode(again);
+  CHECK(field(again, "source.ip") == "192.0.2.8");
+  CHECK(field(again, "k.key199") == "y");
+}
+
 TEST_CASE("kv decoder: addresses are checked like the regex decoders'; bad input is counted") {
   auto rs = load(kFw);
   core::Metrics metrics;
@@ -183,6 +242,21 @@ detection: { s: { event.action: drop, source.ip: 198.51.100.9, fw.DPT: '22' }, c
   CHECK(hits(rs, event({{"message", "[UFW BLOCK] IN=eth0 SRC=198.51.100.9 DPT=22"}})) ==
         std::vector<std::string>{"drop"});
   CHECK(hits(rs, event({{"message", "[UFW BLOCK] IN=eth0 SRC=198.51.100.9 DPT=23"}})).empty());
+}
+
+TEST_CASE("kv decoder: `lead` takes the text before the first pair, trimmed, when there is any") {
+  auto rs = load(R"(
+decoder: nf
+kv: { prefix: nf., lead: nf.prefix, require: [IN] }
+)");
+  core::Metrics metrics;
+  auto tagged = decoded(rs, event({{"message", "[ 12.5] DROP: IN=eth0 OUT= SRC=192.0.2.1"}}), metrics);
+  CHECK(field(tagged, "nf.prefix") == "[ 12.5] DROP:");
+  CHECK(field(tagged, "nf.SRC") == "192.0.2.1");
+  auto bare = decoded(rs, event({{"message", "  IN=eth0 OUT="}}), metrics);
+  CHECK(field(bare, "nf.IN") == "eth0");
+  CHECK_FALSE(bare.get("nf.prefix"));
+  CHECK(any_contains(errors_of("decoder: nf\nkv: { lead: '' }\n"), "kv 'lead' must name the field"));
 }
 
 TEST_CASE("kv decoder: load errors name the line") {

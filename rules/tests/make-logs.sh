@@ -178,7 +178,8 @@ done
 } > ssh-legacy-pam-hostname.log
 
 # 12. A scanner: SSH protocol errors in the wordings of OpenSSH 4.x to 9.x, one source, 20 lines
-#     in 100 s (and 19 for the threshold test). Then 20 pre-authentication disconnections.
+#     in 100 s (and 19 for the threshold test). Then 20 pre-authentication disconnections from
+#     one source, and one of OpenSSH 6.x that names no address (counted apart, per site).
 proto_errors() {  # SOURCE -> one line per wording
   local a=$1
   echo "Did not receive identification string from $a port 50001"
@@ -190,7 +191,7 @@ proto_errors() {  # SOURCE -> one line per wording
   echo "Unable to negotiate with $a port 50007: no matching key exchange method found. Their offer: diffie-hellman-group1-sha1 [preauth]"
   echo "fatal: Unable to negotiate with $a: no matching host key type found. Their offer: ssh-dss [preauth]"
   echo "banner exchange: Connection from $a port 50009: invalid format"
-  echo "banner exchange: Connection from $a port 50010: could not read protocol version"
+  echo "ssh_dispatch_run_fatal: Connection from $a port 50010: message authentication code incorrect [preauth]"
 }
 {
 i=0
@@ -220,6 +221,7 @@ preauth_closes() {
   echo "Disconnecting invalid user admin $a port 50117: Change of username or service not allowed: (admin,ssh-connection) -> (root,ssh-connection) [preauth]"
   echo "Connection closed by $a port 50118 [preauth]"
   echo "Received disconnect from $a port 50119:11: Bye Bye [preauth]"
+  echo "Disconnecting: Change of username or service not allowed: (root,ssh-connection) -> (admin,ssh-connection) [preauth]"
 }
 {
 i=0

@@ -147,3 +147,96 @@ ufw() { # OFFSET SRCIP DPT
 }
 for i in $(seq 0 49); do ufw $i 198.51.100.99 $((1+i)); done > ufw-block-burst.log
 for i in $(seq 0 49); do ufw $((i*3)) 198.51.100.99 22; done > ufw-block-slow.log
+
+# 10. Linux-PAM before 0.99 ("sshd(pam_unix)[pid]:" tag), as in a 2005 /var/log/messages: no PRI,
+#     no "Failed password" line (sshd's own lines went to /var/log/secure). Ten failures from
+#     one address in 90 s, every other one for an unknown account (then "check pass; user
+#     unknown" first and no user=).
+{
+BL=$(date -u -d '2026-06-14 15:16:01' +%s)
+for i in $(seq 0 9); do
+  t=$((i*10)); pid=$((19939+i))
+  if [ $((i % 2)) -eq 0 ]; then
+    echo "$(ts $BL $t) combo sshd(pam_unix)[$pid]: authentication failure; logname= uid=0 euid=0 tty=NODEVssh ruser= rhost=218.188.2.4  user=root"
+  else
+    echo "$(ts $BL $t) combo sshd(pam_unix)[$pid]: check pass; user unknown"
+    echo "$(ts $BL $t) combo sshd(pam_unix)[$pid]: authentication failure; logname= uid=0 euid=0 tty=NODEVssh ruser= rhost=218.188.2.4 "
+  fi
+done
+} > ssh-legacy-pam-10-failures.log
+
+# 11. The same with a host name in rhost= (sshd resolved the client), and nine from an address:
+#     the host name is counted apart (source.domain), the address stays below the threshold.
+{
+BL=$(date -u -d '2026-06-15 04:06:18' +%s)
+for i in $(seq 0 9); do
+  echo "$(ts $BL $((i*12))) combo sshd(pam_unix)[$((21416+i))]: authentication failure; logname= uid=0 euid=0 tty=NODEVssh ruser= rhost=220-135-151-1.hinet-ip.hinet.net  user=root"
+done
+for i in $(seq 0 8); do
+  echo "$(ts $BL $((i*12+5))) combo sshd(pam_unix)[$((21430+i))]: authentication failure; logname= uid=0 euid=0 tty=NODEVssh ruser= rhost=61.0.81.77  user=guest"
+done
+} > ssh-legacy-pam-hostname.log
+
+# 12. A scanner: SSH protocol errors in the wordings of OpenSSH 4.x to 9.x, one source, 20 lines
+#     in 100 s (and 19 for the threshold test). Then 20 pre-authentication disconnections from
+#     one source, and one of OpenSSH 6.x that names no address (counted apart, per site).
+proto_errors() {  # SOURCE -> one line per wording
+  local a=$1
+  echo "Did not receive identification string from $a port 50001"
+  echo "Did not receive identification string from $a"
+  echo "Bad protocol version identification 'GET / HTTP/1.1' from $a port 50003"
+  echo "Bad protocol version identification 'HELP' from $a"
+  echo "Protocol major versions differ for $a: SSH-2.0-OpenSSH_5.3 vs. SSH-1.5-NmapNSE_1.0"
+  echo "Protocol major versions differ for $a port 50006: SSH-2.0-OpenSSH_7.4 vs. SSH-1.5-Nmap-SSH1-Hostkey"
+  echo "Unable to negotiate with $a port 50007: no matching key exchange method found. Their offer: diffie-hellman-group1-sha1 [preauth]"
+  echo "fatal: Unable to negotiate with $a: no matching host key type found. Their offer: ssh-dss [preauth]"
+  echo "banner exchange: Connection from $a port 50009: invalid format"
+  echo "ssh_dispatch_run_fatal: Connection from $a port 50010: message authentication code incorrect [preauth]"
+}
+{
+i=0
+while read -r m; do echo "<38>$(ts $B $((i*5))) srv-dmz sshd[$((7000+i))]: $m"; i=$((i+1)); done < <(proto_errors 198.51.100.23; proto_errors 198.51.100.23)
+} > ssh-scan-protocol-errors.log
+head -n 19 ssh-scan-protocol-errors.log > ssh-scan-19.log
+
+preauth_closes() {
+  local a=$1
+  echo "Connection closed by $a port 50100 [preauth]"
+  echo "Connection closed by $a [preauth]"
+  echo "Connection closed by invalid user admin $a port 50102 [preauth]"
+  echo "Connection closed by authenticating user root $a port 50103 [preauth]"
+  echo "Disconnected from invalid user test $a port 50104 [preauth]"
+  echo "Disconnected from authenticating user root $a port 50105 [preauth]"
+  echo "Disconnected from $a port 50106 [preauth]"
+  echo "Connection reset by $a port 50107 [preauth]"
+  echo "Received disconnect from $a port 50108:11: Bye Bye [preauth]"
+  echo "Received disconnect from $a port 50109:11: Normal Shutdown, Thank you for playing [preauth]"
+  echo "Received disconnect from $a: 11: Bye Bye [preauth]"
+  echo "Received disconnect from $a: 11: Bye Bye"
+  echo "Received disconnect from $a: 3: com.jcraft.jsch.JSchException: Auth fail [preauth]"
+  echo "error: Received disconnect from $a port 50113:14: No supported authentication methods available [preauth]"
+  echo "Connection closed by $a"
+  echo "Timeout before authentication for $a port 50115"
+  echo "fatal: Timeout before authentication for $a"
+  echo "Disconnecting invalid user admin $a port 50117: Change of username or service not allowed: (admin,ssh-connection) -> (root,ssh-connection) [preauth]"
+  echo "Connection closed by $a port 50118 [preauth]"
+  echo "Received disconnect from $a port 50119:11: Bye Bye [preauth]"
+  echo "Disconnecting: Change of username or service not allowed: (root,ssh-connection) -> (admin,ssh-connection) [preauth]"
+}
+{
+i=0
+while read -r m; do echo "<38>$(ts $B $((i*5))) srv-dmz sshd[$((7100+i))]: $m"; i=$((i+1)); done < <(preauth_closes 198.51.100.24)
+} > ssh-scan-preauth-disconnects.log
+
+# 13. OpenSSH 8.x+ banner failures name no address: counted per site (20 in 100 s).
+{
+for i in $(seq 0 19); do
+  case $((i % 4)) in
+    0) m="kex_exchange_identification: Connection closed by remote host" ;;
+    1) m="error: kex_exchange_identification: read: Connection reset by peer" ;;
+    2) m='kex_exchange_identification: client sent invalid protocol identifier "GET / HTTP/1.1"' ;;
+    3) m="kex_exchange_identification: banner line contains invalid characters" ;;
+  esac
+  echo "<38>$(ts $B $((i*5))) srv-dmz sshd[$((7200+i))]: $m"
+done
+} > ssh-scan-kex.log

@@ -33,6 +33,9 @@ struct SyslogHeader {
   std::optional<core::TimePoint> time;  // timestamp with a zone (RFC 5424, ISO with offset)
   std::optional<LocalStamp> local;      // timestamp without a zone: placed later, per site
   std::string_view hostname, app_name, proc_id, msg_id;
+  // Linux-PAM before 0.99 (2006) named the module in the tag: "sshd(pam_unix)[1234]:" gives
+  // app_name "sshd" (the PAM service, which is the program) and app_module "pam_unix".
+  std::string_view app_module;
   std::vector<SdParam> sd;
   bool sd_truncated = false;  // more than kMaxSdParams params
   std::string_view msg;

@@ -136,6 +136,12 @@ void SyslogParser::fill(std::string_view data, std::string_view peer, core::Time
   if (h.pri) ev.set(Field::priority, small_number(*h.pri));
   if (!h.hostname.empty()) ev.set(Field::hostname, h.hostname);
   if (!h.app_name.empty()) ev.set(Field::process_name, h.app_name);
+  if (!h.app_module.empty()) {
+    // The legacy tag "SERVICE(pam_MODULE)" names both: the same fields as the PAM decoder sets
+    // from a modern "pam_MODULE(SERVICE:TYPE): " prefix (rules/decoders/pam.yml).
+    ev.set("pam.module", h.app_module);
+    ev.set("pam.service", h.app_name);
+  }
   if (all_digits(h.proc_id))
     ev.set(Field::process_pid, h.proc_id);
   else if (!h.proc_id.empty())

@@ -33,6 +33,21 @@ bool hostname_like(std::string_view t) {
   return !t.empty() && t.size() <= 255 && std::all_of(t.begin(), t.end(), [](char c) { return has(c, kHostChar); });
 }
 
+// Old Linux-PAM modules (0.7x to 0.99, e.g. Red Hat 7 to 9, Fedora Core) opened syslog with the
+// ident "SERVICE(pam_MODULE)": "sshd(pam_unix)[1234]: authentication failure; ...". The program
+// is the service, the module goes to its own field; only "pam_" modules are split, so tags that
+// merely contain parentheses ("(sd-pam)", "kernel(x)") stay as they are.
+void split_pam_module(SyslogHeader& h) {
+  const std::string_view name = h.app_name;
+  if (name.size() < 7 || name.back() != ')') return;
+  const auto open = name.find('(');
+  if (open == 0 || open == std::string_view::npos) return;
+  const auto module = name.substr(open + 1, name.size() - open - 2);
+  if (!module.starts_with("pam_") || module.size() == 4 || module.find_first_of("()") != std::string_view::npos) return;
+  h.app_name = name.substr(0, open);
+  h.app_module = module;
+}
+
 // TAG[PID]: or TAG: at the start of s (RFC 3164 §4.1.3 and common practice: tags with '/',
 // '-' and '.' such as "postfix/smtpd"). On success fills app/proc and returns the message.
 // (string_view::find_first_of with a set calls memchr on the set for every byte of the line:
@@ -67,6 +82,7 @@ std::optional<std::string_view> tag(std::string_view s, SyslogHeader& h) {
   if (p < s.size() && s[p] != ' ') return std::nullopt;  // "http://x" is not a tag
   h.app_name = name;
   h.proc_id = pid;
+  split_pam_module(h);
   return s.substr(std::min(p + 1, s.size()));
 }
 

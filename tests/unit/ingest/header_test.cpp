@@ -190,6 +190,31 @@ TEST_CASE("RFC 3164 variants") {
     CHECK(asa.app_name == "%ASA-6-302013");
     CHECK(asa.msg == "Built outbound TCP");
   }
+  SUBCASE("legacy Linux-PAM tag: the service is the program, the module apart") {
+    const auto h = parse_header(
+        "<86>Jun 14 15:16:01 combo sshd(pam_unix)[19939]: authentication failure; logname= uid=0 euid=0 "
+        "tty=NODEVssh ruser= rhost=218.188.2.4");
+    CHECK(h.hostname == "combo");
+    CHECK(h.app_name == "sshd");
+    CHECK(h.app_module == "pam_unix");
+    CHECK(h.proc_id == "19939");
+    CHECK(h.msg.starts_with("authentication failure; logname="));
+    const auto su =
+        parse_header("<86>Jun 15 04:06:18 combo su(pam_unix)[21416]: session opened for user cyrus by (uid=0)");
+    CHECK(su.app_name == "su");
+    CHECK(su.app_module == "pam_unix");
+    CHECK(su.msg == "session opened for user cyrus by (uid=0)");
+  }
+  SUBCASE("parentheses in a tag that is not a PAM module stay in the program name") {
+    const auto sd = parse_header("<86>Mar 10 10:15:01 srv (sd-pam)[811]: pam_unix(systemd-user:session): x");
+    CHECK(sd.app_name == "(sd-pam)");
+    CHECK(sd.app_module.empty());
+    const auto other = parse_header("<13>Mar 10 10:15:01 srv worker(main)[12]: started");
+    CHECK(other.app_name == "worker(main)");
+    CHECK(other.app_module.empty());
+    const auto bare = parse_header("<13>Mar 10 10:15:01 srv x(pam_)[12]: started");
+    CHECK(bare.app_name == "x(pam_)");
+  }
   SUBCASE("an IPv6 host name may end with a colon") {
     const auto h = parse_header("<13>Apr  5 12:56:51 2001:db8:: app[1]: msg");
     CHECK(h.hostname == "2001:db8::");

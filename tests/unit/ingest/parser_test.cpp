@@ -67,6 +67,23 @@ TEST_CASE("the fields every syslog event carries") {
   CHECK(e.ingested == *core::parse_rfc3339("2024-02-05T16:32:20Z"));
 }
 
+TEST_CASE("a legacy Linux-PAM tag gives the program and the PAM fields") {
+  core::Metrics metrics;
+  SyslogParser p(test_config(), metrics);
+  const auto e = parse(p, raw("<86>Jun 14 15:16:01 combo sshd(pam_unix)[19939]: check pass; user unknown\n",
+                              "10.29.1.2", "2024-06-14T13:16:02Z"));
+  CHECK(e.value(Field::process_name) == "sshd");
+  CHECK(e.value(Field::process_pid) == "19939");
+  CHECK(e.get("pam.module") == "pam_unix");
+  CHECK(e.get("pam.service") == "sshd");
+  CHECK(e.value(Field::message) == "check pass; user unknown");
+  const auto modern =
+      parse(p, raw("<86>Jun 14 15:16:01 combo sshd[19939]: pam_unix(sshd:auth): check pass; user unknown\n",
+                   "10.29.1.2", "2024-06-14T13:16:02Z"));
+  CHECK_FALSE(modern.get("pam.module"));
+  CHECK_FALSE(modern.get("pam.service"));
+}
+
 TEST_CASE("per-site time zone, default zone for senders outside every site") {
   core::Metrics metrics;
   SyslogParser p(test_config("America/New_York"), metrics);

@@ -70,9 +70,7 @@ struct FieldRef {
   std::optional<Field> fixed;
   std::string name;  // always the full dotted name
 
-  [[nodiscard]] static FieldRef of(std::string_view name) {
-    return FieldRef{fixed_field(name), std::string(name)};
-  }
+  [[nodiscard]] static FieldRef of(std::string_view name) { return FieldRef{fixed_field(name), std::string(name)}; }
 };
 
 // Free-form fields an event keeps at most; more are counted by the decoder that tried
@@ -92,6 +90,9 @@ class Event {
 
   TimePoint time{};      // event time (from the message, or reception if absent)
   TimePoint ingested{};  // reception time
+  // How many occurrences this message stands for: a relay folding repeats ("message repeated 5
+  // times: [ … ]", rsyslog) sends one line for 5; correlations count it that many times.
+  uint32_t repeat = 1;
   // The message as received (after framing); evidence in alerts.
   [[nodiscard]] std::string_view raw() const { return raw_; }
   // A view: `r` must outlive the event. A std::string would die first: set_raw_copy() it.
@@ -126,8 +127,10 @@ class Event {
   // kMaxExtraFields free-form fields and `name` is not one of them (nothing set).
   bool set(std::string_view name, std::string_view v);
   void set(const FieldRef& ref, std::string_view v) {
-    if (ref.fixed) set(*ref.fixed, v);
-    else set(std::string_view(ref.name), v);
+    if (ref.fixed)
+      set(*ref.fixed, v);
+    else
+      set(std::string_view(ref.name), v);
   }
   // A std::string would be viewed and then die with its owner: say which you mean, a view
   // (std::string_view(s), when s outlives the event) or a copy (set_copy).
@@ -138,8 +141,10 @@ class Event {
   void set_copy(Field f, std::string_view v) { set(f, arena().copy(v)); }
   bool set_copy(std::string_view name, std::string_view v);
   void set_copy(const FieldRef& ref, std::string_view v) {
-    if (ref.fixed) set_copy(*ref.fixed, v);
-    else set_copy(std::string_view(ref.name), v);
+    if (ref.fixed)
+      set_copy(*ref.fixed, v);
+    else
+      set_copy(std::string_view(ref.name), v);
   }
   // The message bytes, copied into the arena (a lone event that must own what it views).
   void set_raw_copy(std::string_view r) { raw_ = arena().copy(r); }
@@ -154,6 +159,7 @@ class Event {
     extra_index_.clear();
     raw_ = {};
     time = ingested = TimePoint{};
+    repeat = 1;
     own_.reset();
     arena_ = &arena;
   }

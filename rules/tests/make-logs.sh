@@ -147,3 +147,11 @@ ufw() { # OFFSET SRCIP DPT
 }
 for i in $(seq 0 49); do ufw $i 198.51.100.99 $((1+i)); done > ufw-block-burst.log
 for i in $(seq 0 49); do ufw $((i*3)) 198.51.100.99 22; done > ufw-block-slow.log
+
+# ten password failures (as in ssh-10-failures.log), then the guessed password accepted from
+# the same address 20 s after the last failure, and the session it opens.
+{
+cat ssh-10-failures.log
+echo "<38>$(ts $B 76) srv-dpi sshd[2221]: Accepted password for root from 183.62.140.253 port 51240 ssh2"
+echo "<86>$(ts $B 76) srv-dpi sshd[2221]: pam_unix(sshd:session): session opened for user root(uid=0) by (uid=0)"
+} > ssh-10-failures-then-accepted.log

@@ -273,3 +273,35 @@ TEST_CASE("chaining: cycles are load errors naming the loop") {
   // A chain without a loop loads.
   CHECK(errors_of(base + corr("a", "f") + corr("b", "a") + corr("c", "b, a")).empty());
 }
+
+TEST_CASE("chaining in batch mode (the serve pipeline) gives the alerts of immediate mode") {
+  const auto rs = load(kChain);
+  std::vector<core::Event> events;
+  for (int burst = 0; burst < 2; ++burst) {
+    const int64_t t0 = burst * 100;
+    for (int i = 0; i < 3; ++i) events.push_back(login("failure", t0 + i * 5));
+    events.push_back(login("success", t0 + 20));
+  }
+  core::Metrics m1, m2;
+  Correlator once(rs, m1), batched(rs, m2);
+  Matcher matcher(rs, m1);
+  std::vector<uint32_t> hits;
+  std::vector<core::Alert> direct, more;
+  batched.begin_batch();
+  for (auto e : events) {
+    matcher.process(e, hits);
+    for (const uint32_t h : hits) {
+      once.on_hit(h, e, direct);
+      batched.on_hit(h, e, more);
+    }
+  }
+  batched.end_batch(more);
+  REQUIRE(direct.size() == 2);  // the second sequence updates the first alert (suppress_for 1h)
+  CHECK(direct[1].update);
+  CHECK(direct[1].count == 8);
+  REQUIRE(more.size() == 2);
+  CHECK_FALSE(more[0].update);
+  CHECK(more[1].id == direct[1].id);
+  CHECK(more[1].count == direct[1].count);
+  CHECK(more[1].evidence == direct[1].evidence);
+}

@@ -136,6 +136,7 @@ Event& Event::operator=(const Event& other) {
   arena_ = own_.get();
   time = other.time;
   ingested = other.ingested;
+  repeat = other.repeat;
   raw_ = arena_->copy(other.raw_);
   present_ = other.present_;
   for (std::size_t i = 0; i < kFixedFields; ++i) fixed_[i] = arena_->copy(other.fixed_[i]);

@@ -90,6 +90,9 @@ class Event {
 
   TimePoint time{};      // event time (from the message, or reception if absent)
   TimePoint ingested{};  // reception time
+  // How many occurrences this message stands for: a relay folding repeats ("message repeated 5
+  // times: [ … ]", rsyslog) sends one line for 5; correlations count it that many times.
+  uint32_t repeat = 1;
   // The message as received (after framing); evidence in alerts.
   [[nodiscard]] std::string_view raw() const { return raw_; }
   // A view: `r` must outlive the event. A std::string would die first: set_raw_copy() it.
@@ -159,6 +162,7 @@ class Event {
     extra_index_.clear();
     raw_ = {};
     time = ingested = TimePoint{};
+    repeat = 1;
     own_.reset();
     arena_ = &arena;
   }

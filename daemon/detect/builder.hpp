@@ -3,7 +3,7 @@
 // file:line, so one bad document never hides the errors of the others.
 //
 // Split by responsibility: loader.cpp (files, documents, metadata, tests), load_rule.cpp
-// (detection and correlation), load_decoder.cpp (decoders), index.cpp (resolution and the
+// (detection), load_correlation.cpp (correlation), load_decoder.cpp (decoders), index.cpp (resolution and the
 // match index built by finish()).
 #pragma once
 
@@ -67,8 +67,10 @@ class RuleSetBuilder {
   // load_rule.cpp
   void add_detection(const YAML::Node& doc, const Context& c);
   void add_correlation(const YAML::Node& doc, const Context& c);
+  // load_correlation.cpp
   void load_count_condition(const YAML::Node& corr, const YAML::Node& cond, const Context& c, const std::string& type,
                             CorrelationSpec& spec);
+  void load_aliases(const YAML::Node& node, const Context& c, CompiledRule& r);
   [[nodiscard]] std::optional<uint32_t> load_selection(const YAML::Node& sel, const Context& c, Expr& x);
   [[nodiscard]] std::optional<uint32_t> load_field_item(const std::string& key, const YAML::Node& key_node,
                                                         const YAML::Node& value, const Context& c, Expr& x);
@@ -98,6 +100,9 @@ class RuleSetBuilder {
   // index.cpp
   [[nodiscard]] uint32_t intern_atom(Atom a, const std::string& where);
   void resolve_references();
+  // After resolve_references: chains of correlations (cycles are errors), temporal conditions,
+  // aliases → CorrelationSpec::part_keys.
+  void check_correlations();
   void build_rule_index();
   void build_decoder_index();
   [[nodiscard]] uint32_t scan_of(const core::FieldRef& field);

@@ -1,12 +1,13 @@
-// Correlator: alert dedup/suppression and event_count / value_count windows. Spans and suppression are
+// Correlator: alert dedup/suppression, and the state of correlations. Spans and suppression are
 // measured on event time, per key; forgetting untouched state follows the eviction clock
-// (detect/watermark.hpp); the number of keys is capped (detect/key_table.hpp).
+// (detect/watermark.hpp); the number of keys is capped (detect/key_table.hpp). The windows
+// (what makes each correlation type fire) are in correlator_windows.cpp.
 //
 //   hit(rule, e) ──► rule raises its own alerts? ──► raise(rule, key = group-by values)
-//               └──► each correlation counting it ──► window[(corr, key)] += (e.time, e.raw[, value])
-//                          a span of `timespan` holds `threshold` samples (event_count) or
-//                          `threshold` distinct values of the field (value_count)?
-//                                                              ──► raise(corr, key), window reset
+//               └──► each correlation counting it ──► feed: window[(corr, key)] += sample
+//                          fires (correlator_windows.cpp)? ──► raise(corr, key) if it alerts,
+//                          window reset, and each correlation chained on it is fed in turn
+//   advance(now) ──► absence keys silent for their timespan ──► raise; old samples forgotten
 //   raise: an open alert of (rule, key) whose [first_seen − suppress_for, last_seen + suppress_for)
 //          meets the samples ──► update (same id, first_seen/last_seen widened)
 //          otherwise ──► new alert, id = make_alert_id(rule id, key, first_seen), open as well
@@ -17,50 +18,19 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "detect/correlator_util.hpp"
 #include "detect/engine.hpp"
 
 namespace vigie::detect {
+using corr_util::add_sat;
+using corr_util::cut_evidence;
+using corr_util::key_text;
+
 namespace {
 
 // Open alerts one key may hold at once (one per stretch of time more than suppress_for apart):
 // a sender stamping each line hours apart would otherwise make one key's list grow per line.
 constexpr std::size_t kMaxOpenPerKey = 16;
-// Samples one window may hold, whatever its threshold: stamps spread wider than the timespan
-// (forged, or a clock gone wrong) never reach the threshold but would all be kept until the
-// eviction clock moves on. The earliest is forgotten first.
-constexpr std::size_t kMinWindowCap = 1'000;
-
-// t + d without overflow (saturates): event times come from the network and may be extreme.
-core::TimePoint add_sat(core::TimePoint t, core::Duration d) {
-  int64_t out = 0;
-  if (__builtin_add_overflow(t.time_since_epoch().count(), d.count(), &out))
-    return d.count() > 0 ? core::TimePoint::max() : core::TimePoint::min();
-  return core::TimePoint(core::Duration(out));
-}
-
-// The map key of group-by values: unit and record separators cannot occur in field names.
-std::string key_text(const core::KeyValues& key) {
-  std::string text;
-  for (const auto& [name, value] : key) {
-    text += name;
-    text += '\x1f';
-    text += value;
-    text += '\x1e';
-  }
-  return text;
-}
-
-core::KeyValues make_key(const std::vector<core::FieldRef>& group_by, const core::Event& e, std::string& text) {
-  core::KeyValues key;
-  for (const auto& f : group_by) {
-    const auto v = e.get(f);
-    if (!v) continue;  // absent fields are left out of the key (their absence still separates keys)
-    key.emplace_back(f.name, std::string(*v));
-  }
-  text = key_text(key);
-  return key;
-}
-
 // 64-bit FNV-1a, fed field by field (each followed by a separator byte).
 struct Fnv {
   uint64_t h = 14695981039346656037ULL;
@@ -77,28 +47,20 @@ struct Fnv {
 uint64_t fingerprint_of(const RuleSet& rs, const CompiledRule& r) {
   if (!r.is_correlation) return 0;
   Fnv f;
-  const bool values = r.corr.type == CorrelationType::value_count;
-  f.add(values ? "value_count" : "event_count");
-  if (values) f.add(r.corr.field.name);
+  f.add(correlation_type_name(r.corr.type));
+  if (r.corr.type == CorrelationType::value_count) f.add(r.corr.field.name);
   f.add(static_cast<int64_t>(r.corr.timespan.count()));
   f.add(static_cast<int64_t>(r.corr.threshold));
   for (const auto& g : r.group_by) f.add(g.name);
   f.add("rules");
   for (const uint32_t i : r.corr.rules) f.add(rs.rule(i).id);
+  // Aliases change which field a key is read from (a window without aliases adds nothing).
+  if (!r.corr.aliases.empty()) {
+    f.add("aliases");
+    for (const auto& fields : r.corr.part_keys)
+      for (const auto& k : fields) f.add(k.name);
+  }
   return f.h;
-}
-
-// A line cut to at most `max` bytes, ending with a marker that says how much was cut; the cut
-// falls on a UTF-8 sequence boundary. Empty when `max` cannot hold the marker and one byte.
-std::string cut_evidence(std::string_view line, std::size_t max) {
-  if (line.size() <= max) return std::string(line);
-  const std::string longest = fmt::format(" [… {} bytes cut]", line.size());
-  if (max <= longest.size()) return {};
-  std::size_t keep = max - longest.size();
-  while (keep > 0 && (static_cast<unsigned char>(line[keep]) & 0xc0) == 0x80) --keep;
-  std::string out(line.substr(0, keep));
-  out += fmt::format(" [… {} bytes cut]", line.size() - keep);
-  return out;
 }
 
 }  // namespace
@@ -176,96 +138,24 @@ void Correlator::on_hit(uint32_t rule, const core::Event& e, std::vector<core::A
   // Late: stamped more than `lateness` before it arrived (serve), or behind the stream (replay).
   const bool late = clock_ == EvictionClock::reception_time ? add_sat(e.time, lateness_) < e.ingested : e.time < now_;
   if (late) late_.fetch_add(1, std::memory_order_relaxed);
+  const uint64_t weight = std::max<uint32_t>(e.repeat, 1);
   if (r.alerts) {
     std::string text;
-    auto key = make_key(r.group_by, e, text);
+    auto key = corr_util::make_key(r.group_by, r.group_by, e, text);
     std::vector<Sample> one;
-    one.push_back({e.time, clock_time(e, clock_), cut_evidence(e.raw(), max_evidence_bytes_)});
+    one.push_back({e.time, clock_time(e, clock_), cut_evidence(e.raw(), max_evidence_bytes_), {}, weight});
+    const auto site = e.value(core::Field::site);
     if (r.suppress_for <= core::Duration::zero()) {
       std::vector<Open> none;  // nothing to remember: no key is created (nor another evicted)
-      raise(rule, none, e, key, std::move(one), out);
+      raise(rule, none, site, clock_time(e, clock_), key, std::move(one), out);
     } else {
       auto& st = touch(rule, text);
-      raise(rule, st.value.opens, e, key, std::move(one), out);
+      raise(rule, st.value.opens, site, clock_time(e, clock_), key, std::move(one), out);
       if (st.value.opens.empty()) states_.erase(st);
     }
   }
-  for (uint32_t c : r.correlations) count_in_window(c, e, out);
-}
-
-void Correlator::count_in_window(uint32_t corr, const core::Event& e, std::vector<core::Alert>& out) {
-  const CompiledRule& c = rules_->compiled(corr);
-  const CorrelationSpec& spec = c.corr;
-  const bool values = spec.type == CorrelationType::value_count;
-  std::string value;
-  if (values) {
-    const auto v = e.get(spec.field);
-    if (!v) return;  // an event without the counted field does not count (and creates no state)
-    value.assign(v->substr(0, kMaxCountedValue));
-  }
-  std::string text;
-  auto key = make_key(c.group_by, e, text);
-  Table::Entry& st = touch(corr, text);
-  auto& w = st.value.window;
-  const std::size_t cap = std::max<std::size_t>(kMinWindowCap, 4 * spec.threshold);
-  if (w.size() >= cap) {
-    w.erase(w.begin());
-    count_eviction(corr, "earliest sample of a full window");
-  }
-  // Sorted by time; equal times keep arrival order.
-  const auto at =
-      std::upper_bound(w.begin(), w.end(), e.time, [](core::TimePoint t, const Sample& s) { return t < s.time; });
-  const auto pos = static_cast<std::size_t>(at - w.begin());
-  // Only the latest kMaxEvidence samples keep their line (evidence takes at most that many).
-  const bool keeps_raw = w.size() < core::kMaxEvidence || pos + core::kMaxEvidence > w.size();
-  w.insert(at, Sample{e.time, clock_time(e, clock_), keeps_raw ? cut_evidence(e.raw(), max_evidence_bytes_) : "",
-                      std::move(value)});
-  if (keeps_raw && w.size() > core::kMaxEvidence) std::string().swap(w[w.size() - core::kMaxEvidence - 1].raw);
-  const auto span = values ? distinct_span(w, pos, spec.timespan, spec.threshold) : count_span(w, pos, spec);
-  if (!span) return;
-  std::vector<Sample> fired(std::make_move_iterator(w.begin() + static_cast<std::ptrdiff_t>(span->first)),
-                            std::make_move_iterator(w.begin() + static_cast<std::ptrdiff_t>(span->second + 1)));
-  w.clear();
-  w.shrink_to_fit();
-  raise(corr, st.value.opens, e, key, std::move(fired), out);
-  if (st.value.opens.empty()) states_.erase(st);  // nothing left to remember
-}
-
-std::optional<std::pair<std::size_t, std::size_t>> Correlator::count_span(const std::vector<Sample>& w, std::size_t pos,
-                                                                          const CorrelationSpec& spec) {
-  // Before this sample no span of `timespan` held `threshold` samples (the window is reset when
-  // one does), so a span reaching the threshold now contains the new sample: look for the
-  // earliest span [w[i].time, w[i].time + timespan] with i <= pos that reaches it.
-  const uint64_t need = spec.threshold;
-  for (std::size_t i = 0; i <= pos; ++i) {
-    if (add_sat(w[i].time, spec.timespan) < w[pos].time) continue;  // too old to share a span
-    if (i + need > w.size()) break;
-    const std::size_t last = i + need - 1;
-    if (last < pos || add_sat(w[i].time, spec.timespan) < w[last].time) continue;
-    return std::pair{i, last};
-  }
-  return std::nullopt;
-}
-
-std::optional<std::pair<std::size_t, std::size_t>> Correlator::distinct_span(const std::vector<Sample>& w,
-                                                                             std::size_t pos, core::Duration timespan,
-                                                                             uint64_t need) {
-  if (w.size() < need) return std::nullopt;
-  // As for event_count, a span reaching `need` distinct values now holds the new sample. The
-  // spans holding it start at i in [lo, pos] and end at the last sample within timespan of
-  // w[i]; both ends only move forward, so one pass with a count per value (O(window)) tries
-  // them all, earliest first.
-  std::size_t i = 0;
-  while (add_sat(w[i].time, timespan) < w[pos].time) ++i;
-  std::unordered_map<std::string_view, uint32_t> seen;
-  std::size_t end = i;  // one past the span's last sample
-  for (; i <= pos; ++i) {
-    const auto limit = add_sat(w[i].time, timespan);
-    while (end < w.size() && w[end].time <= limit) ++seen[w[end++].value];
-    if (seen.size() >= need) return std::pair{i, end - 1};
-    if (const auto it = seen.find(w[i].value); --it->second == 0) seen.erase(it);
-  }
-  return std::nullopt;
+  for (std::size_t i = 0; i < r.correlations.size(); ++i)
+    feed(r.correlations[i], r.correlation_parts[i], e, e.time, weight, out);
 }
 
 void Correlator::add_evidence(Open& o, std::string line) const {
@@ -277,13 +167,15 @@ void Correlator::add_evidence(Open& o, std::string line) const {
   o.evidence.push_back(std::move(line));
 }
 
-void Correlator::raise(uint32_t rule, std::vector<Open>& opens, const core::Event& e, const core::KeyValues& key,
-                       std::vector<Sample> samples, std::vector<core::Alert>& out) {
+void Correlator::raise(uint32_t rule, std::vector<Open>& opens, std::string_view site_of_event, core::TimePoint touched,
+                       const core::KeyValues& key, std::vector<Sample> samples, std::vector<core::Alert>& out) {
   const CompiledRule& r = rules_->compiled(rule);
   core::TimePoint first = samples.front().time, last = samples.front().time;
+  uint64_t count = 0;
   for (const auto& s : samples) {
     first = std::min(first, s.time);
     last = std::max(last, s.time);
+    count += s.weight;
   }
   core::Alert a;
   // An update when these samples fall within suppress_for of an open alert, on either side: a
@@ -296,12 +188,12 @@ void Correlator::raise(uint32_t rule, std::vector<Open>& opens, const core::Even
             });
   if (match != opens.end()) {
     Open& o = *match;
-    o.count += samples.size();
+    o.count += count;
     o.first_seen = std::min(o.first_seen, first);
     o.last_seen = std::max(o.last_seen, last);
-    o.touched = std::max(o.touched, clock_time(e, clock_));
+    o.touched = std::max(o.touched, touched);
     for (auto& s : samples) add_evidence(o, std::move(s.raw));
-    std::string site(e.value(core::Field::site));
+    std::string site(site_of_event);
     if (!batching_ || r.suppress_for <= core::Duration::zero()) {
       out.push_back(update_of(rule, o, key, std::move(site)));
       return;
@@ -316,10 +208,10 @@ void Correlator::raise(uint32_t rule, std::vector<Open>& opens, const core::Even
   } else {
     Open o;
     o.id = core::make_alert_id(r.info.id, key, first);
-    o.count = samples.size();
+    o.count = count;
     o.first_seen = first;
     o.last_seen = last;
-    o.touched = clock_time(e, clock_);
+    o.touched = touched;
     for (auto& s : samples) add_evidence(o, std::move(s.raw));
     a.id = o.id;
     a.count = o.count;
@@ -331,7 +223,7 @@ void Correlator::raise(uint32_t rule, std::vector<Open>& opens, const core::Even
         .fetch_add(1, std::memory_order_relaxed);
   }
   a.rule = r.info;
-  a.site = std::string(e.value(core::Field::site));
+  a.site = std::string(site_of_event);
   a.key = key;
   a.summary = r.info.title;
   for (std::size_t i = 0; i < key.size(); ++i) {
@@ -441,6 +333,11 @@ void Correlator::advance(core::TimePoint now, std::vector<core::Alert>& out) {
     // ago. Each sample's own reception decides, never another sample's stamp (a 2099 stamp in
     // the key must not push out the real ones).
     auto& w = it->value.window;
+    // absence: the latest hit of the key is older than the span by the clock — nothing came.
+    // At the end of the input (max) the sites did not stop: the watches are dropped silently.
+    if (r.is_correlation && r.corr.type == CorrelationType::absence && !w.empty() && now_ != core::TimePoint::max() &&
+        add_sat(w.back().clock, r.corr.timespan) < now_)
+      fire_absence(*it, out);
     if (!w.empty()) {
       const auto span = r.corr.timespan;
       w.erase(std::remove_if(w.begin(), w.end(), [&](const Sample& s) { return add_sat(s.clock, span) < now_; }),

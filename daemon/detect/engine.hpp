@@ -182,7 +182,10 @@ class Correlator {
   // the correlations that reference it. Alerts are appended to `out`.
   void on_hit(uint32_t rule, const core::Event& e, std::vector<core::Alert>& out);
   // `now` is the eviction clock minus lateness (Watermark::due): forgets window samples older
-  // than their timespan and open alerts untouched for their suppress_for, by that clock.
+  // than their timespan and open alerts untouched for their suppress_for, by that clock, and
+  // raises the absence correlations whose keys heard nothing for their timespan by then.
+  // TimePoint::max() is the end of the input (`finish`, shutdown): everything is forgotten and
+  // no absence fires — the input stopped, not the sites.
   void advance(core::TimePoint now, std::vector<core::Alert>& out);
 
   // After a reload: takes over `old`'s state by rule identity, not position. Open alerts carry
@@ -223,6 +226,8 @@ class Correlator {
     core::TimePoint clock;  // eviction clock (clock_time): when the sample may be forgotten
     std::string raw;        // empty unless among the window's latest kMaxEvidence samples
     std::string value;      // value_count: the counted field's value, cut at kMaxCountedValue bytes
+    uint64_t weight = 1;    // occurrences it stands for (Event::repeat; a chained firing's count)
+    uint32_t part = 0;      // temporal types: the position of its rule in the correlation's `rules`
   };
   struct Open {
     std::string id;
@@ -232,15 +237,17 @@ class Correlator {
     std::size_t evidence_bytes = 0;
     core::TimePoint touched = core::TimePoint::min();
   };
-  // The state of one (rule, key): a correlation's window (sorted by time) and, for any rule, its
-  // open alerts by first_seen — usually one; more when a backlog older than the open alert by
-  // more than suppress_for arrives (a relay flushing its queue, an older file replayed after a
-  // newer one), so that backlog folds into an alert of its own instead of one per line.
+  // The state of one (rule, key): a correlation's window (sorted by time; absence: the latest
+  // hit only) and, for any rule, its open alerts by first_seen — usually one; more when a
+  // backlog older than the open alert by more than suppress_for arrives (a relay flushing its
+  // queue, an older file replayed after a newer one), so that backlog folds into an alert of
+  // its own instead of one per line.
   struct State {
     std::vector<Sample> window;
     std::vector<Open> opens;
   };
   using Table = KeyTable<State>;
+  using Span = std::vector<std::size_t>;  // indices of the window samples that fired, ascending
 
   Table::Entry& touch(uint32_t rule, std::string_view key_text);
   // An update of open alert `o` of (rule, key), as raise makes it.
@@ -250,21 +257,36 @@ class Correlator {
   void settle(const std::string& id, uint32_t rule, const Open& o);
   void count_eviction(uint32_t rule, std::string_view what);
   // `opens`: the open alerts of (rule, key), where a new one is kept when the rule has a
-  // suppress_for.
-  void raise(uint32_t rule, std::vector<Open>& opens, const core::Event& e, const core::KeyValues& key,
-             std::vector<Sample> samples, std::vector<core::Alert>& out);
-  void count_in_window(uint32_t corr, const core::Event& e, std::vector<core::Alert>& out);
+  // suppress_for. `touched`: the eviction clock now (of the event, or of advance).
+  void raise(uint32_t rule, std::vector<Open>& opens, std::string_view site, core::TimePoint touched,
+             const core::KeyValues& key, std::vector<Sample> samples, std::vector<core::Alert>& out);
+  // Correlation `corr` receives a hit of its rule number `part` (a detection rule's match, or
+  // the firing of a chained correlation at `time`, standing for `weight` events) on event `e`.
+  void feed(uint32_t corr, uint32_t part, const core::Event& e, core::TimePoint time, uint64_t weight,
+            std::vector<core::Alert>& out);
+  // absence: the key heard again (or its watch moved on) — `st` keeps the latest hit.
+  void feed_absence(uint32_t corr, Table::Entry& st, Sample s, std::string_view site, const core::KeyValues& key,
+                    std::vector<core::Alert>& out);
+  // absence: the watch of `st` found nothing in its timespan by `now` (advance).
+  void fire_absence(Table::Entry& st, std::vector<core::Alert>& out);
+  // The samples of window `w` that make `spec` fire now that the sample at `pos` came; empty
+  // when it does not (correlator_windows.cpp).
+  [[nodiscard]] Span fired_span(const std::vector<Sample>& w, std::size_t pos, const CorrelationSpec& spec);
   // event_count: the earliest span [w[i].time, w[i].time + timespan] holding the sample at `pos`
-  // and `threshold` samples, as [first, last] indices; nullopt when there is none.
+  // and samples weighing `threshold`, as [first, last] indices; nullopt when there is none.
   [[nodiscard]] static std::optional<std::pair<std::size_t, std::size_t>> count_span(const std::vector<Sample>& w,
                                                                                      std::size_t pos,
                                                                                      const CorrelationSpec& spec);
-  // value_count: the earliest span [w[i].time, w[i].time + timespan] holding the sample at
-  // `pos` and `need` distinct values, as [first, last] indices; nullopt when there is none.
+  // value_count (values) and temporal (parts): the earliest span [w[i].time, w[i].time +
+  // timespan] holding the sample at `pos` and `need` distinct values or parts, as [first, last]
+  // indices; nullopt when there is none.
   [[nodiscard]] static std::optional<std::pair<std::size_t, std::size_t>> distinct_span(const std::vector<Sample>& w,
                                                                                         std::size_t pos,
                                                                                         core::Duration timespan,
-                                                                                        uint64_t need);
+                                                                                        uint64_t need, bool parts);
+  // temporal_ordered: one sample of each part 0, 1, … n-1 in window order, the last at most
+  // timespan after the first, the first as late as possible; empty when there is none.
+  [[nodiscard]] Span ordered_chain(const std::vector<Sample>& w, const CorrelationSpec& spec);
   void add_evidence(Open& o, std::string line) const;
   // Keeps a key's open alerts ordered by first_seen, at most kMaxOpenPerKey of them.
   void insert_open(uint32_t rule, std::vector<Open>& opens, Open o);
@@ -290,6 +312,8 @@ class Correlator {
   bool batching_ = false;
   std::vector<Pending> pending_;
   std::vector<core::Alert> ready_;
+  // ordered_chain scratch: per sample, the chain's previous sample (or npos).
+  std::vector<std::size_t> chain_from_;
 };
 
 class Engine {

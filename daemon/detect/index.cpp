@@ -134,24 +134,29 @@ void RuleSetBuilder::resolve_references() {
       error(ref.where, "correlation references unknown rule '" + ref.name + "'");
       continue;
     }
-    if (rules[*target].is_correlation) {
-      error(ref.where, "correlation references correlation '" + ref.name + "': not supported in this version");
+    auto& spec = rules[ref.from].corr;
+    auto& counted = spec.rules;
+    if (std::find(counted.begin(), counted.end(), *target) != counted.end()) {
+      // The same rule twice: harmless for counts, meaningless for temporal types.
+      if (spec.type == CorrelationType::temporal || spec.type == CorrelationType::temporal_ordered)
+        error(ref.where, "rule '" + ref.name + "' is listed twice in this " +
+                             std::string(correlation_type_name(spec.type)) + " correlation");
       continue;
     }
-    auto& uses = rules[*target].correlations;
-    if (std::find(uses.begin(), uses.end(), ref.from) == uses.end()) uses.push_back(ref.from);
-    auto& counted = rules[ref.from].corr.rules;
-    if (std::find(counted.begin(), counted.end(), *target) == counted.end()) counted.push_back(*target);
+    counted.push_back(*target);
+    rules[*target].correlations.push_back(ref.from);
+    rules[*target].correlation_parts.push_back(static_cast<uint32_t>(counted.size() - 1));
   }
-  // Sigma: a rule referenced by correlations raises no alert of its own unless one of them
-  // says generate: true.
+  // Sigma: a rule referenced by correlations (a detection rule, or a correlation chained into
+  // another) raises no alert of its own unless one of them says generate: true.
   for (auto& r : rules) {
-    if (r.is_correlation || r.correlations.empty()) continue;
+    if (r.correlations.empty()) continue;
     r.alerts =
         std::any_of(r.correlations.begin(), r.correlations.end(), [&](uint32_t c) { return rules[c].corr.generate; });
   }
   for (const auto& ref : test_refs_)
     if (!rs_->find_rule(ref.name)) error(ref.where, "test expects an alert from unknown rule '" + ref.name + "'");
+  if (errors_.empty()) check_correlations();
 }
 
 void RuleSetBuilder::build_rule_index() {

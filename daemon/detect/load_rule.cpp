@@ -1,4 +1,5 @@
-// Sigma detection and correlation rules → CompiledRule (expressions over interned atoms).
+// Sigma detection rules → CompiledRule (expressions over interned atoms); correlations are in
+// load_correlation.cpp.
 #include <algorithm>
 #include <cstdlib>
 
@@ -459,120 +460,6 @@ uint32_t RuleSetBuilder::build_condition(const CondNode& n, const std::vector<ui
     }
   }
   return roots.at(0);
-}
-
-// The condition of event_count ({gte: N} or {gt: N}) and value_count (the same plus
-// `field: F`, the field whose distinct values are counted).
-void RuleSetBuilder::load_count_condition(const YAML::Node& corr, const YAML::Node& cond, const Context& c,
-                                          const std::string& type, CorrelationSpec& spec) {
-  const bool values = spec.type == CorrelationType::value_count;
-  const std::size_t want = values ? 2 : 1;
-  if (!cond || !cond.IsMap() || cond.size() != want || (values && !cond["field"])) {
-    error(at(c, cond ? cond : corr), values ? "'condition' must name the field and one comparison, such as "
-                                              "{field: destination.port, gte: 20}"
-                                            : "'condition' must be one comparison such as {gte: 10}");
-    return;
-  }
-  for (const auto& kv : cond) {
-    const std::string op = kv.first.Scalar();
-    if (values && op == "field") {
-      const auto f = scalar_of(kv.second);
-      if (!f || f->empty())
-        error(at(c, kv.second), "'field' must be a field name");
-      else
-        spec.field = core::FieldRef::of(*f);
-      continue;
-    }
-    uint64_t n = 0;
-    bool number = true;
-    try {
-      n = kv.second.as<uint64_t>();
-    } catch (const YAML::Exception&) {
-      number = false;
-    }
-    if (op == "eq" || op == "lt" || op == "lte" || op == "neq") {
-      error(at(c, kv.first), "condition '" + op + "' is not supported for " + type +
-                                 " in streaming (a count is only known to stay below a bound once the window has "
-                                 "closed): use gte or gt");
-    } else if (op != "gte" && op != "gt") {
-      error(at(c, kv.first), "unknown condition operator '" + op + "' (use gte or gt)");
-    } else if (!number || (op == "gte" && n == 0) || (op == "gte" ? n > kMaxThreshold : n >= kMaxThreshold)) {
-      error(at(c, kv.second), "the threshold must be a positive integer of at most " + std::to_string(kMaxThreshold) +
-                                  " (a window keeps every event it counts)");
-    } else {
-      spec.threshold = op == "gt" ? n + 1 : n;
-    }
-  }
-}
-
-void RuleSetBuilder::add_correlation(const YAML::Node& doc, const Context& c) {
-  check_keys(doc, c, {"correlation", "generate", "suppress_for", "tlp", "tests"}, "correlation rule", true);
-  CompiledRule r;
-  r.is_correlation = true;
-  const bool ok = load_metadata(doc, c, r);
-  const auto idx = static_cast<uint32_t>(rs_->rules_.size());
-  const auto corr = doc["correlation"];
-  auto& spec = r.corr;
-  if (!corr.IsMap()) {
-    error(at(c, corr), "'correlation' must be a mapping");
-  } else {
-    check_keys(corr, c, {"type", "rules", "group-by", "timespan", "condition", "generate", "aliases", "field"},
-               "correlation");
-    const auto type = corr["type"] ? scalar_of(corr["type"]).value_or("") : std::string();
-    const bool counting = type == "event_count" || type == "value_count";
-    if (type == "value_count") spec.type = CorrelationType::value_count;
-    if (!counting) {
-      static constexpr std::string_view kKnown[] = {"temporal",  "temporal_ordered", "absence",     "value_sum",
-                                                    "value_avg", "value_percentile", "value_median"};
-      const bool known = std::find(std::begin(kKnown), std::end(kKnown), type) != std::end(kKnown);
-      const std::string where = corr["type"] ? at(c, corr["type"]) : at(c, corr);
-      if (known)
-        skip(where, "correlation type '" + type + "'",
-             " is not supported in this version (only event_count and value_count)");
-      else
-        error(where, type.empty() ? "correlation has no 'type'" : "unknown correlation type '" + type + "'");
-    }
-    if (corr["aliases"]) skip(at(c, corr["aliases"]), "correlation aliases", " are not supported in this version");
-    const auto rules = corr["rules"];
-    const auto names = rules ? scalars_of(rules) : std::nullopt;
-    if (!names || names->empty())
-      error(at(c, rules ? rules : corr), "'rules' must list at least one rule id or name");
-    else if (ok)
-      for (std::size_t i = 0; i < names->size(); ++i)
-        correlation_refs_.push_back({idx, (*names)[i], at(c, rules.IsSequence() ? rules[i] : rules)});
-    if (const auto g = corr["group-by"]) {
-      const auto fields = scalars_of(g);
-      if (!fields) error(at(c, g), "'group-by' must be a list of field names");
-      for (const auto& f : fields.value_or(std::vector<std::string>{})) r.group_by.push_back(core::FieldRef::of(f));
-    }
-    const auto ts = corr["timespan"];
-    const auto span = ts ? scalar_of(ts) : std::nullopt;
-    const auto d = span ? core::parse_duration(*span) : std::nullopt;
-    if (!d || d->count() <= 0)
-      error(at(c, ts ? ts : corr), "'timespan' must be a positive duration such as 5m, 1h");
-    else
-      spec.timespan = *d;
-    const auto cond = corr["condition"];
-    if (!counting) {
-      // Already reported; other types have other condition shapes, so judging theirs by
-      // event_count's would only add a misleading second error.
-    } else {
-      load_count_condition(corr, cond, c, type, spec);
-    }
-    for (const auto& g : {doc["generate"], corr["generate"]}) {
-      if (!g) continue;
-      try {
-        spec.generate = spec.generate || g.as<bool>();
-      } catch (const YAML::Exception&) {
-        error(at(c, g), "'generate' takes true or false");
-      }
-    }
-  }
-  if (const auto t = doc["tests"]) load_tests(t, c, r.info.id);
-  if (!ok) return;
-  rs_->by_id_.emplace(r.info.id, idx);
-  if (!r.name.empty()) rs_->by_name_.emplace(r.name, idx);
-  rs_->rules_.push_back(std::move(r));
 }
 
 }  // namespace vigie::detect

@@ -99,18 +99,35 @@ inline constexpr uint64_t kMaxThreshold = 100'000;
 // their first kMaxCountedValue bytes count as one.
 inline constexpr std::size_t kMaxCountedValue = 256;
 
-enum class CorrelationType : uint8_t { event_count, value_count };
+enum class CorrelationType : uint8_t { event_count, value_count, temporal, temporal_ordered, absence };
+
+// Sigma `aliases`: group-by name `name` is read from field `field` in the hits of rule `rule`
+// (an id or name among the correlation's `rules`); resolved at the end of loading.
+struct CorrelationAlias {
+  std::string name;
+  std::string rule;
+  std::string field;
+  std::string where;
+};
 
 struct CorrelationSpec {
   CorrelationType type = CorrelationType::event_count;
-  std::vector<uint32_t> rules;  // indices of the detection rules it counts
+  std::vector<uint32_t> rules;  // indices of the rules it counts (detection rules or correlations), in listed order
   core::Duration timespan{};
   // event_count: fires when a span holds at least this many events; value_count: this many
-  // distinct values of `field`.
+  // distinct values of `field`; temporal: this many of `rules` (0 until resolved: all of them);
+  // temporal_ordered: all of `rules`, in order. absence: unused.
   uint64_t threshold = 1;
   core::FieldRef field;  // value_count only: the field whose distinct values are counted
   bool generate = false;
+  std::vector<CorrelationAlias> aliases;
+  // Per referenced rule (same order as `rules`): the field read for each group-by name in the
+  // hits of that rule — the group-by field itself, or its alias for that rule.
+  std::vector<std::vector<core::FieldRef>> part_keys;
+  std::string where_condition;  // file:line of `condition` (temporal: checked once rules are known)
 };
+
+[[nodiscard]] std::string_view correlation_type_name(CorrelationType t);
 
 struct CompiledRule {
   core::RuleInfo info;
@@ -120,9 +137,12 @@ struct CompiledRule {
   Expr expr;  // detection rules only
   std::vector<core::FieldRef> group_by;
   core::Duration suppress_for{};
-  bool alerts = true;                  // detection rules: raises alerts of its own
-  std::vector<uint32_t> correlations;  // correlation rules consuming this rule's hits
-  CorrelationSpec corr;                // correlation rules only
+  // Raises alerts of its own: false for a rule (or a correlation) that correlations reference,
+  // unless one of them says generate: true.
+  bool alerts = true;
+  std::vector<uint32_t> correlations;       // correlation rules consuming this rule's hits (or firings)
+  std::vector<uint32_t> correlation_parts;  // for each: this rule's position in its `rules`
+  CorrelationSpec corr;                     // correlation rules only
 };
 
 // What a set was built from, so that each matcher slot compiles a copy of its own.

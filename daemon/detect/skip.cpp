@@ -46,8 +46,8 @@ void RuleSetBuilder::drop_if_skipped(const DocMark& m) {
   test_refs_.resize(m.test_refs);
 }
 
-// A correlation counting a skipped rule, or another correlation (chaining: not in this
-// version), is skipped; so is a test expecting a skipped rule. Repeated until nothing changes,
+// A correlation counting a skipped rule (or a skipped correlation: chains follow) is skipped;
+// so is a test expecting a skipped rule. Repeated until nothing changes,
 // then the survivors are renumbered. Hands the list of skips to the rule set.
 void RuleSetBuilder::drop_dependents_of_skipped() {
   auto& rs = *rs_;
@@ -61,15 +61,10 @@ void RuleSetBuilder::drop_dependents_of_skipped() {
     changed = false;
     for (const auto& ref : correlation_refs_) {
       if (drop_rule[ref.from]) continue;
-      const auto target = rs.find_rule(ref.name);
-      const bool chained = target && rs.rules_[*target].is_correlation && !drop_rule[*target];
-      if (!gone(ref.name) && !chained) continue;
+      if (!gone(ref.name)) continue;
       drop_rule[ref.from] = true;
       changed = true;
-      if (chained)
-        skip(ref.where, "correlation of a correlation", " ('" + ref.name + "') is not supported in this version");
-      else
-        skip(ref.where, "correlation of a skipped rule", " ('" + ref.name + "')");
+      skip(ref.where, "correlation of a skipped rule", " ('" + ref.name + "')");
     }
   }
   for (uint32_t t = 0; t < rs.tests_.size(); ++t) {

@@ -240,3 +240,10 @@ for i in $(seq 0 19); do
   echo "<38>$(ts $B $((i*5))) srv-dmz sshd[$((7200+i))]: $m"
 done
 } > ssh-scan-kex.log
+# ten password failures (as in ssh-10-failures.log), then the guessed password accepted from
+# the same address 20 s after the last failure, and the session it opens.
+{
+cat ssh-10-failures.log
+echo "<38>$(ts $B 76) srv-dpi sshd[2221]: Accepted password for root from 183.62.140.253 port 51240 ssh2"
+echo "<86>$(ts $B 76) srv-dpi sshd[2221]: pam_unix(sshd:session): session opened for user root(uid=0) by (uid=0)"
+} > ssh-10-failures-then-accepted.log

@@ -46,6 +46,32 @@ bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+// rsyslog folds repeats of a message ($RepeatedMsgReduction on) into one line with the same
+// header: "message repeated 5 times: [ Failed password for root from 203.0.113.9 port 4242
+// ssh2]" (its template is "message repeated %d times: [%.800s]", the message keeping its leading
+// space). The event then carries the inner message, as the program wrote it, and stands for N
+// occurrences (Event::repeat). Anything else — a missing "]", no count, BSD syslogd's content-
+// less "last message repeated N times", syslog-ng's "Last message '…' repeated" (the message
+// cut) — stays as it is.
+std::string_view unfold_repeat(std::string_view msg, uint32_t& times) {
+  constexpr std::string_view kHead = "message repeated ";
+  constexpr std::string_view kTimes = " times: [";
+  if (msg.size() < kHead.size() + 1 + kTimes.size() + 1 || msg.substr(0, kHead.size()) != kHead || msg.back() != ']')
+    return msg;
+  std::size_t i = kHead.size();
+  uint64_t n = 0;
+  const std::size_t digits = i;
+  while (i < msg.size() && i - digits < 9 && msg[i] >= '0' && msg[i] <= '9')
+    n = n * 10 + static_cast<uint64_t>(msg[i++] - '0');
+  if (i == digits || n == 0 || msg.substr(i, kTimes.size()) != kTimes) return msg;
+  std::string_view inner = msg.substr(i + kTimes.size());
+  inner.remove_suffix(1);
+  if (!inner.empty() && inner.front() == ' ') inner.remove_prefix(1);
+  if (inner.empty()) return msg;
+  times = static_cast<uint32_t>(n);
+  return inner;
+}
+
 }  // namespace
 
 SyslogParser::SyslogParser(std::shared_ptr<const config::Config> cfg, core::Metrics& metrics)
@@ -178,8 +204,9 @@ void SyslogParser::set_content(core::Event& ev, const SyslogHeader& h) {
       if (sd_keep_[i] && !receiver_owned(sd_order_[i]) && !ev.set(sd_order_[i], arena.copy(h.sd[i].value)))
         truncated = true;
   }
-  ev.set(Field::message, h.msg);
-  if (json_.flatten(h.msg, json_fields_)) {
+  const std::string_view msg = unfold_repeat(h.msg, ev.repeat);
+  ev.set(Field::message, msg);
+  if (json_.flatten(msg, json_fields_)) {
     truncated = truncated || json_.truncated();
     const auto put = [&](std::string_view k, std::string_view v) {
       if (k == "@timestamp") {

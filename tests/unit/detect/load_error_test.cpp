@@ -121,11 +121,13 @@ TEST_CASE("correlation errors") {
   CHECK(has(e, "bad.yml:13", "'timespan' must be a positive duration"));
   e = skips_of(base + "  type: value_count\n  rules: [r]\n  timespan: 5m\n  condition: {gte: 2, field: u}\n");
   CHECK(e.empty());  // value_count is supported
-  e = skips_of(base + "  type: temporal\n  rules: [r]\n  timespan: 5m\n  condition: {gte: 2, field: u}\n");
-  CHECK(has(e, "bad.yml:11", "'temporal' is not supported in this version"));
+  e = skips_of(base + "  type: value_sum\n  rules: [r]\n  timespan: 5m\n  condition: {gte: 2, field: u}\n");
+  CHECK(has(e, "bad.yml:11", "'value_sum' is not supported in this version"));
   CHECK(e.size() == 1);  // and nothing about its condition's shape
-  e = skips_of(base + "  type: absence\n  rules: [r]\n  timespan: 5m\n  condition: {gte: 2}\n");
-  CHECK(has(e, "bad.yml:11", "'absence' is not supported in this version"));
+  e = errors_of(base + "  type: temporal\n  rules: [r]\n  timespan: 5m\n  condition: {gte: 2, field: u}\n");
+  CHECK(has(e, "bad.yml:14", "'condition' must be one comparison"));
+  e = errors_of(base + "  type: absence\n  rules: [r]\n  timespan: 5m\n  condition: {gte: 2}\n");
+  CHECK(has(e, "bad.yml:14", "an absence correlation takes no 'condition'"));
   e = errors_of(base + "  type: event_count\n  rules: [r]\n  timespan: 5m\n  condition: {lt: 2}\n");
   CHECK(has(e, "bad.yml:14", "condition 'lt' is not supported for event_count in streaming"));
   e = errors_of(base + "  type: event_count\n  rules: [r]\n  timespan: 5m\n  condition: {gte: 0}\n");
@@ -136,8 +138,8 @@ TEST_CASE("correlation errors") {
     CHECK(has(e, "bad.yml:14", "at most 100000"));
   }
   CHECK(errors_of(base + "  type: event_count\n  rules: [r]\n  timespan: 5m\n  condition: {gt: 99999}\n").empty());
-  e = skips_of(base + "  type: event_count\n  rules: [c]\n  timespan: 5m\n  condition: {gte: 2}\n");
-  CHECK(has(e, "bad.yml:12", "correlation of a correlation ('c') is not supported"));
+  e = errors_of(base + "  type: event_count\n  rules: [c]\n  timespan: 5m\n  condition: {gte: 2}\n");
+  CHECK(has(e, "bad.yml:12", "correlation cycle: c → c"));
 }
 
 TEST_CASE("tests: unknown expected rule, missing logs_file, both logs and logs_file") {

@@ -60,13 +60,16 @@ TEST_CASE("an invalid rule stays an error beside a skipped one") {
   CHECK(errors_of(docs({kUnsupported, "title: [unclosed\n"})).size() == 1);
 }
 
-TEST_CASE("timeframe, other correlation types and aliases are skipped") {
+TEST_CASE("timeframe and the value_* correlation types are skipped") {
   auto s = skips_of("title: t\nid: t\ndetection:\n  s: { a: b }\n  timeframe: 5m\n  condition: s\n");
   REQUIRE(s.size() == 1);
   CHECK(s[0].rfind("bad.yml:5: 'timeframe' is not supported in this version", 0) == 0);
-  s = skips_of(docs({kGood, "title: c\nid: c\ncorrelation:\n  type: temporal\n  rules: [good]\n  timespan: 5m\n"}));
+  s = skips_of(docs({kGood, "title: c\nid: c\ncorrelation:\n  type: value_median\n  rules: [good]\n  timespan: 5m\n"}));
   REQUIRE(s.size() == 1);
-  CHECK(s[0].rfind("bad.yml:10: correlation type 'temporal' is not supported", 0) == 0);
+  CHECK(s[0].rfind("bad.yml:10: correlation type 'value_median' is not supported", 0) == 0);
+  // temporal (no condition: all the rules) loads.
+  CHECK(skips_of(docs({kGood, "title: c\nid: c\ncorrelation:\n  type: temporal\n  rules: [good]\n  timespan: 5m\n"}))
+            .empty());
 }
 
 TEST_CASE("a correlation counting a skipped rule is skipped, so is a test expecting one") {

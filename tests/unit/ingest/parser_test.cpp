@@ -252,3 +252,26 @@ TEST_CASE("invalid PRI and broken RFC 5424 headers are counted per input") {
   CHECK(metrics.value("vigie_syslog_malformed_total", {{"input", "tcp://a:1"}, {"reason", "bad_pri"}}) == 1);
   CHECK(metrics.value("vigie_syslog_malformed_total", {{"input", "tcp://a:1"}, {"reason", "rfc5424_header"}}) == 1);
 }
+
+TEST_CASE("rsyslog's folded repeats: the inner message, standing for N occurrences") {
+  core::Metrics metrics;
+  SyslogParser p(test_config(), metrics);
+  const std::string folded =
+      "<38>Mar 10 10:00:04 srv-dpi sshd[2211]: message repeated 5 times: [ Failed password for root from "
+      "203.0.113.9 port 4242 ssh2]";
+  auto e = parse(p, raw(folded, "10.29.1.2", "2024-03-10T09:00:05Z"));
+  CHECK(e.value(Field::message) == "Failed password for root from 203.0.113.9 port 4242 ssh2");
+  CHECK(e.repeat == 5);
+  CHECK(e.raw() == folded);  // evidence keeps the line as sent
+  CHECK(e.value(Field::process_name) == "sshd");
+  // Not rsyslog's exact wording: left as it is, one occurrence.
+  for (const char* other : {"last message repeated 3 times", "message repeated 5 times: [ no closing bracket",
+                            "message repeated times: [ x]", "message repeated 0 times: [ x]",
+                            "message repeated 5 times: []", "message repeated 5 times [ x]"}) {
+    CAPTURE(other);
+    e = parse(
+        p, raw(std::string("<38>Mar 10 10:00:04 srv-dpi sshd[2211]: ") + other, "10.29.1.2", "2024-03-10T09:00:05Z"));
+    CHECK(e.value(Field::message) == other);
+    CHECK(e.repeat == 1);
+  }
+}

@@ -237,8 +237,10 @@ void Matcher::decode_event(core::Event& e, std::vector<uint32_t>* applied) {
         std::string_view value(g.data(), g.size());
         if (a.transform != Transform::none) {
           const std::string_view t = apply_transform(a.transform, value, e.arena());
-          if (t.data() == value.data() && copy) value = e.arena().copy(value);
-          else value = t;
+          if (t.data() == value.data() && copy)
+            value = e.arena().copy(value);
+          else
+            value = t;
         } else if (copy) {
           value = e.arena().copy(value);
         }

@@ -163,13 +163,15 @@ for i in $(seq 0 9); do
 done
 } > samba-ntlm-10-failures.log
 
-# --- Cisco ASA: VPN failures (113005 AAA server, 113015 local database, 716039 WebVPN), the
+# --- Cisco ASA: VPN failures (113005 AAA server, 113015 local database, 716039 WebVPN, 713167
+#     IKEv1 XAUTH), the
 #     message id as the tag or inside the message (logging device-id), ten accounts.
 {
 users=(jdupont mmartin admin vpn test prestataire support accueil compta rh)
 for i in $(seq 0 9); do
   u=${users[$i]}; t=$((i*9))
-  case $((i % 3)) in
+  case $((i % 4)) in
+    3) echo "<163>$(ts $B $t) asa-chu %ASA-3-713167: Group = GP-IPSEC, Username = $u, IP = 203.0.113.80, Remote peer has failed user authentication - check configured username and password" ;;
     0) echo "<166>$(ts $B $t) asa-chu %ASA-6-113005: AAA user authentication Rejected : reason = AAA failure : server = 192.0.2.5 : user = $u : user IP = 203.0.113.80" ;;
     1) echo "<166>$(date -u -d "@$((B+t))" '+%b %d %Y %H:%M:%S') asa-chu : %ASA-6-113015: AAA user authentication Rejected : reason = Invalid password : local database : user = $u : user IP = 203.0.113.80" ;;
     2) echo "<166>$(ts $B $t) asa-chu %ASA-6-716039: Group <DfltGrpPolicy> User <$u> IP <203.0.113.80> Authentication: rejected, Session Type: WebVPN." ;;
@@ -221,3 +223,16 @@ for i in $(seq 0 9); do
   esac
 done
 } > web-auth-10-failures.log
+
+# --- Samba vfs_full_audit: 120 files renamed to .lockbit in one minute; one file renamed 120 times.
+{
+for i in $(seq 0 119); do
+  f="/srv/commun/compta/dossier$((i / 20))/facture-$i.pdf"
+  echo "<173>$(ts $B $((i / 2))) srv-fic smbd_audit: jdupont|10.40.3.17|pc-acc-12|commun|renameat|ok|$f|$f.lockbit"
+done
+} > samba-mass-rename.log
+{
+for i in $(seq 0 119); do
+  echo "<173>$(ts $B $((i / 2))) srv-fic smbd_audit: jdupont|10.40.3.17|pc-acc-12|commun|renameat|ok|/srv/commun/tmp/~lock.planning.xlsx|/srv/commun/tmp/planning.xlsx"
+done
+} > samba-same-file.log

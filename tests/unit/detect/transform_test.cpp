@@ -34,8 +34,8 @@ TEST_CASE("hex: even runs of hex digits become their bytes, NUL a space; anythin
   CHECK(applied(Transform::hex, "2f62696e2f7368") == "/bin/sh");
   // A command line as the kernel records it: arguments separated by NUL bytes.
   CHECK(applied(Transform::hex, "6E63002D65002F62696E2F7368") == "nc -e /bin/sh");
-  CHECK(applied(Transform::hex, "123") == "123");        // odd length
-  CHECK(applied(Transform::hex, "root") == "root");      // not hex
+  CHECK(applied(Transform::hex, "123") == "123");    // odd length
+  CHECK(applied(Transform::hex, "root") == "root");  // not hex
   CHECK(applied(Transform::hex, "2F62696G") == "2F62696G");
   CHECK(applied(Transform::hex, "") == "");
   CHECK(applied(Transform::hex, "7") == "7");
@@ -93,22 +93,24 @@ kv:
   map: { acct: user.name }
   transform: { cmd: hex }
 )");
-  auto e = decoded(rs, event({{"message", "type=EXECVE msg=audit(1.2:3): argc=12 a0=\"ls\" a1=2D6C61 a2=2F746D70 a10=41 "
-                                          "a1_len=12 ab=2D6C61"}}));
-  CHECK(field(e, "audit.a0") == "ls");    // quoted: as written
-  CHECK(field(e, "a0") == "ls");          // mapped
-  CHECK(field(e, "audit.a1") == "-la");   // stem a#: a1, a2, a10
+  auto e = decoded(rs, event({{"message",
+                               "type=EXECVE msg=audit(1.2:3): argc=12 a0=\"ls\" a1=2D6C61 a2=2F746D70 a10=41 "
+                               "a1_len=12 ab=2D6C61"}}));
+  CHECK(field(e, "audit.a0") == "ls");   // quoted: as written
+  CHECK(field(e, "a0") == "ls");         // mapped
+  CHECK(field(e, "audit.a1") == "-la");  // stem a#: a1, a2, a10
   CHECK(field(e, "audit.a2") == "/tmp");
   CHECK(field(e, "audit.a10") == "A");
-  CHECK(field(e, "audit.argc") == "12");     // not named: 0x12 would be a byte
-  CHECK(field(e, "audit.a1_len") == "12");   // the stem takes digits only
+  CHECK(field(e, "audit.argc") == "12");    // not named: 0x12 would be a byte
+  CHECK(field(e, "audit.a1_len") == "12");  // the stem takes digits only
   CHECK(field(e, "audit.ab") == "2D6C61");
   // A quoted value must not be taken for hex even when its text looks like it.
   auto q = decoded(rs, event({{"message", "type=EXECVE argc=1 a0=\"CAFE\""}}));
   CHECK(field(q, "audit.a0") == "CAFE");
   // msg='...' is one value; its own pairs are read by a second decoder over that field.
-  auto u = decoded(rs, event({{"message", "type=USER_CMD msg=audit(1.2:3): pid=5 uid=1000 msg='cwd=\"/root\" "
-                                          "cmd=636174202F6574632F736861646F77 exe=\"/usr/bin/sudo\" res=success'"}}));
+  auto u = decoded(rs, event({{"message",
+                               "type=USER_CMD msg=audit(1.2:3): pid=5 uid=1000 msg='cwd=\"/root\" "
+                               "cmd=636174202F6574632F736861646F77 exe=\"/usr/bin/sudo\" res=success'"}}));
   CHECK(field(u, "audit.msg") == "cwd=\"/root\" cmd=636174202F6574632F736861646F77 exe=\"/usr/bin/sudo\" res=success");
   CHECK(field(u, "audit.cmd") == "cat /etc/shadow");
   CHECK(field(u, "audit.exe") == "/usr/bin/sudo");

@@ -2,6 +2,10 @@
 // pattern captures (`group|hex`) and kv decoders (`transform:`, `quotes:`), then load errors.
 #include "detect/transform.hpp"
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 #include "helpers.hpp"
 
 using namespace vigie;
@@ -140,4 +144,80 @@ TEST_CASE("transform load errors name the line") {
   CHECK(any_contains(errors_of("decoder: a\nkv: { prefix: p., transform: { '#': hex } }\n"), "stem"));
   CHECK(any_contains(errors_of("decoder: a\nkv: { prefix: p., quotes: '`' }\n"), "quotes"));
   CHECK(any_contains(errors_of("decoder: a\nkv: { prefix: p., transform: [hex] }\n"), "mapping key: transform"));
+}
+
+namespace {
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+TEST_CASE("shipped auditd decoders: every shape, hex only where auditd encodes") {
+  const auto rs = load(slurp(std::filesystem::path(VIGIE_SOURCE_DIR) / "rules/decoders/auditd.yml"));
+  // A bare audit.log line: Sigma's names, ECS fields, the inner msg='…' read, hex acct decoded.
+  auto u = decoded(rs, event({{"message",
+                               "type=USER_LOGIN msg=audit(1773137701.300:88): pid=4102 uid=0 auid=4294967295 "
+                               "ses=4294967295 msg='op=login acct=28696E76616C6964207573657229 "
+                               "exe=\"/usr/sbin/sshd\" hostname=? addr=::ffff:198.51.100.40 terminal=sshd "
+                               "res=failed'"}}));
+  CHECK(field(u, "type") == "USER_LOGIN");
+  CHECK(field(u, "auditd.serial") == "88");
+  CHECK(field(u, "user.name") == "(invalid user)");
+  CHECK(field(u, "source.ip") == "198.51.100.40");
+  CHECK(field(u, "event.outcome") == "failure");
+  CHECK(field(u, "process.executable") == "/usr/sbin/sshd");
+  // The kernel's numeric form names the type; journald's form has it first.
+  auto k = decoded(rs, event({{"process.name", "kernel"},
+                              {"message", "audit: type=1309 audit(1773137706.000:940): argc=2 a0=\"ls\" a1=2D6C61"}}));
+  CHECK(field(k, "type") == "EXECVE");
+  CHECK(field(k, "a1") == "-la");
+  auto j = decoded(rs, event({{"process.name", "audit"},
+                              {"message",
+                               "ADD_USER pid=7002 uid=0 auid=1001 ses=7 msg='op=add-user acct=\"backup2\" "
+                               "exe=\"/usr/sbin/useradd\" hostname=? addr=? terminal=pts/1 res=success'"}}));
+  CHECK(field(j, "type") == "ADD_USER");
+  CHECK(field(j, "user.name") == "backup2");
+  CHECK_FALSE(j.get(core::Field::source_ip));  // addr=? is no address
+  // SYSCALL's a0…a3 are raw numbers in hex: not decoded (SigmaHQ compares a0 to 4, 5, 6).
+  auto s = decoded(rs, event({{"message",
+                               "type=SYSCALL msg=audit(1.2:3): arch=c000003e syscall=103 success=yes a0=5 "
+                               "a1=7ffd2a1c a2=0 a3=0 comm=\"dmesg\" exe=2F7573722F62696E2F646D657367 "
+                               "key=(null)"}}));
+  CHECK(field(s, "a1") == "7ffd2a1c");
+  CHECK(field(s, "exe") == "/usr/bin/dmesg");
+  CHECK(field(s, "key") == "(null)");
+  // Another program's key=value line is not an audit record.
+  auto other = decoded(rs, event({{"message", "type=traffic msg=hello pid=1"}}));
+  CHECK_FALSE(other.get("type"));
+  CHECK_FALSE(other.get("auditd.pid"));
+}
+
+TEST_CASE("SigmaHQ auditd rules, as published, fire on the shipped decoders' fields") {
+  const auto sigma = std::filesystem::path(VIGIE_CORPUS) / "sigma/rules/linux/auditd";
+  std::string yaml = slurp(std::filesystem::path(VIGIE_SOURCE_DIR) / "rules/decoders/auditd.yml");
+  for (const char* f :
+       {"syscall/lnx_auditd_clean_disable_dmesg_logs_via_syslog.yml", "lnx_auditd_disable_aslr_protection.yml"})
+    yaml += "\n---\n" + slurp(sigma / f);
+  const auto rs = load(yaml);
+  // syslog(SYSLOG_ACTION_CLEAR): SYSCALL=syslog (enriched name), a0 raw.
+  CHECK(hits(rs, event({{"message",
+                         "type=SYSCALL msg=audit(1773137750.000:982): arch=c000003e syscall=103 "
+                         "success=yes exit=0 a0=5 a1=0 a2=0 a3=0 items=0 ppid=4100 pid=4190 auid=1002 "
+                         "uid=0 comm=\"dmesg\" exe=\"/usr/bin/dmesg\" key=(null)\x1d"
+                         "ARCH=x86_64 SYSCALL=syslog AUID=\"bob\" UID=\"root\""}})) ==
+        std::vector<std::string>{"eca5e022-d368-4043-98e5-9736fb01f72f"});
+  // sysctl -w kernel.randomize_va_space=0, the argument hex-encoded by auditd.
+  CHECK(hits(rs, event({{"message",
+                         "type=EXECVE msg=audit(1773137750.000:983): argc=3 a0=\"sysctl\" a1=\"-w\" "
+                         "a2=6B65726E656C2E72616E646F6D697A655F76615F73706163653D30"}})) ==
+        std::vector<std::string>{"e497a24e-9345-4a62-9803-b06d7d7cb132"});
+  CHECK(hits(rs, event({{"message",
+                         "type=EXECVE msg=audit(1773137750.000:984): argc=3 a0=\"sysctl\" a1=\"-w\" "
+                         "a2=6B65726E656C2E72616E646F6D697A655F76615F73706163653D32"}}))
+            .empty());  // =2: ASLR on
 }

@@ -90,12 +90,13 @@ for i in $(seq 0 29); do
 done
 } > postfix-reject-burst.log
 
-# --- Dovecot: failed IMAP/POP3 connections from one source (2.2, 2.3, 2.3.20+ wordings).
+# --- Dovecot: failed IMAP/POP3 connections from one source (1.0, 2.2, 2.3, 2.3.20+ wordings).
 dovecot_failures() {
   local n=$1
   for i in $(seq 0 $((n-1))); do
     t=$((i*9)); s="Dk$((1000+i))"
-    case $((i % 3)) in
+    case $((i % 4)) in
+      3) echo "<22>$(ts $B $t) mx-chu dovecot: pop3-login: Aborted login: user=<jdupont>, method=PLAIN, rip=203.0.113.40, lip=192.0.2.25" ;;
       0) echo "<22>$(ts $B $t) mx-chu dovecot: imap-login: Disconnected (auth failed, 1 attempts in 4 secs): user=<jdupont>, method=PLAIN, rip=203.0.113.40, lip=192.0.2.25, TLS, session=<$s>" ;;
       1) echo "<22>$(ts $B $t) mx-chu dovecot[812]: pop3-login: Aborted login (auth failed, 3 attempts in 12 secs): user=<jdupont>, method=PLAIN, rip=::ffff:203.0.113.40, lip=::ffff:192.0.2.25, session=<$s>" ;;
       2) echo "<22>$(ts $B $t) mx-chu dovecot: imap-login: Login aborted: Connection closed (auth failed, 1 attempts in 2 secs) (auth_failed): user=<jdupont>, method=PLAIN, rip=203.0.113.40, lip=192.0.2.25, TLS, session=<$s>" ;;
@@ -183,14 +184,17 @@ for i in $(seq 0 9); do
   echo "<166>$(ts $B $((i*9))) asa-chu %ASA-6-113005: AAA user authentication Rejected : reason = AAA failure : server = 192.0.2.5 : user = ***** : user IP = 203.0.113.81"
 done
 } > asa-vpn-masked.log
-# Sixty denies in one minute on sixty ports; sixty on one port over three minutes.
+# Sixty denies in one minute (106023, 106001, 106015 on forty ports; 106016 spoof and 313001
+# ICMP without ports); sixty on one port over three minutes.
 {
 for i in $(seq 0 59); do
-  if (( i % 2 )); then
-    echo "<164>$(ts $B $i) asa-chu %ASA-4-106023: Deny tcp src outside:198.51.100.150/$((40000+i)) dst inside:192.0.2.10/$((1000+i)) by access-group \"outside_access_in\" [0x0, 0x0]"
-  else
-    echo "<162>$(ts $B $i) asa-chu : %ASA-2-106001: Inbound TCP connection denied from 198.51.100.150/$((40000+i)) to 192.0.2.10/$((1000+i)) flags SYN  on interface outside"
-  fi
+  case $((i % 6)) in
+    0|4) echo "<164>$(ts $B $i) asa-chu %ASA-4-106023: Deny tcp src outside:198.51.100.150/$((40000+i)) dst inside:192.0.2.10/$((1000+i)) by access-group \"outside_access_in\" [0x0, 0x0]" ;;
+    2) echo "<162>$(ts $B $i) asa-chu : %ASA-2-106001: Inbound TCP connection denied from 198.51.100.150/$((40000+i)) to 192.0.2.10/$((1000+i)) flags SYN  on interface outside" ;;
+    1) echo "<166>$(ts $B $i) asa-chu %ASA-6-106015: Deny TCP (no connection) from 198.51.100.150/$((40000+i)) to 192.0.2.10/$((1000+i)) flags ACK  on interface outside" ;;
+    3) echo "<162>$(ts $B $i) asa-chu %ASA-2-106016: Deny IP spoof from (198.51.100.150) to 192.0.2.10 on interface outside" ;;
+    5) echo "<163>$(ts $B $i) asa-chu %ASA-3-313001: Denied ICMP type=8, code=0, from 198.51.100.150 on interface outside" ;;
+  esac
 done
 } > asa-deny-scan.log
 {

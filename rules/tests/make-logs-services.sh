@@ -90,6 +90,17 @@ for i in $(seq 0 29); do
 done
 } > postfix-reject-burst.log
 
+# postscreen rejects and Postfix 2.x rejects without a queue id, thirty in five minutes.
+{
+for i in $(seq 0 29); do
+  if (( i % 2 )); then
+    echo "<22>$(ts $B $((i*10))) mx-chu postfix/postscreen[3600]: NOQUEUE: reject: RCPT from [198.51.100.62]:$((50000+i)): 550 5.7.1 Service unavailable; client [198.51.100.62] blocked using zen.spamhaus.org; from=<x@example.org>, to=<user$i@chu.example>, proto=ESMTP, helo=<WIN-3K2>"
+  else
+    echo "<22>$(ts $B $((i*10))) mx-old postfix/smtpd[3601]: reject: RCPT from unknown[198.51.100.62]: 550 5.1.1 <user$i@chu.example>: Recipient address rejected: User unknown in local recipient table; from=<x@example.org> to=<user$i@chu.example> proto=SMTP helo=<WIN-3K2>"
+  fi
+done
+} > postfix-reject-old.log
+
 # --- Dovecot: failed IMAP/POP3 connections from one source (1.0, 2.2, 2.3, 2.3.20+ wordings).
 dovecot_failures() {
   local n=$1

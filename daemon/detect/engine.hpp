@@ -149,6 +149,7 @@ class Matcher {
     const char* data = nullptr;
     std::size_t size = 0;
     char separator = 0;
+    bool single_quotes = false;
     KvScanOutcome outcome;
   } kv_scan_;
   std::string kv_name_;

@@ -6,7 +6,7 @@
 namespace vigie::detect {
 namespace {
 
-bool blank(char c) { return c == ' ' || c == '\t'; }
+bool blank(char c) { return c == ' ' || c == '\t' || c == '\x1d'; }
 
 bool key_byte(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
@@ -48,9 +48,11 @@ KvScanOutcome scan_kv(std::string_view t, const KvSyntax& syntax, std::vector<Kv
       while (i < n && blank(t[i])) ++i;  // `key = value`: blanks after '=' are trimmed too
     KvPair pair;
     pair.key = key;
-    if (i < n && t[i] == '"') {
+    if (i < n && (t[i] == '"' || (syntax.single_quotes && t[i] == '\''))) {
+      const char q = t[i];
+      pair.quoted = true;
       const std::size_t vs = ++i;
-      while (i < n && t[i] != '"') {
+      while (i < n && t[i] != q) {
         if (t[i] == '\\' && i + 1 < n) {
           pair.escaped = true;
           ++i;
@@ -88,10 +90,22 @@ std::string_view kv_unescape(std::string_view v, bool escaped, core::Arena& aren
   std::string s;
   s.reserve(v.size());
   for (std::size_t i = 0; i < v.size(); ++i) {
-    if (v[i] == '\\' && i + 1 < v.size() && (v[i + 1] == '"' || v[i + 1] == '\\')) ++i;
+    if (v[i] == '\\' && i + 1 < v.size() && (v[i + 1] == '"' || v[i + 1] == '\'' || v[i + 1] == '\\')) ++i;
     s.push_back(v[i]);
   }
   return arena.copy(s);
+}
+
+Transform KvDecoder::transform_for(std::string_view key) const {
+  if (const auto t = transforms.find(key); t != transforms.end()) return t->second;
+  for (const auto& [stem, t] : stem_transforms) {
+    if (key.size() <= stem.size() || !key.starts_with(stem)) continue;
+    bool digits = true;
+    for (char c : key.substr(stem.size()))
+      if (c < '0' || c > '9') digits = false;
+    if (digits) return t;
+  }
+  return Transform::none;
 }
 
 }  // namespace vigie::detect

@@ -23,7 +23,7 @@ void RuleSetBuilder::add_kv(const YAML::Node& node, const Context& c, Decoder& d
     error(at(c, node), "'kv' must be a mapping {separator, prefix, map, require}");
     return;
   }
-  check_keys(node, c, {"separator", "prefix", "map", "require", "lead"}, "kv decoder");
+  check_keys(node, c, {"separator", "quotes", "prefix", "map", "require", "lead", "transform"}, "kv decoder");
   auto kv = std::make_unique<KvDecoder>();
   if (const auto s = node["separator"]) {
     const std::string sep = scalar_of(s).value_or("");
@@ -34,6 +34,36 @@ void RuleSetBuilder::add_kv(const YAML::Node& node, const Context& c, Decoder& d
       kv->syntax.separator = sep[0];
     else
       error(at(c, s), "kv 'separator' must be \" \" (blanks), \",\", \", \", \";\", \"; \" or \"|\"");
+  }
+  if (const auto q = node["quotes"]) {
+    const std::string quotes = scalar_of(q).value_or("");
+    if (quotes == "'\"" || quotes == "\"'")
+      kv->syntax.single_quotes = true;
+    else if (quotes != "\"")
+      error(at(c, q), "kv 'quotes' must be '\"' (the default) or '\"\'' (double or single quotes)");
+  }
+  if (const auto t = node["transform"]) {
+    if (!t.IsMap())
+      error(at(c, t), "kv 'transform' must be a mapping key: transform (hex, url)");
+    else
+      for (const auto& e : t) {
+        const std::string key = e.first.Scalar();
+        const std::string name = scalar_of(e.second).value_or("");
+        const auto tr = transform_named(name);
+        if (!tr) {
+          error(at(c, e.second), "unknown transform '" + name + "' (hex, url)");
+          continue;
+        }
+        const bool stem = !key.empty() && key.back() == '#';
+        if (key.size() < (stem ? 2u : 1u) || key.size() > kKvMaxKey) {
+          error(at(c, e.first), "kv 'transform' keys are 1-64 bytes, or a stem followed by '#' (a#: a0, a1...)");
+          continue;
+        }
+        if (stem)
+          kv->stem_transforms.emplace_back(key.substr(0, key.size() - 1), *tr);
+        else
+          kv->transforms.emplace(key, *tr);
+      }
   }
   if (const auto p = node["prefix"]) {
     kv->prefix = scalar_of(p).value_or("");
@@ -164,7 +194,18 @@ void RuleSetBuilder::add_decoder(const YAML::Node& doc, const Context& c) {
         for (const auto& kv : fields) {
           DecoderAssign a;
           a.target = core::FieldRef::of(kv.first.Scalar());
-          const std::string spec = scalar_of(kv.second).value_or("");
+          std::string spec = scalar_of(kv.second).value_or("");
+          // `group|transform`: the captured value is rewritten before it is set.
+          if (const auto bar = spec.rfind('|'); !spec.empty() && spec[0] != '=' && bar != std::string::npos) {
+            const std::string name = spec.substr(bar + 1);
+            const auto tr = transform_named(name);
+            if (!tr) {
+              error(at(c, kv.second), "unknown transform '" + name + "' (hex, url)");
+              continue;
+            }
+            a.transform = *tr;
+            spec.resize(bar);
+          }
           if (!spec.empty() && spec[0] == '=') {
             a.literal = spec.substr(1);
             const auto& t = a.target.fixed;

@@ -238,7 +238,15 @@ void Matcher::decode_event(core::Event& e, std::vector<uint32_t>* applied) {
         e.set(a.target, std::string_view(a.literal));
       } else if (const auto& g = groups_[static_cast<std::size_t>(a.group)]; g.data() != nullptr) {
         std::string_view value(g.data(), g.size());
-        if (copy) value = e.arena().copy(value);
+        if (a.transform != Transform::none) {
+          const std::string_view t = apply_transform(a.transform, value, e.arena());
+          if (t.data() == value.data() && copy)
+            value = e.arena().copy(value);
+          else
+            value = t;
+        } else if (copy) {
+          value = e.arena().copy(value);
+        }
         if (place_address(e, dec, a.target, value, metrics_)) e.set(a.target, value);
       }
     }
@@ -288,8 +296,13 @@ bool Matcher::decode_kv(core::Event& e, uint32_t d, std::string_view text) {
   // Decoders of one source view and separator share a scan (FortiGate's and Stormshield's
   // decoders both read every message).
   if (kv_scan_.event != event_ || kv_scan_.data != text.data() || kv_scan_.size != text.size() ||
-      kv_scan_.separator != kv.syntax.separator) {
-    kv_scan_ = {event_, text.data(), text.size(), kv.syntax.separator, scan_kv(text, kv.syntax, kv_pairs_)};
+      kv_scan_.separator != kv.syntax.separator || kv_scan_.single_quotes != kv.syntax.single_quotes) {
+    kv_scan_ = {event_,
+                text.data(),
+                text.size(),
+                kv.syntax.separator,
+                kv.syntax.single_quotes,
+                scan_kv(text, kv.syntax, kv_pairs_)};
   }
   const KvScanOutcome outcome = kv_scan_.outcome;
   if (kv_pairs_.empty()) return false;
@@ -303,8 +316,12 @@ bool Matcher::decode_kv(core::Event& e, uint32_t d, std::string_view text) {
     while (!lead.empty() && (lead.front() == ' ' || lead.front() == '\t')) lead.remove_prefix(1);
     if (!lead.empty()) e.set(*kv.lead, lead);
   }
+  const bool transforms = !kv.transforms.empty() || !kv.stem_transforms.empty();
   for (const KvPair& p : kv_pairs_) {
-    const std::string_view value = kv_unescape(p.value, p.escaped, e.arena());
+    std::string_view value = kv_unescape(p.value, p.escaped, e.arena());
+    if (transforms)
+      if (const Transform t = kv.transform_for(p.key); t != Transform::none && !(p.quoted && t == Transform::hex))
+        value = apply_transform(t, value, e.arena());
     // What the key means is remembered per decoder (kKvNames keys: memory stays fixed whatever
     // keys arrive); past that, it is resolved for this pair alone.
     if (const KvName* n = kv_name(d, kv, p.key)) {

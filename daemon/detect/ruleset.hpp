@@ -30,6 +30,7 @@
 #include "detect/capture.hpp"
 #include "detect/kv.hpp"
 #include "detect/prefilter.hpp"
+#include "detect/transform.hpp"
 
 namespace vigie::detect {
 
@@ -179,6 +180,7 @@ struct DecoderAssign {
   core::FieldRef target;
   int group = -1;  // capture group number, or -1 for the literal
   std::string literal;
+  Transform transform = Transform::none;  // `group|hex`, `group|url` (detect/transform.hpp)
 };
 
 struct DecoderPattern {

@@ -13,16 +13,20 @@ namespace {
 // Decoded values bound for an address field are checked (detect/pattern.hpp: classify_address):
 // a host name goes to the matching .domain field, anything else is left out and counted.
 // Returns false when the value must not be set as is; `value` may be moved to the domain field.
+// `step` (tracing only) records the domain field set instead.
 bool place_address(core::Event& e, const Decoder& dec, const core::FieldRef& target, std::string_view value,
-                   core::Metrics& metrics) {
+                   core::Metrics& metrics, DecodeStep* step) {
   if (!target.fixed || (*target.fixed != core::Field::source_ip && *target.fixed != core::Field::destination_ip))
     return true;
   switch (classify_address(value)) {
     case AddressKind::ip:
       return true;
-    case AddressKind::host:
-      e.set(std::string_view(*target.fixed == core::Field::source_ip ? "source.domain" : "destination.domain"), value);
+    case AddressKind::host: {
+      const std::string_view domain = *target.fixed == core::Field::source_ip ? "source.domain" : "destination.domain";
+      e.set(domain, value);
+      if (step) step->set.emplace_back(domain, value);
       return false;
+    }
     case AddressKind::invalid:
       break;
   }
@@ -70,6 +74,12 @@ void Matcher::process(core::Event& e, std::vector<uint32_t>& hits) {
 void Matcher::decode(core::Event& e, std::vector<uint32_t>* applied) {
   begin_event();
   decode_event(e, applied);
+}
+
+void Matcher::decode(core::Event& e, DecodeTrace& trace) {
+  trace.clear();
+  begin_event();
+  decode_event(e, nullptr, &trace);
 }
 
 void Matcher::match(const core::Event& e, std::vector<uint32_t>& hits) {
@@ -184,33 +194,54 @@ bool Matcher::capture(const DecoderPattern& p, std::string_view text, const Scan
   return matched;
 }
 
-void Matcher::decode_event(core::Event& e, std::vector<uint32_t>* applied) {
+void Matcher::decode_event(core::Event& e, std::vector<uint32_t>* applied, DecodeTrace* trace) {
   const RuleSet& rs = *rules_;
   for (uint32_t d = 0; d < rs.decoders_.size(); ++d) {
     const Decoder& dec = rs.decoders_[d];
+    DecodeStep* step = nullptr;
+    if (trace) {
+      step = &trace->emplace_back();
+      step->decoder = d;
+    }
     bool when = true;
     for (const auto& [field, values] : dec.when) {
       const auto v = e.get(field);
       if (!v || std::find(values.begin(), values.end(), *v) == values.end()) {
         when = false;
+        if (step) {
+          step->outcome = DecodeStep::Outcome::when_failed;
+          step->detail = field.name + (v ? " is '" + std::string(*v) + "'" : " is absent") + ", wants ";
+          for (std::size_t i = 0; i < values.size(); ++i) step->detail += (i ? " or '" : "'") + values[i] + "'";
+        }
         break;
       }
     }
     if (!when) continue;
     const DecoderField& df = rs.decoder_fields_[dec.source];
     const auto field = e.get(df.field);
-    if (!field) continue;
+    if (!field) {
+      if (step) step->outcome = DecodeStep::Outcome::no_source, step->detail = df.field.name + " is absent";
+      continue;
+    }
+    bool kv_applied = false;
     if (dec.kv) {  // pairs first: a pattern beside them may refine what they set
-      if (decode_kv(e, dec, *field) && applied) applied->push_back(d);
+      kv_applied = decode_kv(e, dec, *field, step);
+      if (kv_applied && applied) applied->push_back(d);
       if (dec.patterns.empty()) continue;
     }
+    const auto no_pattern = [&] {
+      if (step && !kv_applied) step->outcome = DecodeStep::Outcome::no_pattern;
+    };
     // Candidates only (a prefilter's are not confirmed): the capturing match of each decoder
     // confirms them, lowest index first. A field a decoder rewrote is a new view, scanned again.
     const auto& cands = scan_field(static_cast<uint32_t>(df.scan), *field).hits;
     const auto first = static_cast<int>(dec.set_base);
     const auto end = first + static_cast<int>(dec.patterns.size());
     auto it = std::lower_bound(cands.begin(), cands.end(), first);
-    if (it == cands.end() || *it >= end) continue;
+    if (it == cands.end() || *it >= end) {
+      no_pattern();
+      continue;
+    }
     std::string repaired;  // written only for invalid UTF-8; captures then come from it
     const std::string_view text = matchable(*field, repaired);
     static const ScanResult kNoMemo;
@@ -225,7 +256,14 @@ void Matcher::decode_event(core::Event& e, std::vector<uint32_t>* applied) {
         break;
       }
     }
-    if (p == nullptr) continue;
+    if (p == nullptr) {
+      no_pattern();
+      continue;
+    }
+    if (step) {
+      step->outcome = DecodeStep::Outcome::applied;
+      step->pattern = static_cast<int32_t>(p - dec.patterns.data());
+    }
     // Captures are views into the source text, which stays alive when a target replaces the
     // source field itself (the event only drops its view); constants live in the rule set. A
     // repaired copy (invalid UTF-8) dies here: what is captured from it goes to the arena.
@@ -233,10 +271,14 @@ void Matcher::decode_event(core::Event& e, std::vector<uint32_t>* applied) {
     for (const DecoderAssign& a : p->assigns) {
       if (a.group < 0) {
         e.set(a.target, std::string_view(a.literal));
+        if (step) step->set.emplace_back(a.target.name, a.literal);
       } else if (const auto& g = groups_[static_cast<std::size_t>(a.group)]; g.data() != nullptr) {
         std::string_view value(g.data(), g.size());
         if (copy) value = e.arena().copy(value);
-        if (place_address(e, dec, a.target, value, metrics_)) e.set(a.target, value);
+        if (place_address(e, dec, a.target, value, metrics_, step)) {
+          e.set(a.target, value);
+          if (step) step->set.emplace_back(a.target.name, value);
+        }
       }
     }
     if (applied && (applied->empty() || applied->back() != d)) applied->push_back(d);
@@ -247,12 +289,16 @@ void Matcher::decode_event(core::Event& e, std::vector<uint32_t>* applied) {
 // quoted value and a prefixed name go to the arena). Counted: more pairs than kKvMaxPairs or
 // than the event can hold (truncated), unterminated quotes and bad keys (malformed) — once per
 // line, and only on lines the decoder accepts (`require`), so other programs' lines add nothing.
-bool Matcher::decode_kv(core::Event& e, const Decoder& dec, std::string_view text) {
+bool Matcher::decode_kv(core::Event& e, const Decoder& dec, std::string_view text, DecodeStep* step) {
   const KvDecoder& kv = *dec.kv;
+  const auto reject = [&](std::string why) {
+    if (step) step->outcome = DecodeStep::Outcome::kv_rejected, step->detail = std::move(why);
+    return false;
+  };
   // A line without the first required key is not this decoder's: one memmem instead of a scan.
   if (!kv.require.empty() && kv.require_probe.size() <= text.size() &&
       std::string_view(text).find(kv.require_probe) == std::string_view::npos)
-    return false;
+    return reject("required key '" + kv.require.front() + "' missing");
   // Decoders of one source view and separator share a scan (FortiGate's and Stormshield's
   // decoders both read every message).
   if (kv_scan_.event != event_ || kv_scan_.data != text.data() || kv_scan_.size != text.size() ||
@@ -260,17 +306,23 @@ bool Matcher::decode_kv(core::Event& e, const Decoder& dec, std::string_view tex
     kv_scan_ = {event_, text.data(), text.size(), kv.syntax.separator, scan_kv(text, kv.syntax, kv_pairs_)};
   }
   const KvScanOutcome outcome = kv_scan_.outcome;
-  if (kv_pairs_.empty()) return false;
+  if (kv_pairs_.empty()) return reject("no key=value pair");
   for (const std::string& key : kv.require)
-    if (std::none_of(kv_pairs_.begin(), kv_pairs_.end(), [&](const KvPair& p) { return p.key == key; })) return false;
+    if (std::none_of(kv_pairs_.begin(), kv_pairs_.end(), [&](const KvPair& p) { return p.key == key; }))
+      return reject("required key '" + key + "' missing");
+  if (step) step->outcome = DecodeStep::Outcome::applied;
   bool truncated = outcome.truncated;
   for (const KvPair& p : kv_pairs_) {
     const std::string_view value = kv_unescape(p.value, p.escaped, e.arena());
     if (const auto m = kv.map.find(p.key); m != kv.map.end() && !value.empty())
-      if (place_address(e, dec, m->second, value, metrics_)) e.set(m->second, value);
+      if (place_address(e, dec, m->second, value, metrics_, step)) {
+        e.set(m->second, value);
+        if (step) step->set.emplace_back(m->second.name, value);
+      }
     if (!kv.prefix.empty()) {
       kv_name_.assign(kv.prefix).append(p.key);
       if (!e.set(e.arena().copy(kv_name_), value)) truncated = true;
+      else if (step) step->set.emplace_back(kv_name_, value);
     }
   }
   const auto count = [&](const char* name, const char* what) {

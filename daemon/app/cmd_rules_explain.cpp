@@ -194,8 +194,10 @@ void print_json(const detect::RuleSet& rs, const Line& l) {
     w.key("values").begin_object();
     for (const auto& [k, v] : nm.values) {
       w.key(k);
-      if (v) w.value(*v);
-      else w.null();
+      if (v)
+        w.value(*v);
+      else
+        w.null();
     }
     w.end_object().end_object();
   }

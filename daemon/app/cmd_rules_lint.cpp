@@ -52,8 +52,8 @@ int run_rules_lint(const RulesTestOptions& opts) {
   std::vector<detect::LintFinding> findings;
   for (const auto& s : rules->skipped())
     if (s.group.rfind("logsource", 0) == 0)
-      findings.push_back({detect::LintFinding::Severity::warning, s.where, "logsource-unmapped",
-                          s.what + " (the rule is skipped)"});
+      findings.push_back(
+          {detect::LintFinding::Severity::warning, s.where, "logsource-unmapped", s.what + " (the rule is skipped)"});
   for (auto& f : detect::lint(*rules)) findings.push_back(std::move(f));
   if (!opts.config.empty()) check_routes(*cfg, *rules, findings);
 

@@ -54,7 +54,9 @@ int run(int argc, char** argv) {
   auto* rules_explain =
       rules->add_subcommand("explain", "show how each line is decoded and which rules match, nearly match, and why");
   rules_explain->add_option("-c,--config", explain_opts.config, "configuration file (sites, time zones, rule paths)");
-  rules_explain->add_option("--line", explain_opts.lines, "a log line exactly as a site sends it (repeatable)");
+  rules_explain->add_option("--line", explain_opts.lines, "a log line exactly as a site sends it (repeatable)")
+      ->expected(1)
+      ->allow_extra_args(false);
   rules_explain->add_option("--file", explain_opts.file, "a file of log lines, one per line");
   rules_explain->add_flag("--json", explain_opts.json, "one JSON object per line, for scripts");
   rules_explain->add_option("paths", explain_opts.paths,

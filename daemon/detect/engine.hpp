@@ -67,7 +67,7 @@ struct DecodeStep {
   };
   uint32_t decoder = 0;
   Outcome outcome = Outcome::applied;
-  std::string detail;   // when_failed: "process.name is 'cron'"; kv_rejected: the reason
+  std::string detail;    // when_failed: "process.name is 'cron'"; kv_rejected: the reason
   int32_t pattern = -1;  // applied: index of the pattern that matched (-1: kv pairs only)
   std::vector<std::pair<std::string, std::string>> set;  // fields set, in order (name, value)
 };

@@ -89,8 +89,7 @@ void describe(const RuleSet& rs, const CompiledRule& r, uint32_t node, const cor
     const Atom& a = rs.atom(r.expr.nodes[n].first);
     for (const auto* f : {&a.field, a.kind == AtomKind::fieldref ? &a.ref : nullptr}) {
       if (f == nullptr) continue;
-      if (std::any_of(nm.values.begin(), nm.values.end(), [&](const auto& v) { return v.first == f->name; }))
-        continue;
+      if (std::any_of(nm.values.begin(), nm.values.end(), [&](const auto& v) { return v.first == f->name; })) continue;
       const auto v = e.get(*f);
       nm.values.emplace_back(f->name, v ? std::optional<std::string>(std::string(*v)) : std::nullopt);
     }

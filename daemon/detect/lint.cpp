@@ -130,8 +130,8 @@ std::optional<std::vector<Term>> dnf(const RuleSet& rs, const Expr& x, uint32_t 
     out = std::move(next);
     if (out.empty()) break;
   }
-  if (!conjunction) out.erase(std::remove_if(out.begin(), out.end(), [&](const Term& t) { return !consistent(rs, t); }),
-                              out.end());
+  if (!conjunction)
+    out.erase(std::remove_if(out.begin(), out.end(), [&](const Term& t) { return !consistent(rs, t); }), out.end());
   return out;
 }
 
@@ -292,9 +292,9 @@ void check_duplicates(const RuleSet& rs, std::vector<LintFinding>& out) {
     const auto [it, fresh] = first.emplace(canonical(c.expr, c.expr.root), r);
     if (fresh) continue;
     const CompiledRule& o = rs.compiled(it->second);
-    out.push_back({LintFinding::Severity::warning, c.where, "duplicate-detection",
-                   "rule " + c.info.id + " has the same condition and logsource as " + o.info.id + " (" + o.where +
-                       ")"});
+    out.push_back(
+        {LintFinding::Severity::warning, c.where, "duplicate-detection",
+         "rule " + c.info.id + " has the same condition and logsource as " + o.info.id + " (" + o.where + ")"});
   }
 }
 

@@ -321,8 +321,10 @@ bool Matcher::decode_kv(core::Event& e, const Decoder& dec, std::string_view tex
       }
     if (!kv.prefix.empty()) {
       kv_name_.assign(kv.prefix).append(p.key);
-      if (!e.set(e.arena().copy(kv_name_), value)) truncated = true;
-      else if (step) step->set.emplace_back(kv_name_, value);
+      if (!e.set(e.arena().copy(kv_name_), value))
+        truncated = true;
+      else if (step)
+        step->set.emplace_back(kv_name_, value);
     }
   }
   const auto count = [&](const char* name, const char* what) {

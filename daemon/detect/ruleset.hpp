@@ -104,9 +104,9 @@ struct Expr {
 // Where a detection rule's expression came from (introspection, as ExprPart).
 struct RuleOutline {
   static constexpr uint32_t kNone = UINT32_MAX;
-  uint32_t condition = kNone;         // root of the detection's condition, before the logsource
-  std::vector<ExprPart> selections;   // search identifiers, in file order
-  std::vector<ExprPart> logsource;    // one per logsource key mapped, ANDed to `condition`
+  uint32_t condition = kNone;        // root of the detection's condition, before the logsource
+  std::vector<ExprPart> selections;  // search identifiers, in file order
+  std::vector<ExprPart> logsource;   // one per logsource key mapped, ANDed to `condition`
 };
 
 // event_count and value_count keep every counted event of a window until it fires: thresholds
@@ -134,7 +134,7 @@ struct CompiledRule {
   std::string where;  // file:line of the document
   std::string name;   // Sigma `name`, may be empty
   bool is_correlation = false;
-  Expr expr;  // detection rules only
+  Expr expr;            // detection rules only
   RuleOutline outline;  // detection rules only
   std::vector<core::FieldRef> group_by;
   core::Duration suppress_for{};

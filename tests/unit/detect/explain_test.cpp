@@ -102,7 +102,8 @@ TEST_CASE("explain: each decoder says whether it applied, why not, and which fie
 
 TEST_CASE("explain: the trace changes nothing: the traced event and its hits are the plain Matcher's") {
   Fixture f;
-  auto traced = event({{"process.name", "sshd"}, {"message", "Accepted password for root from 192.0.2.9 port 22 ssh2"}});
+  auto traced =
+      event({{"process.name", "sshd"}, {"message", "Accepted password for root from 192.0.2.9 port 22 ssh2"}});
   auto plain = traced;
   auto ex = explain(f.matcher, *f.rules, traced);
   std::vector<uint32_t> hits;

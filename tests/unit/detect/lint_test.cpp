@@ -30,28 +30,34 @@ TEST_CASE("lint: a condition asking one field for two values is unreachable, eit
 }
 
 TEST_CASE("lint: contradictions of presence, numbers, negation, literals against patterns and networks") {
-  CHECK(any_contains(findings(rule("r", "  a: { user.name: null }\n  b: { user.name|contains: adm }\n"
-                                        "  condition: a and b")),
+  CHECK(any_contains(findings(rule("r",
+                                   "  a: { user.name: null }\n  b: { user.name|contains: adm }\n"
+                                   "  condition: a and b")),
                      "rule r can never match"));
   CHECK(any_contains(findings(rule("r", "  a: { uid|gt: 10 }\n  b: { uid|lt: 5 }\n  condition: a and b")),
                      "rule r can never match"));
   CHECK(findings(rule("r", "  a: { uid|gte: 5 }\n  b: { uid|lte: 5 }\n  condition: a and b")).empty());
   CHECK(any_contains(findings(rule("r", "  a: { event.action: x }\n  condition: a and not a")),
                      "rule r can never match"));
-  CHECK(any_contains(findings(rule("r", "  a: { event.action: sudo_denied }\n  b: { event.action|startswith: ssh_ }\n"
-                                        "  condition: a and b")),
+  CHECK(any_contains(findings(rule("r",
+                                   "  a: { event.action: sudo_denied }\n  b: { event.action|startswith: ssh_ }\n"
+                                   "  condition: a and b")),
                      "rule r can never match"));
-  CHECK(findings(rule("r", "  a: { event.action: ssh_login }\n  b: { event.action|startswith: SSH_ }\n"
-                           "  condition: a and b"))
+  CHECK(findings(rule("r",
+                      "  a: { event.action: ssh_login }\n  b: { event.action|startswith: SSH_ }\n"
+                      "  condition: a and b"))
             .empty());
-  CHECK(any_contains(findings(rule("r", "  a: { source.ip: 192.0.2.7 }\n  b: { source.ip|cidr: 10.0.0.0/8 }\n"
-                                        "  condition: a and b")),
+  CHECK(any_contains(findings(rule("r",
+                                   "  a: { source.ip: 192.0.2.7 }\n  b: { source.ip|cidr: 10.0.0.0/8 }\n"
+                                   "  condition: a and b")),
                      "rule r can never match"));
-  CHECK(findings(rule("r", "  a: { source.ip: 10.1.2.3 }\n  b: { source.ip|cidr: 10.0.0.0/8 }\n"
-                           "  condition: a and b"))
+  CHECK(findings(rule("r",
+                      "  a: { source.ip: 10.1.2.3 }\n  b: { source.ip|cidr: 10.0.0.0/8 }\n"
+                      "  condition: a and b"))
             .empty());
-  CHECK(any_contains(findings(rule("r", "  a: { user.name|exists: true }\n  b: { user.name|exists: false }\n"
-                                        "  condition: a and b")),
+  CHECK(any_contains(findings(rule("r",
+                                   "  a: { user.name|exists: true }\n  b: { user.name|exists: false }\n"
+                                   "  condition: a and b")),
                      "rule r can never match"));
 }
 
@@ -119,8 +125,9 @@ TEST_CASE("lint: regexes whose RE2 program is above the threshold are expensive"
 }
 
 TEST_CASE("lint: two rules with the same condition and logsource are duplicates, whatever the order of items") {
-  auto f = findings(rule("one", "  s: { a: 1, b: 2 }\n  condition: s") + rule("two", "  t: { b: 2, a: 1 }\n  condition: t") +
-                    rule("three", "  s: { a: 1, b: 3 }\n  condition: s"));
+  auto f =
+      findings(rule("one", "  s: { a: 1, b: 2 }\n  condition: s") + rule("two", "  t: { b: 2, a: 1 }\n  condition: t") +
+               rule("three", "  s: { a: 1, b: 3 }\n  condition: s"));
   REQUIRE(f.size() == 1);
   CHECK(f[0].find("[duplicate-detection] rule two has the same condition and logsource as one (test.yml:1)") !=
         std::string::npos);

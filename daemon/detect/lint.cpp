@@ -80,9 +80,10 @@ bool consistent(const RuleSet& rs, const Term& t) {
       // x forces the value; a negated y excludes it when it accepts x's value.
       for (const Atom* y : negated_exact)
         if (y->cased ? x.cased && x.text == y->text : folded(x) == y->text) return false;
-      // A case-insensitive pattern (or a cased literal) is decided on the literal itself.
+      // A case-insensitive pattern ("(?is)" of wildcards, "(?i)" of re|i) or a cased literal is
+      // decided on the literal itself.
       for (const Atom* p : patterns)
-        if ((x.cased || p->text.rfind("(?i)", 0) == 0) &&
+        if ((x.cased || p->text.rfind("(?i", 0) == 0) &&
             !RE2::PartialMatch(re2::StringPiece(x.text.data(), x.text.size()), *p->re))
           return false;
       for (const Atom* c : cidrs) {

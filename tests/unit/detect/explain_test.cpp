@@ -122,7 +122,7 @@ TEST_CASE("explain: a selection failing on one field item is a near miss naming 
   CHECK(nm->kind == NearMiss::Kind::one_test);
   CHECK(nm->part == "selection");
   CHECK(nm->test == "ssh.auth.method: password");
-  CHECK(nm->where == "test.yml:37");
+  CHECK(nm->where == "test.yml:19");
   REQUIRE(nm->values.size() == 1);
   CHECK(nm->values[0] == std::pair<std::string, std::optional<std::string>>{"ssh.auth.method", "publickey"});
   // Two failing items is not near: a different user and method.

@@ -54,20 +54,4 @@ int run_check(const std::filesystem::path& config, bool strict) {
   return kExitOk;
 }
 
-int run_rules_lint(const RulesTestOptions& opts) {
-  auto cfg = opts.config.empty() ? std::make_shared<const config::Config>() : load_config_or_report(opts.config);
-  if (!cfg) return kExitFailed;
-  const auto& paths = opts.paths.empty() ? cfg->rules.paths : opts.paths;
-  if (paths.empty()) {
-    std::fprintf(stderr, "vigie: no rule paths given and none in the configuration\n");
-    return kExitUsage;
-  }
-  auto rules = load_rules_or_report(*cfg, paths, 1, opts.strict);
-  if (!rules) return kExitFailed;
-  std::printf("OK — %zu decoder(s), %zu rule(s), %zu test(s)\n", rules->decoder_count(), rules->rule_count(),
-              rules->tests().size());
-  std::printf("rules: %s (logsources: %s)\n", detect::load_summary(*rules).c_str(), rules->logsource_file().c_str());
-  return kExitOk;
-}
-
 }  // namespace vigie::app

@@ -32,12 +32,21 @@ struct RulesTestOptions {
   bool strict = false;  // lint: a skipped rule is an error
 };
 
+struct RulesExplainOptions {
+  std::filesystem::path config;              // optional: sites and time zones for parsing the lines
+  std::vector<std::filesystem::path> paths;  // rule files/dirs; default: the config's rules.paths
+  std::vector<std::string> lines;            // --line, in order
+  std::filesystem::path file;                // --file: one line each, after the --line ones
+  bool json = false;                         // one JSON object per line instead of text
+};
+
 int run_serve(const std::filesystem::path& config);
 // strict: a skipped rule (valid Sigma this version cannot run) is an error, not a warning.
 int run_check(const std::filesystem::path& config, bool strict = false);
 int run_replay(const ReplayOptions& opts);
 int run_rules_test(const RulesTestOptions& opts);
 int run_rules_lint(const RulesTestOptions& opts);
+int run_rules_explain(const RulesExplainOptions& opts);
 
 // Shared loading steps: print every error (file:line: reason) to stderr and return nullptr.
 // Skipped rules are printed too (file:line: skipped: reason) with the load summary; with

@@ -49,7 +49,18 @@ int run(int argc, char** argv) {
     sub->add_option("paths", rules_opts.paths, "rule files or directories (default: the config's rules.paths)");
     sub->add_flag("-v,--verbose", rules_opts.verbose, "list every test, not only failures");
   }
-  rules_lint->add_flag("--strict", rules_opts.strict, "a skipped rule is an error");
+  rules_lint->add_flag("--strict", rules_opts.strict, "warnings (and skipped rules) are errors");
+  RulesExplainOptions explain_opts;
+  auto* rules_explain =
+      rules->add_subcommand("explain", "show how each line is decoded and which rules match, nearly match, and why");
+  rules_explain->add_option("-c,--config", explain_opts.config, "configuration file (sites, time zones, rule paths)");
+  rules_explain->add_option("--line", explain_opts.lines, "a log line exactly as a site sends it (repeatable)")
+      ->expected(1)
+      ->allow_extra_args(false);
+  rules_explain->add_option("--file", explain_opts.file, "a file of log lines, one per line");
+  rules_explain->add_flag("--json", explain_opts.json, "one JSON object per line, for scripts");
+  rules_explain->add_option("paths", explain_opts.paths,
+                            "rule files or directories (default: the config's rules.paths)");
 
   try {
     app.parse(argc, argv);
@@ -70,6 +81,7 @@ int run(int argc, char** argv) {
   if (*replay) return run_replay(replay_opts);
   if (*rules_test) return run_rules_test(rules_opts);
   if (*rules_lint) return run_rules_lint(rules_opts);
+  if (*rules_explain) return run_rules_explain(explain_opts);
   return kExitUsage;
 }
 

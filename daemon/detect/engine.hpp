@@ -55,6 +55,24 @@ using LoadResult = tl::expected<std::shared_ptr<const RuleSet>, std::vector<core
 // `check`, `serve` (start, reload) and the other commands report; RuleSet::skipped() has each.
 [[nodiscard]] std::string load_summary(const RuleSet& rules);
 
+// What decoding did to one event, decoder by decoder, in load order (`vigie rules explain`):
+// filled only when asked for, so the hot path pays one null test per decoder.
+struct DecodeStep {
+  enum class Outcome : uint8_t {
+    applied,      // `when` held and a pattern matched (or the kv pairs were accepted)
+    when_failed,  // a `when` field is absent or has none of the listed values
+    no_source,    // the field the decoder reads is absent
+    kv_rejected,  // `kv:` did not accept the line (a required key missing, no pair)
+    no_pattern,   // no pattern of the decoder matched
+  };
+  uint32_t decoder = 0;
+  Outcome outcome = Outcome::applied;
+  std::string detail;    // when_failed: "process.name is 'cron'"; kv_rejected: the reason
+  int32_t pattern = -1;  // applied: index of the pattern that matched (-1: kv pairs only)
+  std::vector<std::pair<std::string, std::string>> set;  // fields set, in order (name, value)
+};
+using DecodeTrace = std::vector<DecodeStep>;
+
 // One per worker thread: holds scratch buffers, never throws, never locks on the hot path.
 class Matcher {
  public:
@@ -68,6 +86,8 @@ class Matcher {
 
   // Decoders only; returns the indices of the decoders that applied (for `rules explain`).
   void decode(core::Event& e, std::vector<uint32_t>* applied = nullptr);
+  // Decoders only, saying for each decoder what it did and why not (`trace` is cleared first).
+  void decode(core::Event& e, DecodeTrace& trace);
   // Detection rules only, on an already decoded event.
   void match(const core::Event& e, std::vector<uint32_t>& hits);
 
@@ -102,8 +122,9 @@ class Matcher {
     Memo* memo = nullptr;   // the slot holding this text, if it is memoised
   };
   void begin_event();
-  void decode_event(core::Event& e, std::vector<uint32_t>* applied);
-  bool decode_kv(core::Event& e, uint32_t d, std::string_view text);  // true: decoder d applied
+  void decode_event(core::Event& e, std::vector<uint32_t>* applied, DecodeTrace* trace = nullptr);
+  // true: decoder d applied. `step` (tracing only) gets the fields set, or why not.
+  bool decode_kv(core::Event& e, uint32_t d, std::string_view text, DecodeStep* step = nullptr);
   // What a kv decoder's key means (its prefixed name, a fixed field, a `map` target), found
   // once per key and decoder; nullptr once kKvNames keys are known.
   struct KvName {

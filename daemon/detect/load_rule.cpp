@@ -11,6 +11,15 @@ namespace {
 
 constexpr uint32_t kBad = UINT32_MAX;
 
+// A value as the rule file wrote it, on one line (`[root, admin]`, `null`): for ExprPart names.
+std::string flow_text(const YAML::Node& n) {
+  if (n.IsNull()) return "null";
+  if (n.IsScalar()) return n.Scalar();
+  YAML::Emitter out;
+  out << YAML::Flow << n;
+  return out.c_str();
+}
+
 struct Modifiers {
   Anchor anchor = Anchor::exact;
   int anchors = 0;  // how many of contains/startswith/endswith were given
@@ -214,6 +223,7 @@ void RuleSetBuilder::add_detection(const YAML::Node& doc, const Context& c) {
       const auto root = load_selection(kv.second, c, r.expr);
       roots.push_back(root.value_or(kBad));
       complete = complete && root.has_value();
+      if (root) r.outline.selections.push_back({key, *root, at(c, kv.first)});
     }
     if (!cond) {
       error(at(c, det), "detection has no 'condition'");
@@ -231,6 +241,7 @@ void RuleSetBuilder::add_detection(const YAML::Node& doc, const Context& c) {
       // A list of conditions is the legacy Sigma form: any of them.
       if (complete && !parts.empty() && parts.size() == texts->size()) {
         r.expr.root = parts.size() == 1 ? parts[0] : add_op_node(r.expr, ExprNode::Op::any, parts);
+        r.outline.condition = r.expr.root;
         apply_logsource(doc, c, r);
       }
     }
@@ -260,7 +271,10 @@ std::optional<uint32_t> RuleSetBuilder::load_selection(const YAML::Node& sel, co
     bool ok = true;
     for (const auto& kv : sel) {
       auto k = load_field_item(kv.first.Scalar(), kv.first, kv.second, c, x);
-      if (k) kids.push_back(*k);
+      if (k) {
+        kids.push_back(*k);
+        x.items.push_back({kv.first.Scalar() + ": " + flow_text(kv.second), *k, at(c, kv.first)});
+      }
       ok = ok && k.has_value();
     }
     if (!ok) return std::nullopt;

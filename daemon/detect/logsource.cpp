@@ -132,7 +132,10 @@ void RuleSetBuilder::apply_logsource(const YAML::Node& doc, const Context& c, Co
       skip(at(c, v), "logsource " + std::string(key) + " '" + *name + "'", " maps to nothing in " + logsources_.file);
       continue;
     }
-    if (auto root = logsource_predicate(e->predicate, mapping, r.expr)) parts.push_back(*root);
+    if (auto root = logsource_predicate(e->predicate, mapping, r.expr)) {
+      parts.push_back(*root);
+      r.outline.logsource.push_back({std::string(key) + " '" + *name + "'", *root, e->where});
+    }
   }
   if (parts.empty()) return;
   parts.push_back(r.expr.root);

@@ -13,16 +13,20 @@ namespace {
 // Decoded values bound for an address field are checked (detect/pattern.hpp: classify_address):
 // a host name goes to the matching .domain field, anything else is left out and counted.
 // Returns false when the value must not be set as is; `value` may be moved to the domain field.
+// `step` (tracing only) records the domain field set instead.
 bool place_address(core::Event& e, const Decoder& dec, const core::FieldRef& target, std::string_view value,
-                   core::Metrics& metrics) {
+                   core::Metrics& metrics, DecodeStep* step) {
   if (!target.fixed || (*target.fixed != core::Field::source_ip && *target.fixed != core::Field::destination_ip))
     return true;
   switch (classify_address(value)) {
     case AddressKind::ip:
       return true;
-    case AddressKind::host:
-      e.set(std::string_view(*target.fixed == core::Field::source_ip ? "source.domain" : "destination.domain"), value);
+    case AddressKind::host: {
+      const std::string_view domain = *target.fixed == core::Field::source_ip ? "source.domain" : "destination.domain";
+      e.set(domain, value);
+      if (step) step->set.emplace_back(domain, value);
       return false;
+    }
     case AddressKind::invalid:
       break;
   }
@@ -71,6 +75,12 @@ void Matcher::process(core::Event& e, std::vector<uint32_t>& hits) {
 void Matcher::decode(core::Event& e, std::vector<uint32_t>* applied) {
   begin_event();
   decode_event(e, applied);
+}
+
+void Matcher::decode(core::Event& e, DecodeTrace& trace) {
+  trace.clear();
+  begin_event();
+  decode_event(e, nullptr, &trace);
 }
 
 void Matcher::match(const core::Event& e, std::vector<uint32_t>& hits) {
@@ -185,35 +195,64 @@ bool Matcher::capture(const DecoderPattern& p, std::string_view text, const Scan
   return matched;
 }
 
-void Matcher::decode_event(core::Event& e, std::vector<uint32_t>* applied) {
+void Matcher::decode_event(core::Event& e, std::vector<uint32_t>* applied, DecodeTrace* trace) {
   const RuleSet& rs = *rules_;
   for (uint32_t d = 0; d < rs.decoders_.size(); ++d) {
     const Decoder& dec = rs.decoders_[d];
+    DecodeStep* step = nullptr;
+    if (trace) {
+      step = &trace->emplace_back();
+      step->decoder = d;
+    }
     bool when = true;
     for (const auto& [field, values] : dec.when) {
       const auto v = e.get(field);
       if (!v || std::find(values.begin(), values.end(), *v) == values.end()) {
         when = false;
+        if (step) {
+          step->outcome = DecodeStep::Outcome::when_failed;
+          step->detail = field.name + (v ? " is '" + std::string(*v) + "'" : " is absent") + ", wants ";
+          for (std::size_t i = 0; i < values.size(); ++i) step->detail += (i ? " or '" : "'") + values[i] + "'";
+        }
         break;
       }
     }
     if (!when) continue;
     const DecoderField& df = rs.decoder_fields_[dec.source];
     const auto field = e.get(df.field);
-    if (!field) continue;
+    if (!field) {
+      if (step) step->outcome = DecodeStep::Outcome::no_source, step->detail = df.field.name + " is absent";
+      continue;
+    }
     // Candidates only (a prefilter's are not confirmed): the capturing match of each decoder
     // confirms them, lowest index first. A field a decoder rewrote is a new view, scanned again.
     const auto& cands = scan_field(static_cast<uint32_t>(df.scan), *field).hits;
+    bool kv_applied = false;
     if (dec.kv) {  // pairs first: a pattern beside them may refine what they set
-      if ((dec.kv_entry < 0 || std::binary_search(cands.begin(), cands.end(), dec.kv_entry)) &&
-          decode_kv(e, d, *field) && applied)
-        applied->push_back(d);
+      if (dec.kv_entry >= 0 && !std::binary_search(cands.begin(), cands.end(), dec.kv_entry)) {
+        if (step) {
+          const auto& req = dec.kv->require;
+          const auto longest = std::max_element(req.begin(), req.end(),
+                                                [](const auto& a, const auto& b) { return a.size() < b.size(); });
+          step->outcome = DecodeStep::Outcome::kv_rejected;
+          step->detail = "required key '" + *longest + "' missing";
+        }
+      } else {
+        kv_applied = decode_kv(e, d, *field, step);
+      }
+      if (kv_applied && applied) applied->push_back(d);
       if (dec.patterns.empty()) continue;
     }
+    const auto no_pattern = [&] {
+      if (step && !kv_applied) step->outcome = DecodeStep::Outcome::no_pattern;
+    };
     const auto first = static_cast<int>(dec.set_base);
     const auto end = first + static_cast<int>(dec.patterns.size());
     auto it = std::lower_bound(cands.begin(), cands.end(), first);
-    if (it == cands.end() || *it >= end) continue;
+    if (it == cands.end() || *it >= end) {
+      no_pattern();
+      continue;
+    }
     std::string repaired;  // written only for invalid UTF-8; captures then come from it
     const std::string_view text = matchable(*field, repaired);
     static const ScanResult kNoMemo;
@@ -228,7 +267,14 @@ void Matcher::decode_event(core::Event& e, std::vector<uint32_t>* applied) {
         break;
       }
     }
-    if (p == nullptr) continue;
+    if (p == nullptr) {
+      no_pattern();
+      continue;
+    }
+    if (step) {
+      step->outcome = DecodeStep::Outcome::applied;
+      step->pattern = static_cast<int32_t>(p - dec.patterns.data());
+    }
     // Captures are views into the source text, which stays alive when a target replaces the
     // source field itself (the event only drops its view); constants live in the rule set. A
     // repaired copy (invalid UTF-8) dies here: what is captured from it goes to the arena.
@@ -236,6 +282,7 @@ void Matcher::decode_event(core::Event& e, std::vector<uint32_t>* applied) {
     for (const DecoderAssign& a : p->assigns) {
       if (a.group < 0) {
         e.set(a.target, std::string_view(a.literal));
+        if (step) step->set.emplace_back(a.target.name, a.literal);
       } else if (const auto& g = groups_[static_cast<std::size_t>(a.group)]; g.data() != nullptr) {
         std::string_view value(g.data(), g.size());
         if (a.transform != Transform::none) {
@@ -247,17 +294,16 @@ void Matcher::decode_event(core::Event& e, std::vector<uint32_t>* applied) {
         } else if (copy) {
           value = e.arena().copy(value);
         }
-        if (place_address(e, dec, a.target, value, metrics_)) e.set(a.target, value);
+        if (place_address(e, dec, a.target, value, metrics_, step)) {
+          e.set(a.target, value);
+          if (step) step->set.emplace_back(a.target.name, value);
+        }
       }
     }
     if (applied && (applied->empty() || applied->back() != d)) applied->push_back(d);
   }
 }
 
-// A decoder's `kv:` pairs (detect/kv.hpp). Values are views into the source text (an unescaped
-// quoted value and a prefixed name go to the arena). Counted: more pairs than kKvMaxPairs or
-// than the event can hold (truncated), unterminated quotes and bad keys (malformed) — once per
-// line, and only on lines the decoder accepts (`require`), so other programs' lines add nothing.
 const Matcher::KvName* Matcher::kv_name(uint32_t d, const KvDecoder& kv, std::string_view key) {
   auto& table = kv_names_[d];
   if (table.slots.empty()) table.slots.resize(kKvNameSlots);
@@ -290,9 +336,17 @@ const Matcher::KvName* Matcher::kv_name(uint32_t d, const KvDecoder& kv, std::st
   return nullptr;
 }
 
-bool Matcher::decode_kv(core::Event& e, uint32_t d, std::string_view text) {
+// A decoder's `kv:` pairs (detect/kv.hpp). Values are views into the source text (an unescaped
+// quoted value and a prefixed name go to the arena). Counted: more pairs than kKvMaxPairs or
+// than the event can hold (truncated), unterminated quotes and bad keys (malformed) — once per
+// line, and only on lines the decoder accepts (`require`), so other programs' lines add nothing.
+bool Matcher::decode_kv(core::Event& e, uint32_t d, std::string_view text, DecodeStep* step) {
   const Decoder& dec = rules_->decoders_[d];
   const KvDecoder& kv = *dec.kv;
+  const auto reject = [&](std::string why) {
+    if (step) step->outcome = DecodeStep::Outcome::kv_rejected, step->detail = std::move(why);
+    return false;
+  };
   // Decoders of one source view and separator share a scan (FortiGate's and Stormshield's
   // decoders both read every message).
   if (kv_scan_.event != event_ || kv_scan_.data != text.data() || kv_scan_.size != text.size() ||
@@ -305,41 +359,57 @@ bool Matcher::decode_kv(core::Event& e, uint32_t d, std::string_view text) {
                 scan_kv(text, kv.syntax, kv_pairs_)};
   }
   const KvScanOutcome outcome = kv_scan_.outcome;
-  if (kv_pairs_.empty()) return false;
+  if (kv_pairs_.empty()) return reject("no key=value pair");
   for (const std::string& key : kv.require)
-    if (std::none_of(kv_pairs_.begin(), kv_pairs_.end(), [&](const KvPair& p) { return p.key == key; })) return false;
+    if (std::none_of(kv_pairs_.begin(), kv_pairs_.end(), [&](const KvPair& p) { return p.key == key; }))
+      return reject("required key '" + key + "' missing");
+  if (step) step->outcome = DecodeStep::Outcome::applied;
   bool truncated = outcome.truncated;
   if (kv.lead) {
     std::string_view lead = text.substr(0, static_cast<std::size_t>(kv_pairs_.front().key.data() - text.data()));
     while (!lead.empty() && (lead.back() == ' ' || lead.back() == '\t' || lead.back() == kv.syntax.separator))
       lead.remove_suffix(1);
     while (!lead.empty() && (lead.front() == ' ' || lead.front() == '\t')) lead.remove_prefix(1);
-    if (!lead.empty()) e.set(*kv.lead, lead);
+    if (!lead.empty()) {
+      e.set(*kv.lead, lead);
+      if (step) step->set.emplace_back(kv.lead->name, lead);
+    }
   }
   const bool transforms = !kv.transforms.empty() || !kv.stem_transforms.empty();
+  // Sets a mapped field, and the prefixed copy under `name` (already in the arena).
+  const auto set_pair = [&](const core::FieldRef* mapped, std::optional<core::Field> fixed, std::string_view name,
+                            std::string_view value) {
+    if (mapped && !value.empty() && place_address(e, dec, *mapped, value, metrics_, step)) {
+      e.set(*mapped, value);
+      if (step) step->set.emplace_back(mapped->name, value);
+    }
+    if (kv.prefix.empty()) return;
+    if (fixed)
+      e.set(*fixed, value);
+    else if (!e.set_free(name, value)) {
+      truncated = true;
+      return;
+    }
+    if (step) step->set.emplace_back(std::string(name), value);
+  };
   for (const KvPair& p : kv_pairs_) {
     std::string_view value = kv_unescape(p.value, p.escaped, e.arena());
     if (transforms)
       if (const Transform t = kv.transform_for(p.key); t != Transform::none && !(p.quoted && t == Transform::hex))
         value = apply_transform(t, value, e.arena());
     // What the key means is remembered per decoder (kKvNames keys: memory stays fixed whatever
-    // keys arrive); past that, it is resolved for this pair alone.
+    // keys arrive); past that, it is resolved for this pair alone. Names are copied into the
+    // arena: events outlive this matcher (they travel to the correlator).
     if (const KvName* n = kv_name(d, kv, p.key)) {
-      if (n->mapped && !value.empty() && place_address(e, dec, *n->mapped, value, metrics_)) e.set(*n->mapped, value);
-      if (kv.prefix.empty()) continue;
-      // The name is copied: events outlive this matcher (they travel to the correlator).
-      if (n->fixed)
-        e.set(*n->fixed, value);
-      else if (!e.set_free(e.arena().copy(n->name), value))
-        truncated = true;
+      set_pair(n->mapped, n->fixed, n->fixed || kv.prefix.empty() ? std::string_view() : e.arena().copy(n->name),
+               value);
       continue;
     }
-    if (const auto m = kv.map.find(p.key); m != kv.map.end() && !value.empty())
-      if (place_address(e, dec, m->second, value, metrics_)) e.set(m->second, value);
-    if (!kv.prefix.empty()) {
-      kv_name_.assign(kv.prefix).append(p.key);
-      if (!e.set(e.arena().copy(kv_name_), value)) truncated = true;
-    }
+    const auto m = kv.map.find(p.key);
+    kv_name_.assign(kv.prefix).append(p.key);
+    const auto fixed = kv.prefix.empty() ? std::nullopt : core::fixed_field(kv_name_);
+    set_pair(m == kv.map.end() ? nullptr : &m->second, fixed,
+             fixed || kv.prefix.empty() ? std::string_view() : e.arena().copy(kv_name_), value);
   }
   const auto count = [&](const char* name, const char* what) {
     const uint64_t n = metrics_.counter(name, {{"decoder", dec.name}}).fetch_add(1, std::memory_order_relaxed) + 1;

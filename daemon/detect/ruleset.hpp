@@ -87,10 +87,27 @@ struct ExprNode {
   uint32_t count = 0;
 };
 
+// A part of an expression named as the rule file wrote it, for `vigie rules explain` and
+// `vigie rules lint` (introspection only: the matcher never reads it).
+struct ExprPart {
+  std::string name;   // "selection", "service 'sshd'", "user.name|contains: [root, admin]"
+  uint32_t node = 0;  // index into Expr::nodes
+  std::string where;  // file:line
+};
+
 struct Expr {
   std::vector<ExprNode> nodes;
   std::vector<uint32_t> kids;
   uint32_t root = 0;
+  std::vector<ExprPart> items;  // each field item of a map selection (the rule's and its logsource's)
+};
+
+// Where a detection rule's expression came from (introspection, as ExprPart).
+struct RuleOutline {
+  static constexpr uint32_t kNone = UINT32_MAX;
+  uint32_t condition = kNone;        // root of the detection's condition, before the logsource
+  std::vector<ExprPart> selections;  // search identifiers, in file order
+  std::vector<ExprPart> logsource;   // one per logsource key mapped, ANDed to `condition`
 };
 
 // event_count and value_count keep every counted event of a window until it fires: thresholds
@@ -135,7 +152,8 @@ struct CompiledRule {
   std::string where;  // file:line of the document
   std::string name;   // Sigma `name`, may be empty
   bool is_correlation = false;
-  Expr expr;  // detection rules only
+  Expr expr;            // detection rules only
+  RuleOutline outline;  // detection rules only
   std::vector<core::FieldRef> group_by;
   core::Duration suppress_for{};
   // Raises alerts of its own: false for a rule (or a correlation) that correlations reference,
@@ -229,7 +247,12 @@ class RuleSet {
   [[nodiscard]] std::optional<uint32_t> find_rule(std::string_view id) const;
   [[nodiscard]] const config::Detection& detection() const { return detection_; }
   [[nodiscard]] const std::vector<Decoder>& decoders() const { return decoders_; }
+  // The field a decoder reads (`field:`, default message).
+  [[nodiscard]] const core::FieldRef& decoder_source(const Decoder& d) const { return decoder_fields_[d.source].field; }
   [[nodiscard]] std::size_t atom_count() const { return atoms_.size(); }
+  // Introspection (`rules explain`, `rules lint`): an atom, and its truth on `e` computed alone.
+  [[nodiscard]] const Atom& atom(uint32_t id) const { return atoms_[id]; }
+  [[nodiscard]] bool atom_holds(uint32_t id, const core::Event& e) const { return eval_atom(atoms_[id], e); }
   // Rules evaluated on every event whatever the index says (negations, cidr/numeric/exists
   // only): the fewer, the faster.
   [[nodiscard]] std::size_t always_evaluated() const { return always_.size(); }

@@ -207,6 +207,16 @@ class RuleSet {
   // only): the fewer, the faster.
   [[nodiscard]] std::size_t always_evaluated() const { return always_.size(); }
 
+  // Per scanned field: its name and what its RE2::Set was built from (options, patterns in set
+  // order: decoder entries, then rule atoms). For measurements (bench_stages scans the same
+  // patterns with RE2::Set alone) and for tools that report a set's size.
+  struct SetPatterns {
+    std::string_view field;
+    const RE2::Options* options = nullptr;
+    const std::vector<std::string>* patterns = nullptr;
+  };
+  [[nodiscard]] std::vector<SetPatterns> set_patterns() const;
+
   // Copies of the compiled regexes (LoadOptions::matcher_slots); slot 0 is the original.
   [[nodiscard]] std::size_t slots() const { return 1 + set_copies_.size(); }
 

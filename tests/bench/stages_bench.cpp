@@ -3,12 +3,22 @@
 // Matcher, batches of 512 lines as the pipeline makes them; reading the file and splitting it into messages are not
 // timed. Prints key=value lines for deploy/bench.sh.
 //
+// Beside them, RE2::Set alone on the same patterns (`sets_seconds`): each scanned field's set
+// (RuleSet::set_patterns, compiled once more here) matched against that field's value in every
+// event that has it, asking which patterns match, nothing remembered between events. Collecting
+// the values is not timed; only the Match calls are.
+//
 // Usage: bench_stages CONFIG LOG
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <string>
+#include <utility>
+#include <vector>
+
+#include <re2/set.h>
 
 #include "config/config.hpp"
 #include "core/metrics.hpp"
@@ -42,6 +52,22 @@ int main(int argc, char** argv) {
     for (const auto& e : rules.error()) std::cerr << e.to_string() << "\n";
     return 1;
   }
+  std::vector<std::pair<core::FieldRef, std::unique_ptr<RE2::Set>>> sets;
+  std::size_t set_patterns = 0;
+  for (const auto& sp : (*rules)->set_patterns()) {
+    auto set = std::make_unique<RE2::Set>(*sp.options, RE2::UNANCHORED);
+    for (const auto& p : *sp.patterns)
+      if (set->Add(p, nullptr) < 0) {
+        std::cerr << "bench_stages: a pattern of field " << sp.field << " does not compile alone: " << p << "\n";
+        return 1;
+      }
+    if (!set->Compile()) {
+      std::cerr << "bench_stages: the set of field " << sp.field << " does not compile\n";
+      return 1;
+    }
+    set_patterns += sp.patterns->size();
+    sets.emplace_back(core::FieldRef::of(sp.field), std::move(set));
+  }
   core::Metrics metrics;
   ingest::Decoders decoders(*cfg, metrics);
   detect::Matcher matcher(*rules, metrics);
@@ -50,9 +76,11 @@ int main(int argc, char** argv) {
     std::cerr << "bench_stages: cannot read " << argv[2] << "\n";
     return 1;
   }
-  double parse_s = 0, match_s = 0;
-  uint64_t lines = 0, hits_total = 0;
+  double parse_s = 0, match_s = 0, sets_s = 0;
+  uint64_t lines = 0, hits_total = 0, set_values = 0, set_matches = 0;
   std::vector<uint32_t> hits;
+  std::vector<std::pair<std::size_t, std::string_view>> values;  // (set, field value) of a batch
+  std::vector<int> matched;
   ingest::EventBatch events;
   std::string line;
   bool more = true;
@@ -72,9 +100,23 @@ int main(int argc, char** argv) {
       hits_total += hits.size();
     }
     match_s += since(t);
+    values.clear();
+    for (std::size_t i = 0; i < events.size(); ++i)
+      for (std::size_t k = 0; k < sets.size(); ++k)
+        if (const auto v = events[i].get(sets[k].first)) values.emplace_back(k, *v);
+    set_values += values.size();
+    t = Clock::now();
+    for (const auto& [k, v] : values) {
+      matched.clear();
+      if (sets[k].second->Match(re2::StringPiece(v.data(), v.size()), &matched, nullptr)) set_matches += matched.size();
+    }
+    sets_s += since(t);
     events.clear();
   }
   std::printf("lines=%llu\nhits=%llu\nparse_seconds=%.3f\nmatch_seconds=%.3f\n", static_cast<unsigned long long>(lines),
               static_cast<unsigned long long>(hits_total), parse_s, match_s);
+  std::printf("sets=%zu\nset_patterns=%zu\nset_values=%llu\nset_matches=%llu\nsets_seconds=%.3f\n", sets.size(),
+              set_patterns, static_cast<unsigned long long>(set_values), static_cast<unsigned long long>(set_matches),
+              sets_s);
   return 0;
 }

@@ -70,9 +70,7 @@ struct FieldRef {
   std::optional<Field> fixed;
   std::string name;  // always the full dotted name
 
-  [[nodiscard]] static FieldRef of(std::string_view name) {
-    return FieldRef{fixed_field(name), std::string(name)};
-  }
+  [[nodiscard]] static FieldRef of(std::string_view name) { return FieldRef{fixed_field(name), std::string(name)}; }
 };
 
 // Free-form fields an event keeps at most; more are counted by the decoder that tried
@@ -105,6 +103,13 @@ class Event {
     return fixed_[i];
   }
   [[nodiscard]] std::optional<std::string_view> get(std::string_view name) const;
+  // A free-form (not fixed) `name` whose hash_name() the caller kept: no hashing per lookup.
+  [[nodiscard]] std::optional<std::string_view> get(std::string_view name, std::size_t hash) const {
+    const std::size_t i = find_extra(name, hash);
+    if (i == extra_.size()) return std::nullopt;
+    return extra_[i].second;
+  }
+  [[nodiscard]] static std::size_t hash_name(std::string_view name) { return std::hash<std::string_view>{}(name); }
   [[nodiscard]] std::optional<std::string_view> get(const FieldRef& ref) const {
     return ref.fixed ? get(*ref.fixed) : get(std::string_view(ref.name));
   }
@@ -126,8 +131,10 @@ class Event {
   // kMaxExtraFields free-form fields and `name` is not one of them (nothing set).
   bool set(std::string_view name, std::string_view v);
   void set(const FieldRef& ref, std::string_view v) {
-    if (ref.fixed) set(*ref.fixed, v);
-    else set(std::string_view(ref.name), v);
+    if (ref.fixed)
+      set(*ref.fixed, v);
+    else
+      set(std::string_view(ref.name), v);
   }
   // A std::string would be viewed and then die with its owner: say which you mean, a view
   // (std::string_view(s), when s outlives the event) or a copy (set_copy).
@@ -138,8 +145,10 @@ class Event {
   void set_copy(Field f, std::string_view v) { set(f, arena().copy(v)); }
   bool set_copy(std::string_view name, std::string_view v);
   void set_copy(const FieldRef& ref, std::string_view v) {
-    if (ref.fixed) set_copy(*ref.fixed, v);
-    else set_copy(std::string_view(ref.name), v);
+    if (ref.fixed)
+      set_copy(*ref.fixed, v);
+    else
+      set_copy(std::string_view(ref.name), v);
   }
   // The message bytes, copied into the arena (a lone event that must own what it views).
   void set_raw_copy(std::string_view r) { raw_ = arena().copy(r); }
@@ -177,6 +186,11 @@ class Event {
  private:
   [[nodiscard]] std::string_view stamp(std::size_t which) const;
   [[nodiscard]] std::size_t find_extra(std::string_view name) const;  // extra_.size() if absent
+  [[nodiscard]] std::size_t find_extra(std::string_view name, std::size_t hash) const;
+  // Sets free-form `name` (one lookup, one hash: found → replaced, else appended and indexed);
+  // `copy`: name and value copied into the arena first (the name only when it is new).
+  bool set_extra(std::string_view name, std::string_view v, bool copy);
+  void build_index();
 
   std::string_view raw_;
   std::array<std::string_view, kFixedFields> fixed_{};

@@ -14,6 +14,13 @@ if [ "${1:-}" = "--spray" ]; then
   exec "$VIGIE_ROOT/tests/bench/spray.sh" "$@"
 fi
 
+# --windows: the Windows figure of issue 6 (SigmaHQ Windows tree over generated Windows JSON
+# events, beside RE2::Set alone on the same patterns; tests/bench/windows.sh).
+if [ "${1:-}" = "--windows" ]; then
+  shift
+  exec "$VIGIE_ROOT/tests/bench/windows.sh" "$@"
+fi
+
 LINES=1000000
 SEC_LINES=100000
 RULES=1000
@@ -44,6 +51,8 @@ usage: deploy/bench.sh [options]
                    errors (default \$VIGIE_SIGMA_DIR or ../shared/corpus/sigma/rules)
                    and the SigmaHQ regression pass rate (unit_detect, corpus suite)
   --spray [...]    the memory figure instead (2M keys in a minute); see tests/bench/spray.sh --help
+  --windows [...]  the Windows figure instead (SigmaHQ Windows tree, generated Windows JSON events,
+                   RE2::Set alone on the same patterns); see tests/bench/windows.sh --help
 EOF
 }
 

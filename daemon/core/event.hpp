@@ -106,6 +106,13 @@ class Event {
     return fixed_[i];
   }
   [[nodiscard]] std::optional<std::string_view> get(std::string_view name) const;
+  // A free-form (not fixed) `name` whose hash_name() the caller kept: no hashing per lookup.
+  [[nodiscard]] std::optional<std::string_view> get(std::string_view name, std::size_t hash) const {
+    const std::size_t i = find_extra(name, hash);
+    if (i == extra_.size()) return std::nullopt;
+    return extra_[i].second;
+  }
+  [[nodiscard]] static std::size_t hash_name(std::string_view name) { return std::hash<std::string_view>{}(name); }
   [[nodiscard]] std::optional<std::string_view> get(const FieldRef& ref) const {
     return ref.fixed ? get(*ref.fixed) : get(std::string_view(ref.name));
   }
@@ -186,6 +193,11 @@ class Event {
  private:
   [[nodiscard]] std::string_view stamp(std::size_t which) const;
   [[nodiscard]] std::size_t find_extra(std::string_view name) const;  // extra_.size() if absent
+  [[nodiscard]] std::size_t find_extra(std::string_view name, std::size_t hash) const;
+  // Sets free-form `name` (one lookup, one hash: found → replaced, else appended and indexed);
+  // `copy`: name and value copied into the arena first (the name only when it is new).
+  bool set_extra(std::string_view name, std::string_view v, bool copy);
+  void build_index();
 
   std::string_view raw_;
   std::array<std::string_view, kFixedFields> fixed_{};

@@ -451,7 +451,8 @@ void Matcher::match_event(const core::Event& e, std::vector<uint32_t>& hits) {
     for (uint32_t r : rs.atom_rules_[atom]) candidate(r);
   };
   for (const FieldIndex& fi : rs.fields_) {
-    const auto v = e.get(fi.field);
+    // Hundreds of names (the SigmaHQ Windows tree) looked up per event: their hashes are kept.
+    const auto v = fi.field.fixed ? e.get(*fi.field.fixed) : e.get(fi.field.name, fi.hash);
     if (!v) continue;
     if (fi.scan >= 0) {
       const auto s = static_cast<uint32_t>(fi.scan);

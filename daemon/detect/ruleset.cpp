@@ -36,6 +36,16 @@ bool RuleSet::make_slots(std::size_t n) {
   return true;
 }
 
+std::vector<RuleSet::SetPatterns> RuleSet::set_patterns() const {
+  std::vector<SetPatterns> out;
+  for (const auto& fs : scans_) {
+    if (fs.recipe < 0) continue;
+    const SetRecipe& r = recipes_[static_cast<std::size_t>(fs.recipe)];
+    out.push_back(SetPatterns{fs.field.name, &r.options, &r.patterns});
+  }
+  return out;
+}
+
 void RuleSet::make_prefilters() {
   for (auto& fs : scans_) fs.prefilter = Prefilter::build(recipes_[static_cast<std::size_t>(fs.recipe)].patterns);
 }

@@ -192,6 +192,7 @@ struct FieldIndex {
   uint32_t base = 0;                                              // set index of set_atoms[0]
   std::unordered_map<std::string, std::vector<uint32_t>> folded;  // folded literal → atom ids
   std::unordered_map<std::string, std::vector<uint32_t>> cased;
+  std::size_t hash = 0;  // core::Event::hash_name(field.name): looked up in every event, hashed once
 };
 
 struct DecoderAssign {
@@ -256,6 +257,16 @@ class RuleSet {
   // Rules evaluated on every event whatever the index says (negations, cidr/numeric/exists
   // only): the fewer, the faster.
   [[nodiscard]] std::size_t always_evaluated() const { return always_.size(); }
+
+  // Per scanned field: its name and what its RE2::Set was built from (options, patterns in set
+  // order: decoder entries, then rule atoms). For measurements (bench_stages scans the same
+  // patterns with RE2::Set alone) and for tools that report a set's size.
+  struct SetPatterns {
+    std::string_view field;
+    const RE2::Options* options = nullptr;
+    const std::vector<std::string>* patterns = nullptr;
+  };
+  [[nodiscard]] std::vector<SetPatterns> set_patterns() const;
 
   // Copies of the compiled regexes (LoadOptions::matcher_slots); slot 0 is the original.
   [[nodiscard]] std::size_t slots() const { return 1 + set_copies_.size(); }

@@ -34,7 +34,8 @@ bool json_number(std::string_view s) {
 
 }  // namespace
 
-bool JsonFlattener::flatten(std::string_view text, FieldList& out) {
+bool JsonFlattener::flatten(std::string_view text, FieldList& out, core::Arena& arena) {
+  out.clear();
   text = trim(text);
   if (text.size() < 2 || text.front() != '{' || text.back() != '}') return false;
   padded_.assign(text);
@@ -44,13 +45,14 @@ bool JsonFlattener::flatten(std::string_view text, FieldList& out) {
     return false;
   simdjson::ondemand::object obj;
   if (doc.get_object().get(obj)) return false;
-  FieldList fields;
-  std::string prefix;
+  arena_ = &arena;
+  prefix_.clear();
   truncated_ = false;
-  if (!object(obj, prefix, 0, fields)) return false;
   // A valid location after the object means trailing content: not one JSON object.
-  if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) return false;
-  out = std::move(fields);
+  if (!object(obj, prefix_, 0, out) || doc.current_location().error() != simdjson::OUT_OF_BOUNDS) {
+    out.clear();
+    return false;
+  }
   return true;
 }
 
@@ -59,7 +61,9 @@ bool JsonFlattener::add(FieldList& out, const std::string& name, std::string_vie
     truncated_ = true;
     return true;
   }
-  out.emplace_back(name, value);
+  // Views of simdjson's buffers die with the next parse: copied. (An empty value is a view of
+  // nothing, not of the buffer.)
+  out.emplace_back(arena_->copy(name), arena_->copy(value));
   return true;
 }
 

@@ -206,20 +206,22 @@ void SyslogParser::set_content(core::Event& ev, const SyslogHeader& h) {
   }
   const std::string_view msg = unfold_repeat(h.msg, ev.repeat);
   ev.set(Field::message, msg);
-  if (json_.flatten(msg, json_fields_)) {
+  if (json_.flatten(msg, json_fields_, ev.arena())) {
     truncated = truncated || json_.truncated();
-    const auto put = [&](std::string_view k, std::string_view v) {
+    // `copy`: the decoder's additions may view its own storage; the body's fields are in the
+    // event's arena already.
+    const auto put = [&](std::string_view k, std::string_view v, bool copy) {
       if (k == "@timestamp") {
         if (auto t = core::parse_rfc3339(v)) ev.time = *t;
         return;
       }
-      if (!receiver_owned(k) && !ev.set_copy(k, v)) truncated = true;
+      if (!receiver_owned(k) && !(copy ? ev.set_copy(k, v) : ev.set(k, v))) truncated = true;
     };
     // A Windows event: Sigma's names and the ECS aliases first (kept under the field cap), then
     // the body, whose own fields win where both name one.
     if (windows_.decode(json_fields_) != WindowsShape::none)
-      for (const auto& [k, v] : windows_.added()) put(k, v);
-    for (const auto& [k, v] : json_fields_) put(k, v);
+      for (const auto& [k, v] : windows_.added()) put(k, v, true);
+    for (const auto& [k, v] : json_fields_) put(k, v, false);
   }
   if (truncated) fields_truncated_.fetch_add(1, std::memory_order_relaxed);
 }

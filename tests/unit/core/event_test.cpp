@@ -125,3 +125,32 @@ TEST_CASE("@timestamp and event.ingested exist only once exposed, formatted from
   CHECK(e.get("@timestamp") == format_rfc3339(e.time));
   CHECK(e.get(Field::timestamp)->starts_with("2027-01-02T03:04:05"));
 }
+
+TEST_CASE("lookups with a kept hash answer as lookups by name, below and past the index threshold") {
+  Event e;
+  std::vector<std::string> names;
+  for (int i = 0; i < 40; ++i) names.push_back("Event.EventData.Name" + std::to_string(i));
+  for (std::size_t n = 0; n < names.size(); ++n) {
+    REQUIRE(e.set_copy(names[n], "v" + std::to_string(n)));
+    // After each insertion (scan mode up to 8 names, then the hash index), every name set so far
+    // and some not set yet answer the same both ways.
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      const auto by_hash = e.get(names[i], Event::hash_name(names[i]));
+      REQUIRE(by_hash == e.get(names[i]));
+      REQUIRE(by_hash.has_value() == (i <= n));
+    }
+  }
+  // A name set twice keeps one entry with the last value (set_copy of a present name).
+  REQUIRE(e.set_copy(names[20], "again"));
+  CHECK(e.get(names[20], Event::hash_name(names[20])) == "again");
+  std::size_t count = 0;
+  e.for_each([&](std::string_view k, std::string_view) { count += k.starts_with("Event.EventData.") ? 1 : 0; });
+  CHECK(count == names.size());
+  // Names no fixed field could be (their first byte and length) are never fixed; fixed ones are.
+  CHECK_FALSE(fixed_field("Channel").has_value());
+  CHECK_FALSE(fixed_field("winlog.event_id").has_value());
+  CHECK_FALSE(fixed_field("messages").has_value());
+  CHECK_FALSE(fixed_field("").has_value());
+  CHECK(fixed_field("message") == Field::message);
+  CHECK(fixed_field("log.syslog.priority") == Field::priority);
+}

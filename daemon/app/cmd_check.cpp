@@ -42,6 +42,23 @@ std::shared_ptr<const detect::RuleSet> load_rules_or_report(const config::Config
   return *rules;
 }
 
+RuleCommandInput load_for_rule_command(const std::filesystem::path& config,
+                                       const std::vector<std::filesystem::path>& paths) {
+  RuleCommandInput in;
+  in.cfg = config.empty() ? std::make_shared<const config::Config>() : load_config_or_report(config);
+  in.exit_code = kExitFailed;
+  if (!in.cfg) return in;
+  const auto& from = paths.empty() ? in.cfg->rules.paths : paths;
+  if (from.empty()) {
+    std::fprintf(stderr, "vigie: no rule paths given and none in the configuration\n");
+    in.exit_code = kExitUsage;
+    return in;
+  }
+  in.rules = load_rules_or_report(*in.cfg, from);
+  if (in.rules) in.exit_code = 0;
+  return in;
+}
+
 int run_check(const std::filesystem::path& config, bool strict) {
   auto cfg = load_config_or_report(config);
   if (!cfg) return kExitFailed;

@@ -237,15 +237,8 @@ int run_rules_explain(const RulesExplainOptions& opts) {
     std::fprintf(stderr, "vigie: rules explain needs --line or --file\n");
     return kExitUsage;
   }
-  auto cfg = opts.config.empty() ? std::make_shared<const config::Config>() : load_config_or_report(opts.config);
-  if (!cfg) return kExitFailed;
-  const auto& paths = opts.paths.empty() ? cfg->rules.paths : opts.paths;
-  if (paths.empty()) {
-    std::fprintf(stderr, "vigie: no rule paths given and none in the configuration\n");
-    return kExitUsage;
-  }
-  auto rules = load_rules_or_report(*cfg, paths);
-  if (!rules) return kExitFailed;
+  auto [cfg, rules, exit_code] = load_for_rule_command(opts.config, opts.paths);
+  if (!rules) return exit_code;
 
   // The serve engine, one line after the other: parser, Matcher, Correlator.
   core::Metrics metrics;

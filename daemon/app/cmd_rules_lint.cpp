@@ -39,15 +39,8 @@ void check_routes(const config::Config& cfg, const detect::RuleSet& rules, std::
 }  // namespace
 
 int run_rules_lint(const RulesTestOptions& opts) {
-  auto cfg = opts.config.empty() ? std::make_shared<const config::Config>() : load_config_or_report(opts.config);
-  if (!cfg) return kExitFailed;
-  const auto& paths = opts.paths.empty() ? cfg->rules.paths : opts.paths;
-  if (paths.empty()) {
-    std::fprintf(stderr, "vigie: no rule paths given and none in the configuration\n");
-    return kExitUsage;
-  }
-  auto rules = load_rules_or_report(*cfg, paths, 1, false);
-  if (!rules) return kExitFailed;
+  auto [cfg, rules, exit_code] = load_for_rule_command(opts.config, opts.paths);
+  if (!rules) return exit_code;
 
   std::vector<detect::LintFinding> findings;
   for (const auto& s : rules->skipped())

@@ -69,15 +69,8 @@ std::vector<std::string> run_one(const detect::RuleTest& test, const std::shared
 }  // namespace
 
 int run_rules_test(const RulesTestOptions& opts) {
-  auto cfg = opts.config.empty() ? std::make_shared<const config::Config>() : load_config_or_report(opts.config);
-  if (!cfg) return kExitFailed;
-  const auto& paths = opts.paths.empty() ? cfg->rules.paths : opts.paths;
-  if (paths.empty()) {
-    std::fprintf(stderr, "vigie: no rule paths given and none in the configuration\n");
-    return kExitUsage;
-  }
-  auto rules = load_rules_or_report(*cfg, paths);
-  if (!rules) return kExitFailed;
+  auto [cfg, rules, exit_code] = load_for_rule_command(opts.config, opts.paths);
+  if (!rules) return exit_code;
 
   // A fixed reception time: tests give the same result whatever the day they run.
   const auto received = core::parse_rfc3339("2026-06-15T12:00:00Z").value();

@@ -58,4 +58,15 @@ std::shared_ptr<const detect::RuleSet> load_rules_or_report(const config::Config
                                                             const std::vector<std::filesystem::path>& paths,
                                                             std::size_t slots = 1, bool strict = false);
 
+// What `rules test`, `rules lint` and `rules explain` work on: the configuration given (or the
+// defaults) and the rules of `paths`, or of its rules.paths. When `rules` is null, what failed
+// was reported and `exit_code` says how to exit.
+struct RuleCommandInput {
+  std::shared_ptr<const config::Config> cfg;
+  std::shared_ptr<const detect::RuleSet> rules;
+  int exit_code = 0;
+};
+RuleCommandInput load_for_rule_command(const std::filesystem::path& config,
+                                       const std::vector<std::filesystem::path>& paths);
+
 }  // namespace vigie::app

@@ -365,6 +365,21 @@ std::string decoder_scan_entry(const RE2& re) {
   std::vector<std::string> atoms;
   filter.Compile(&atoms);
   if (atoms.empty()) return pattern;  // nothing required: the pattern itself
+  // An atom without which the pattern cannot match is enough alone, and the longest is the
+  // rarest: `(?:^|: )Host (\S+) is attacking` needs "host " and " is ", and " is " alone would
+  // let half the log through. Only when no single atom is required, any of them.
+  std::vector<int> all(atoms.size());
+  for (std::size_t i = 0; i < atoms.size(); ++i) all[i] = static_cast<int>(i);
+  const std::string* required = nullptr;
+  for (std::size_t i = 0; i < atoms.size(); ++i) {
+    std::vector<int> others;
+    for (std::size_t j = 0; j < atoms.size(); ++j)
+      if (j != i) others.push_back(static_cast<int>(j));
+    std::vector<int> potentials;
+    filter.AllPotentials(others, &potentials);
+    if (potentials.empty() && (required == nullptr || atoms[i].size() > required->size())) required = &atoms[i];
+  }
+  if (required != nullptr) return "(?i:" + RE2::QuoteMeta(*required) + ")";
   std::string out = "(?i:";
   for (std::size_t i = 0; i < atoms.size(); ++i) {
     if (i > 0) out += '|';

@@ -111,10 +111,16 @@ TEST_CASE("decoder_scan_entry: a cheap necessary condition of the pattern, never
   CHECK(entry("^Failed (?P<m>\\S+) for (?P<u>.*) from") == "^Failed\\ ");  // anchored lead
   CHECK(entry("(?P<module>pam_[a-z0-9_]+)\\(") == "pam_");                 // unanchored lead
   CHECK(entry("^- (?P<tty>\\S+)") == "^\\-\\ ");                           // short, but anchored: still cheap
-  // No lead: the literals FilteredRE2 finds required, any of them, case-insensitively.
-  const std::string sudo = entry("^\\s*(?P<user>\\S+) : TTY=\\S+ ; PWD=(?P<pwd>.*?) ; USER=");
-  CHECK(sudo.rfind("(?i:", 0) == 0);
-  CHECK(sudo.find("tty\\=") != std::string::npos);
+  // No lead: the longest literal FilteredRE2 finds the pattern cannot match without,
+  // case-insensitively; a short one ("): ") would let most lines through.
+  CHECK(entry("^\\s*(?P<user>\\S+) : TTY=\\S+ ; PWD=(?P<pwd>.*?) ; USER=") == "(?i:\\ \\;\\ user\\=)");
+  CHECK(entry("^(?:\\[\\s*\\d+\\.\\d+\\] )?audit: type=1100 audit\\((?P<t>\\d+\\.\\d+):(?P<s>\\d+)\\): ") ==
+        "(?i:audit\\:\\ type\\=1100\\ audit\\()");
+  // When no single literal is required, any of them.
+  const std::string either = entry("(?:alpha (?P<a>\\d+)|beta (?P<b>\\d+))");
+  CHECK(either.rfind("(?i:", 0) == 0);
+  CHECK(either.find("alpha") != std::string::npos);
+  CHECK(either.find("beta") != std::string::npos);
   CHECK(entry("\\d+") == "\\d+");  // nothing required: the pattern itself
   // Whatever the pattern matches, its entry matches too (on the shipped rule test lines).
   const auto texts = shipped_messages();

@@ -125,7 +125,7 @@ class Explain(VigieTestCase):
         self.assertEqual(fields["host.hostname"], ("srv-dpi", "parser"))
         matched = {m["rule"]: m for m in x["matched"]}
         self.assertIn("vigie-ssh-failed-password", matched)
-        self.assertEqual(matched["vigie-ssh-failed-password"]["correlations"], ["vigie-ssh-bruteforce"])
+        self.assertEqual(matched["vigie-ssh-failed-password"]["correlations"], ["vigie-ssh-bruteforce", "vigie-ssh-failure-burst"])
         self.assertFalse(matched["vigie-ssh-failed-password"]["alerts"])
         # Decoders of other programs say why they did not apply.
         sudo = [d for d in x["decoders"] if d["decoder"] == "sudo"][0]

@@ -269,21 +269,7 @@ EOF
       ROWS+=("vigie parse+match, 1 thread|$n_rules|$(sk lines)|$s3|$(rate "$(sk lines)" "$s3")|$s3")
       NOTES+=("vigie parse+match: syslog parsing $(sk parse_seconds) s, matcher (decoders and rules) $(sk match_seconds) s, one thread, no pipeline")
     fi
-    summary="$("$PY" - "$OUT/vigie-alerts.jsonl" <<'EOF'
-import json, sys
-alerts, rules, events, bad = 0, set(), 0, 0
-with open(sys.argv[1], encoding="utf-8") as f:
-    for line in f:
-        try:
-            a = json.loads(line)
-            alerts += 1
-            rules.add(a["rule"]["id"])
-            events += int(a.get("count", 1))
-        except (ValueError, KeyError, TypeError):
-            bad += 1
-print(f"{alerts} alerts from {len(rules)} rules, {events} events counted in them, {bad} unparseable lines")
-EOF
-)"
+    summary="$("$PY" "$BENCH_SRC/alert_summary.py" "$OUT/vigie-alerts.jsonl")"
     NOTES+=("vigie: $summary; peak RSS ${VIGIE_RSS} MiB")
     # No alert at all from a log where thousands of lines match means the rules did not load
     # or did not run: the figure would be meaningless, so no target is checked against it.

@@ -22,6 +22,22 @@
 #include "detect/engine.hpp"
 
 namespace vigie::detect {
+namespace {
+
+// What a new alert and each of its updates say alike: the rule, the site, the key and the
+// summary "title — field=value, field=value".
+void describe(core::Alert& a, const CompiledRule& r, const core::KeyValues& key, std::string site) {
+  a.rule = r.info;
+  a.site = std::move(site);
+  a.key = key;
+  a.summary = r.info.title;
+  for (std::size_t i = 0; i < key.size(); ++i) {
+    a.summary += i == 0 ? " — " : ", ";
+    a.summary += key[i].first + "=" + key[i].second;
+  }
+}
+
+}  // namespace
 using corr_util::add_sat;
 using corr_util::cut_evidence;
 using corr_util::key_text;
@@ -222,14 +238,7 @@ void Correlator::raise(uint32_t rule, std::vector<Open>& opens, std::string_view
     metrics_.counter("vigie_alerts_total", {{"level", std::string(core::level_name(r.info.level))}})
         .fetch_add(1, std::memory_order_relaxed);
   }
-  a.rule = r.info;
-  a.site = std::string(site_of_event);
-  a.key = key;
-  a.summary = r.info.title;
-  for (std::size_t i = 0; i < key.size(); ++i) {
-    a.summary += i == 0 ? " — " : ", ";
-    a.summary += key[i].first + "=" + key[i].second;
-  }
+  describe(a, r, key, std::string(site_of_event));
   out.push_back(std::move(a));
 }
 
@@ -242,14 +251,7 @@ core::Alert Correlator::update_of(uint32_t rule, const Open& o, const core::KeyV
   a.first_seen = o.first_seen;
   a.last_seen = o.last_seen;
   a.evidence = o.evidence;
-  a.rule = r.info;
-  a.site = std::move(site);
-  a.key = key;
-  a.summary = r.info.title;
-  for (std::size_t i = 0; i < key.size(); ++i) {
-    a.summary += i == 0 ? " — " : ", ";
-    a.summary += key[i].first + "=" + key[i].second;
-  }
+  describe(a, r, key, std::move(site));
   return a;
 }
 

@@ -123,21 +123,7 @@ done
 
 rss_kb="$(sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' "$OUT/windows.time")"
 loaded="$(sed -n 's/^rules=//p' "$OUT/windows-stages.txt")"
-summary="$("$PY" - "$OUT/windows-alerts.jsonl" <<'EOF'
-import json, sys
-alerts, rules, events, bad = 0, set(), 0, 0
-with open(sys.argv[1], encoding="utf-8") as f:
-    for line in f:
-        try:
-            a = json.loads(line)
-            alerts += 1
-            rules.add(a["rule"]["id"])
-            events += int(a.get("count", 1))
-        except (ValueError, KeyError, TypeError):
-            bad += 1
-print(f"{alerts} alerts from {len(rules)} rules, {events} events counted in them, {bad} unparseable lines")
-EOF
-)"
+summary="$("$PY" "$VIGIE_ROOT/tests/bench/alert_summary.py" "$OUT/windows-alerts.jsonl")"
 if [[ "$summary" == 0\ alerts* ]] || [[ "$summary" != *", 0 unparseable lines" ]]; then
   echo "windows: vigie output is not the expected alerts: $summary" >&2
   STATUS=1

@@ -68,9 +68,10 @@ inline constexpr std::size_t kFixedFields = static_cast<std::size_t>(Field::coun
 // A field name resolved once (at rule compile time) so lookups on the hot path are an index.
 struct FieldRef {
   std::optional<Field> fixed;
-  std::string name;  // always the full dotted name
+  std::string name;      // always the full dotted name
+  std::size_t hash = 0;  // of a free-form name (Event::hash_name): looked up without hashing
 
-  [[nodiscard]] static FieldRef of(std::string_view name) { return FieldRef{fixed_field(name), std::string(name)}; }
+  [[nodiscard]] static FieldRef of(std::string_view name);
 };
 
 // Free-form fields an event keeps at most; more are counted by the decoder that tried
@@ -114,7 +115,7 @@ class Event {
   }
   [[nodiscard]] static std::size_t hash_name(std::string_view name) { return std::hash<std::string_view>{}(name); }
   [[nodiscard]] std::optional<std::string_view> get(const FieldRef& ref) const {
-    return ref.fixed ? get(*ref.fixed) : get(std::string_view(ref.name));
+    return ref.fixed ? get(*ref.fixed) : get(std::string_view(ref.name), ref.hash);
   }
   // Empty string if absent.
   [[nodiscard]] std::string_view value(Field f) const { return get(f).value_or(std::string_view{}); }
@@ -213,5 +214,10 @@ class Event {
 
 static_assert(kFixedFields <= 64, "presence bitmap is 64 bits");
 static_assert(kMaxExtraFields < 0xffff, "extra_index_ holds 16-bit positions");
+
+inline FieldRef FieldRef::of(std::string_view name) {
+  const auto fixed = fixed_field(name);
+  return FieldRef{fixed, std::string(name), fixed ? 0 : Event::hash_name(name)};
+}
 
 }  // namespace vigie::core

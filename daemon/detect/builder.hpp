@@ -105,6 +105,7 @@ class RuleSetBuilder {
   void check_correlations();
   void build_rule_index();
   void build_decoder_index();
+  void choose_filters();  // after build_rule_index: DecoderField::filtered
   [[nodiscard]] uint32_t scan_of(const core::FieldRef& field);
   void compile_scans();
 

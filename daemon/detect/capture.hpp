@@ -48,7 +48,8 @@ class CaptureScratch {
   // DFA, then BitState; here memmem finds where `lead` occurs and each such place is tried
   // anchored, in order, so the leftmost match wins as it does unanchored. After a few failed
   // places (a text full of `lead`) the unanchored match decides: the cost stays linear.
-  // `twin` (may be null) makes the captures of a match cheaper (match_at).
+  // `twin` (may be null) makes the captures of a match cheaper (match_at). `text` must be valid
+  // UTF-8 (detect/pattern.hpp: matchable), as PCRE2 is told not to check it.
   bool leftmost(const RE2& re, const PcreTwin* twin, std::string_view lead, std::string_view text,
                 re2::StringPiece* groups, int n);
 

@@ -233,6 +233,16 @@ void RuleSetBuilder::build_decoder_index() {
   }
 }
 
+void RuleSetBuilder::choose_filters() {
+  auto& rs = *rs_;
+  for (auto& df : rs.decoder_fields_)
+    df.filtered = df.scan >= 0 && rs.scans_[static_cast<std::size_t>(df.scan)].rules >= 0;
+  for (uint32_t d = 0; d < rs.decoders_.size(); ++d) {
+    const Decoder& dec = rs.decoders_[d];
+    if (!rs.decoder_fields_[dec.source].filtered || (dec.kv && dec.kv_entry < 0)) rs.unfiltered_decoders_.push_back(d);
+  }
+}
+
 uint32_t RuleSetBuilder::scan_of(const core::FieldRef& field) {
   auto [it, fresh] = scans_.emplace(field.name, static_cast<uint32_t>(rs_->scans_.size()));
   if (fresh) rs_->scans_.push_back(FieldScan{field, nullptr, -1, nullptr, {}, 0, -1});
@@ -282,6 +292,7 @@ LoadResult RuleSetBuilder::finish() {
   resolve_references();
   if (errors_.empty()) build_decoder_index();
   if (errors_.empty()) build_rule_index();
+  if (errors_.empty()) choose_filters();
   if (errors_.empty()) compile_scans();
   if (errors_.empty() && options_.prefilter) rs_->make_prefilters();
   if (errors_.empty() && !rs_->make_slots(options_.matcher_slots))

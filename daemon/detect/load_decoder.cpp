@@ -137,7 +137,7 @@ void RuleSetBuilder::add_decoder(const YAML::Node& doc, const Context& c) {
       source = *s;
   }
   auto [it, fresh] = decoder_fields_.emplace(source, static_cast<uint32_t>(rs_->decoder_fields_.size()));
-  if (fresh) rs_->decoder_fields_.push_back(DecoderField{core::FieldRef::of(source), -1, {}});
+  if (fresh) rs_->decoder_fields_.push_back(DecoderField{core::FieldRef::of(source), -1, {}, false});
   d.source = it->second;
 
   if (const auto when = doc["when"]) {

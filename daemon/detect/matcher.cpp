@@ -50,6 +50,7 @@ Matcher::Matcher(std::shared_ptr<const RuleSet> rules, core::Metrics& metrics, s
     if (!rs.rules_[r].is_correlation)
       hit_counters_[r] = &metrics_.counter("vigie_rule_hits_total", {{"rule", rs.rules_[r].info.id}});
   scans_.resize(rs.scans_.size());
+  source_views_.resize(rs.decoder_fields_.size());
   memo_.resize(rs.scans_.size());
   memo_hash_.resize(rs.scans_.size());
   prefilter_ok_ = true;
@@ -195,113 +196,167 @@ bool Matcher::capture(const DecoderPattern& p, std::string_view text, const Scan
   return matched;
 }
 
+// Decoders run in file order, each on the fields the previous ones left. Off the trace, only
+// the decoders that may apply are tried: those with a candidate in the scan of their source
+// field (done for the rules anyway, and remembered per text), and those that cannot be told by
+// a scan (DecoderField::filtered). A decoder that changes a scanned source field makes the
+// following decoders be chosen again on the new text.
 void Matcher::decode_event(core::Event& e, std::vector<uint32_t>* applied, DecodeTrace* trace) {
   const RuleSet& rs = *rules_;
-  for (uint32_t d = 0; d < rs.decoders_.size(); ++d) {
-    const Decoder& dec = rs.decoders_[d];
-    DecodeStep* step = nullptr;
-    if (trace) {
-      step = &trace->emplace_back();
-      step->decoder = d;
+  if (trace) {
+    for (uint32_t d = 0; d < rs.decoders_.size(); ++d) {
+      DecodeStep& step = trace->emplace_back();
+      step.decoder = d;
+      apply_decoder(e, d, applied, &step);
     }
-    bool when = true;
-    for (const auto& [field, values] : dec.when) {
-      const auto v = e.get(field);
-      if (!v || std::find(values.begin(), values.end(), *v) == values.end()) {
-        when = false;
-        if (step) {
-          step->outcome = DecodeStep::Outcome::when_failed;
-          step->detail = field.name + (v ? " is '" + std::string(*v) + "'" : " is absent") + ", wants ";
-          for (std::size_t i = 0; i < values.size(); ++i) step->detail += (i ? " or '" : "'") + values[i] + "'";
-        }
-        break;
-      }
-    }
-    if (!when) continue;
-    const DecoderField& df = rs.decoder_fields_[dec.source];
-    const auto field = e.get(df.field);
-    if (!field) {
-      if (step) step->outcome = DecodeStep::Outcome::no_source, step->detail = df.field.name + " is absent";
-      continue;
-    }
-    // Candidates only (a prefilter's are not confirmed): the capturing match of each decoder
-    // confirms them, lowest index first. A field a decoder rewrote is a new view, scanned again.
-    const auto& cands = scan_field(static_cast<uint32_t>(df.scan), *field).hits;
-    bool kv_applied = false;
-    if (dec.kv) {  // pairs first: a pattern beside them may refine what they set
-      if (dec.kv_entry >= 0 && !std::binary_search(cands.begin(), cands.end(), dec.kv_entry)) {
-        if (step) {
-          const auto& req = dec.kv->require;
-          const auto longest = std::max_element(req.begin(), req.end(),
-                                                [](const auto& a, const auto& b) { return a.size() < b.size(); });
-          step->outcome = DecodeStep::Outcome::kv_rejected;
-          step->detail = "required key '" + *longest + "' missing";
-        }
-      } else {
-        kv_applied = decode_kv(e, d, *field, step);
-      }
-      if (kv_applied && applied) applied->push_back(d);
-      if (dec.patterns.empty()) continue;
-    }
-    const auto no_pattern = [&] {
-      if (step && !kv_applied) step->outcome = DecodeStep::Outcome::no_pattern;
-    };
-    const auto first = static_cast<int>(dec.set_base);
-    const auto end = first + static_cast<int>(dec.patterns.size());
-    auto it = std::lower_bound(cands.begin(), cands.end(), first);
-    if (it == cands.end() || *it >= end) {
-      no_pattern();
-      continue;
-    }
-    std::string repaired;  // written only for invalid UTF-8; captures then come from it
-    const std::string_view text = matchable(*field, repaired);
-    static const ScanResult kNoMemo;
-    const ScanResult& memo = text.data() == field->data() ? scans_[static_cast<std::size_t>(df.scan)] : kNoMemo;
-    // The lowest-index pattern of the decoder that matches wins (a prefilter candidate that
-    // does not match is passed over).
-    const DecoderPattern* p = nullptr;
-    for (; it != cands.end() && *it < end; ++it) {
-      const DecoderPattern& c = dec.patterns[static_cast<std::size_t>(*it - first)];
-      if (capture(c, text, memo)) {
-        p = &c;
-        break;
-      }
-    }
-    if (p == nullptr) {
-      no_pattern();
-      continue;
-    }
-    if (step) {
-      step->outcome = DecodeStep::Outcome::applied;
-      step->pattern = static_cast<int32_t>(p - dec.patterns.data());
-    }
-    // Captures are views into the source text, which stays alive when a target replaces the
-    // source field itself (the event only drops its view); constants live in the rule set. A
-    // repaired copy (invalid UTF-8) dies here: what is captured from it goes to the arena.
-    const bool copy = text.data() != field->data();
-    for (const DecoderAssign& a : p->assigns) {
-      if (a.group < 0) {
-        e.set(a.target, std::string_view(a.literal));
-        if (step) step->set.emplace_back(a.target.name, a.literal);
-      } else if (const auto& g = groups_[static_cast<std::size_t>(a.group)]; g.data() != nullptr) {
-        std::string_view value(g.data(), g.size());
-        if (a.transform != Transform::none) {
-          const std::string_view t = apply_transform(a.transform, value, e.arena());
-          if (t.data() == value.data() && copy)
-            value = e.arena().copy(value);
-          else
-            value = t;
-        } else if (copy) {
-          value = e.arena().copy(value);
-        }
-        if (place_address(e, dec, a.target, value, metrics_, step)) {
-          e.set(a.target, value);
-          if (step) step->set.emplace_back(a.target.name, value);
-        }
-      }
-    }
-    if (applied && (applied->empty() || applied->back() != d)) applied->push_back(d);
+    return;
   }
+  choose_decoders(e, 0);
+  for (std::size_t i = 0; i < todo_.size(); ++i) {
+    const uint32_t d = todo_[i];
+    if (apply_decoder(e, d, applied, nullptr) && sources_changed(e)) {
+      choose_decoders(e, d + 1);
+      i = static_cast<std::size_t>(-1);
+    }
+  }
+}
+
+void Matcher::choose_decoders(const core::Event& e, uint32_t from) {
+  const RuleSet& rs = *rules_;
+  todo_.clear();
+  for (std::size_t f = 0; f < rs.decoder_fields_.size(); ++f) {
+    const DecoderField& df = rs.decoder_fields_[f];
+    const auto v = df.filtered ? e.get(df.field) : std::nullopt;
+    source_views_[f] = v ? *v : std::string_view();
+    if (!v) continue;
+    const ScanResult& r = scan_field(static_cast<uint32_t>(df.scan), *v);
+    const FieldScan& fs = rs.scans_[static_cast<std::size_t>(df.scan)];
+    for (const int h : r.hits) {
+      if (static_cast<uint32_t>(h) >= fs.decoder_patterns) break;  // rule atoms follow
+      if (const uint32_t d = df.owner[static_cast<std::size_t>(h)]; d >= from) todo_.push_back(d);
+    }
+  }
+  for (const uint32_t d : rs.unfiltered_decoders_)
+    if (d >= from) todo_.push_back(d);
+  std::sort(todo_.begin(), todo_.end());
+  todo_.erase(std::unique(todo_.begin(), todo_.end()), todo_.end());
+}
+
+bool Matcher::sources_changed(const core::Event& e) const {
+  const RuleSet& rs = *rules_;
+  for (std::size_t f = 0; f < rs.decoder_fields_.size(); ++f) {
+    const DecoderField& df = rs.decoder_fields_[f];
+    if (!df.filtered) continue;
+    const auto v = e.get(df.field);
+    const std::string_view was = source_views_[f];
+    if (v ? (v->data() != was.data() || v->size() != was.size()) : was.data() != nullptr) return true;
+  }
+  return false;
+}
+
+// One decoder on `e`: whether it set anything. `step` (tracing only) records why it did or did
+// not apply.
+bool Matcher::apply_decoder(core::Event& e, uint32_t d, std::vector<uint32_t>* applied, DecodeStep* step) {
+  const RuleSet& rs = *rules_;
+  const Decoder& dec = rs.decoders_[d];
+  bool when = true;
+  for (const auto& [field, values] : dec.when) {
+    const auto v = e.get(field);
+    if (!v || std::find(values.begin(), values.end(), *v) == values.end()) {
+      when = false;
+      if (step) {
+        step->outcome = DecodeStep::Outcome::when_failed;
+        step->detail = field.name + (v ? " is '" + std::string(*v) + "'" : " is absent") + ", wants ";
+        for (std::size_t i = 0; i < values.size(); ++i) step->detail += (i ? " or '" : "'") + values[i] + "'";
+      }
+      break;
+    }
+  }
+  if (!when) return false;
+  const DecoderField& df = rs.decoder_fields_[dec.source];
+  const auto field = e.get(df.field);
+  if (!field) {
+    if (step) step->outcome = DecodeStep::Outcome::no_source, step->detail = df.field.name + " is absent";
+    return false;
+  }
+  // Candidates only (a prefilter's are not confirmed): the capturing match of each decoder
+  // confirms them, lowest index first. A field a decoder rewrote is a new view, scanned again.
+  const auto& cands = scan_field(static_cast<uint32_t>(df.scan), *field).hits;
+  bool kv_applied = false;
+  if (dec.kv) {  // pairs first: a pattern beside them may refine what they set
+    if (dec.kv_entry >= 0 && !std::binary_search(cands.begin(), cands.end(), dec.kv_entry)) {
+      if (step) {
+        const auto& req = dec.kv->require;
+        const auto longest =
+            std::max_element(req.begin(), req.end(), [](const auto& a, const auto& b) { return a.size() < b.size(); });
+        step->outcome = DecodeStep::Outcome::kv_rejected;
+        step->detail = "required key '" + *longest + "' missing";
+      }
+    } else {
+      kv_applied = decode_kv(e, d, *field, step);
+    }
+    if (kv_applied && applied) applied->push_back(d);
+    if (dec.patterns.empty()) return kv_applied;
+  }
+  const auto no_pattern = [&] {
+    if (step && !kv_applied) step->outcome = DecodeStep::Outcome::no_pattern;
+  };
+  const auto first = static_cast<int>(dec.set_base);
+  const auto end = first + static_cast<int>(dec.patterns.size());
+  auto it = std::lower_bound(cands.begin(), cands.end(), first);
+  if (it == cands.end() || *it >= end) {
+    no_pattern();
+    return kv_applied;
+  }
+  std::string repaired;  // written only for invalid UTF-8; captures then come from it
+  const std::string_view text = matchable(*field, repaired);
+  static const ScanResult kNoMemo;
+  const ScanResult& memo = text.data() == field->data() ? scans_[static_cast<std::size_t>(df.scan)] : kNoMemo;
+  // The lowest-index pattern of the decoder that matches wins (a prefilter candidate that
+  // does not match is passed over).
+  const DecoderPattern* p = nullptr;
+  for (; it != cands.end() && *it < end; ++it) {
+    const DecoderPattern& c = dec.patterns[static_cast<std::size_t>(*it - first)];
+    if (capture(c, text, memo)) {
+      p = &c;
+      break;
+    }
+  }
+  if (p == nullptr) {
+    no_pattern();
+    return kv_applied;
+  }
+  if (step) {
+    step->outcome = DecodeStep::Outcome::applied;
+    step->pattern = static_cast<int32_t>(p - dec.patterns.data());
+  }
+  // Captures are views into the source text, which stays alive when a target replaces the
+  // source field itself (the event only drops its view); constants live in the rule set. A
+  // repaired copy (invalid UTF-8) dies here: what is captured from it goes to the arena.
+  const bool copy = text.data() != field->data();
+  for (const DecoderAssign& a : p->assigns) {
+    if (a.group < 0) {
+      e.set(a.target, std::string_view(a.literal));
+      if (step) step->set.emplace_back(a.target.name, a.literal);
+    } else if (const auto& g = groups_[static_cast<std::size_t>(a.group)]; g.data() != nullptr) {
+      std::string_view value(g.data(), g.size());
+      if (a.transform != Transform::none) {
+        const std::string_view t = apply_transform(a.transform, value, e.arena());
+        if (t.data() == value.data() && copy)
+          value = e.arena().copy(value);
+        else
+          value = t;
+      } else if (copy) {
+        value = e.arena().copy(value);
+      }
+      if (place_address(e, dec, a.target, value, metrics_, step)) {
+        e.set(a.target, value);
+        if (step) step->set.emplace_back(a.target.name, value);
+      }
+    }
+  }
+  if (applied && (applied->empty() || applied->back() != d)) applied->push_back(d);
+  return true;
 }
 
 const Matcher::KvName* Matcher::kv_name(uint32_t d, const KvDecoder& kv, std::string_view key) {

@@ -230,6 +230,8 @@ struct DecoderField {
   core::FieldRef field;
   int32_t scan = -1;            // FieldScan of the decoder patterns reading this field
   std::vector<uint32_t> owner;  // set index → decoder index
+  // Rules scan the field too: its scan, needed anyway, chooses the decoders to try.
+  bool filtered = false;
 };
 
 class RuleSet {
@@ -301,6 +303,9 @@ class RuleSet {
   std::string logsource_file_;
   std::vector<Decoder> decoders_;
   std::vector<DecoderField> decoder_fields_;
+  // Decoders a scan cannot rule out (source not filtered, kv without a required key): tried
+  // on every event (Matcher::choose_decoders).
+  std::vector<uint32_t> unfiltered_decoders_;
   std::vector<Atom> atoms_;
   std::vector<FieldScan> scans_;
   std::vector<FieldIndex> fields_;

@@ -8,7 +8,8 @@
 // event that has it, asking which patterns match, nothing remembered between events. Collecting
 // the values is not timed; only the Match calls are.
 //
-// Usage: bench_stages CONFIG LOG
+// Usage: bench_stages CONFIG LOG [--no-sets] [--dump-sets DIR]; per-set lines ("set FIELD: ...") precede
+// the totals.
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -45,8 +46,21 @@ double thread_cpu() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::cerr << "usage: bench_stages CONFIG LOG\n";
+  // --no-sets: skip the RE2::Set-alone pass (profiles of the matcher alone); --dump-sets DIR:
+  // each set's patterns to DIR/<field>-<n>.txt, one per line (bench_re2set reads them).
+  bool no_sets = false;
+  std::string dump_dir;
+  for (int i = 3; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--no-sets")
+      no_sets = true;
+    else if (a == "--dump-sets" && i + 1 < argc)
+      dump_dir = argv[++i];
+    else
+      argc = 0;  // usage
+  }
+  if (argc < 3) {
+    std::cerr << "usage: bench_stages CONFIG LOG [--no-sets] [--dump-sets DIR]\n";
     return 2;
   }
   auto cfg = config::load_config(argv[1]);
@@ -75,6 +89,10 @@ int main(int argc, char** argv) {
       return 1;
     }
     set_patterns += sp.patterns->size();
+    if (!dump_dir.empty()) {
+      std::ofstream o(dump_dir + "/" + std::string(sp.field) + "-" + std::to_string(sets.size()) + ".txt");
+      for (const auto& p : *sp.patterns) o << p << "\n";
+    }
     sets.emplace_back(core::FieldRef::of(sp.field), std::move(set));
   }
   core::Metrics metrics;
@@ -90,6 +108,8 @@ int main(int argc, char** argv) {
   std::vector<uint32_t> hits;
   std::vector<std::pair<std::size_t, std::string_view>> values;  // (set, field value) of a batch
   std::vector<int> matched;
+  std::vector<double> set_s(sets.size(), 0.0);
+  std::vector<uint64_t> set_n(sets.size(), 0), set_m(sets.size(), 0);
   ingest::EventBatch events;
   std::string line;
   bool more = true;
@@ -114,19 +134,28 @@ int main(int argc, char** argv) {
     match_s += since(t);
     match_cpu += thread_cpu() - c;
     values.clear();
-    for (std::size_t i = 0; i < events.size(); ++i)
+    for (std::size_t i = 0; i < events.size() && !no_sets; ++i)
       for (std::size_t k = 0; k < sets.size(); ++k)
         if (const auto v = events[i].get(sets[k].first)) values.emplace_back(k, *v);
     set_values += values.size();
     t = Clock::now();
     c = thread_cpu();
     for (const auto& [k, v] : values) {
+      const auto tk = Clock::now();
       matched.clear();
-      if (sets[k].second->Match(re2::StringPiece(v.data(), v.size()), &matched, nullptr)) set_matches += matched.size();
+      if (sets[k].second->Match(re2::StringPiece(v.data(), v.size()), &matched, nullptr)) set_m[k] += matched.size();
+      set_s[k] += since(tk);
+      ++set_n[k];
     }
     sets_s += since(t);
     sets_cpu += thread_cpu() - c;
     events.clear();
+  }
+  for (std::size_t k = 0; k < sets.size(); ++k) {
+    set_matches += set_m[k];
+    std::printf("set %s: patterns=%zu values=%llu matches=%llu seconds=%.3f\n", sets[k].first.name.c_str(),
+                (*rules)->set_patterns()[k].patterns->size(), static_cast<unsigned long long>(set_n[k]),
+                static_cast<unsigned long long>(set_m[k]), set_s[k]);
   }
   std::printf("lines=%llu\nhits=%llu\nparse_seconds=%.3f\nmatch_seconds=%.3f\n", static_cast<unsigned long long>(lines),
               static_cast<unsigned long long>(hits_total), parse_s, match_s);

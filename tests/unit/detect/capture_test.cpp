@@ -23,7 +23,9 @@ int compare(const RE2& re, const std::vector<std::string>& texts, bool want_twin
   const std::string lead = required_lead(re);
   const int n = re.NumberOfCapturingGroups() + 1;
   int matched = 0;
-  for (const auto& t : texts) {
+  for (const auto& raw : texts) {
+    std::string repaired;  // the matcher captures from valid UTF-8 only, as here
+    const std::string t(matchable(raw, repaired));
     CAPTURE(re.pattern());
     CAPTURE(t);
     std::vector<re2::StringPiece> want(static_cast<std::size_t>(n));

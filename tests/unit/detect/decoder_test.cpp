@@ -110,6 +110,41 @@ patterns:
   CHECK(w.value(core::Field::user_name) == "bob");
 }
 
+TEST_CASE("decoder: with rules scanning the field, decoders are chosen from the scan, and again after a rewrite") {
+  // A rule testing `message` with a pattern makes the decoders reading it be chosen from that
+  // scan (Matcher::choose_decoders); `after-rewrite` cannot be told from the first text.
+  auto rs = load(R"(
+decoder: rewrite-message
+patterns:
+  - regex: 'wrapped: (?P<inner>.*)'
+    fields: { message: inner }
+---
+decoder: after-rewrite
+patterns:
+  - regex: '^inner user=(?P<u>\w+)'
+    fields: { user.name: u, event.outcome: "=rewritten" }
+---
+decoder: plain
+patterns:
+  - regex: '^plain (?P<w>\w+)'
+    fields: { event.action: w }
+---
+title: scans message
+id: scans-message
+detection:
+  selection: { message|re: 'user=b.b' }
+  condition: selection
+)");
+  auto w = decoded(rs, event({{"message", "wrapped: inner user=bob"}}));
+  CHECK(w.value(core::Field::message) == "inner user=bob");
+  CHECK(w.value(core::Field::event_outcome) == "rewritten");
+  CHECK(w.value(core::Field::user_name) == "bob");
+  CHECK(fires(rs, "scans-message", event({{"message", "wrapped: inner user=bob"}})));
+  auto p = decoded(rs, event({{"message", "plain word"}}));
+  CHECK(p.value(core::Field::event_action) == "word");
+  CHECK_FALSE(p.get(core::Field::user_name));
+}
+
 TEST_CASE("decoder: optional groups that did not participate leave the field unset; numbered groups work") {
   auto rs = load(R"(
 decoder: opt

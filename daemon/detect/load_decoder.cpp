@@ -185,6 +185,7 @@ void RuleSetBuilder::add_decoder(const YAML::Node& doc, const Context& c) {
       continue;
     }
     dp.lead = required_lead(*dp.re);
+    dp.at_start = starts_anchored(dp.re->pattern()) && !dp.re->options().posix_syntax();
     dp.twin = PcreTwin::build(*dp.re);
     const auto& named = dp.re->NamedCapturingGroups();
     if (const auto fields = p["fields"]) {

@@ -179,7 +179,9 @@ bool Matcher::capture(const DecoderPattern& p, std::string_view text, const Scan
       }
       return true;
     }
-  const bool matched = captures_.leftmost(rules_->regex_in(slot_, p), p.twin.get(), p.lead, text, groups_.data(), n);
+  const bool matched =
+      p.at_start ? captures_.match_at(rules_->regex_in(slot_, p), p.twin.get(), text, 0, groups_.data(), n)
+                 : captures_.leftmost(rules_->regex_in(slot_, p), p.twin.get(), p.lead, text, groups_.data(), n);
   if (memo != nullptr) {
     if (memo->used == memo->captures.size()) memo->captures.emplace_back();
     Capture& c = memo->captures[memo->used++];

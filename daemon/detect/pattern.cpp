@@ -354,9 +354,51 @@ std::string required_lead(const RE2& re) {
   return min.substr(0, n);
 }
 
+bool starts_anchored(std::string_view pattern) {
+  if (pattern.empty() || pattern[0] != '^') return false;
+  int depth = 0;
+  for (std::size_t i = 1; i < pattern.size(); ++i) {
+    const char c = pattern[i];
+    if (c == '\\') {
+      ++i;  // the escaped character, whatever it is
+    } else if (c == '[') {
+      // A class: `]` right after `[` or `[^` is a member; `[:alpha:]` holds no `]` before its end.
+      std::size_t j = i + 1;
+      if (j < pattern.size() && pattern[j] == '^') ++j;
+      if (j < pattern.size() && pattern[j] == ']') ++j;
+      for (; j < pattern.size() && pattern[j] != ']'; ++j) {
+        if (pattern[j] == '\\')
+          ++j;
+        else if (pattern[j] == '[' && j + 1 < pattern.size() && pattern[j + 1] == ':') {
+          const auto end = pattern.find(":]", j + 2);
+          if (end == std::string_view::npos) return false;
+          j = end + 1;
+        }
+      }
+      if (j >= pattern.size()) return false;
+      i = j;
+    } else if (c == '(') {
+      if (i + 1 < pattern.size() && pattern[i + 1] == '?') {
+        // Flags (`(?i)`, `(?m:`; not a name, `(?P<m>`): `m` would make `^` match after every newline.
+        std::size_t j = i + 2;
+        while (j < pattern.size() && std::string_view("imsU-").find(pattern[j]) != std::string_view::npos) ++j;
+        if (j < pattern.size() && (pattern[j] == ')' || pattern[j] == ':') &&
+            pattern.substr(i + 2, j - i - 2).find('m') != std::string_view::npos)
+          return false;
+      }
+      ++depth;
+    } else if (c == ')') {
+      --depth;
+    } else if (c == '|' && depth == 0) {
+      return false;  // `^a|b`: the second branch matches anywhere
+    }
+  }
+  return true;
+}
+
 std::string decoder_scan_entry(const RE2& re) {
   const std::string& pattern = re.pattern();
-  const bool anchored = !pattern.empty() && pattern[0] == '^';
+  const bool anchored = starts_anchored(pattern);
   if (const std::string lead = required_lead(re); !lead.empty() && (anchored || lead.size() >= 3))
     return (anchored ? "^" : "") + RE2::QuoteMeta(lead);
   re2::FilteredRE2 filter(3);

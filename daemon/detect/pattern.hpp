@@ -98,6 +98,10 @@ enum class AddressKind : uint8_t { ip, host, invalid };
 // RE2::PossibleMatchRange gives for a match anchored where it starts. At most 32 bytes.
 [[nodiscard]] std::string required_lead(const RE2& re);
 
+// Whether every match of `pattern` (RE2 syntax, default options) starts at the start of the text:
+// a leading `^`, no top-level alternation, no `m` flag. False when unsure.
+[[nodiscard]] bool starts_anchored(std::string_view pattern);
+
 // What a decoder pattern adds to its field's RE2::Set: not the pattern itself but a cheap
 // necessary condition of it, since the capturing match confirms every candidate anyway. A
 // decoder pattern full of `\S+`, `.*` and captures multiplies the states of the set's DFA

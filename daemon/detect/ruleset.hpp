@@ -208,6 +208,7 @@ struct DecoderPattern {
   std::vector<DecoderAssign> assigns;
   int groups = 0;                  // captures needed (highest group used)
   std::string lead;                // literal every match starts with (required_lead)
+  bool at_start = false;           // every match starts at the start of the text (starts_anchored)
   std::unique_ptr<PcreTwin> twin;  // faster captures, when PCRE2 reads the pattern the same
 };
 

@@ -34,11 +34,20 @@ int compare(const RE2& re, const std::vector<std::string>& texts, bool want_twin
     for (const PcreTwin* tw : {static_cast<const PcreTwin*>(nullptr), static_cast<const PcreTwin*>(twin.get())}) {
       std::vector<re2::StringPiece> got(static_cast<std::size_t>(n));
       REQUIRE(scratch.leftmost(re, tw, lead, t, got.data(), n) == w);
-      if (!w) continue;
-      for (std::size_t i = 0; i < got.size(); ++i) {
-        CHECK(want[i].data() == got[i].data());
-        CHECK(want[i].size() == got[i].size());
-      }
+      if (w)
+        for (std::size_t i = 0; i < got.size(); ++i) {
+          CHECK(want[i].data() == got[i].data());
+          CHECK(want[i].size() == got[i].size());
+        }
+      if (!starts_anchored(re.pattern())) continue;
+      // The matcher asks a pattern anchored at the start for a match there only.
+      std::vector<re2::StringPiece> at0(static_cast<std::size_t>(n));
+      REQUIRE(scratch.match_at(re, tw, t, 0, at0.data(), n) == w);
+      if (w)
+        for (std::size_t i = 0; i < at0.size(); ++i) {
+          CHECK(want[i].data() == at0[i].data());
+          CHECK(want[i].size() == at0[i].size());
+        }
     }
   }
   return matched;
@@ -108,6 +117,22 @@ TEST_CASE("required_lead: the literal every match starts with, or none") {
   CHECK(lead("élan (\\d+)") == "élan ");
 }
 
+TEST_CASE("starts_anchored: every match starts at the start of the text") {
+  CHECK(starts_anchored("^Failed (?P<m>\\S+)"));
+  CHECK(starts_anchored("^(?:a|b)c"));
+  CHECK(starts_anchored("^[|(]x"));  // `|` and `(` inside a class
+  CHECK(starts_anchored("^\\|x"));   // an escaped `|`
+  CHECK(starts_anchored("^[]|]x"));  // `]` first in a class is a member
+  CHECK(starts_anchored("^[[:alpha:]|]x"));
+  CHECK_FALSE(starts_anchored("^a|b"));  // the second branch matches anywhere
+  CHECK_FALSE(starts_anchored("(?:^|: )Host"));
+  CHECK_FALSE(starts_anchored("(?m)^a"));
+  CHECK_FALSE(starts_anchored("^(?m:a)"));
+  CHECK_FALSE(starts_anchored("a^"));
+  CHECK_FALSE(starts_anchored(""));
+  CHECK_FALSE(starts_anchored("^[abc"));  // unterminated: unsure
+}
+
 TEST_CASE("decoder_scan_entry: a cheap necessary condition of the pattern, never narrower") {
   const auto entry = [](const char* re) { return decoder_scan_entry(RE2(re)); };
   CHECK(entry("^Failed (?P<m>\\S+) for (?P<u>.*) from") == "^Failed\\ ");  // anchored lead
@@ -123,7 +148,8 @@ TEST_CASE("decoder_scan_entry: a cheap necessary condition of the pattern, never
   CHECK(either.rfind("(?i:", 0) == 0);
   CHECK(either.find("alpha") != std::string::npos);
   CHECK(either.find("beta") != std::string::npos);
-  CHECK(entry("\\d+") == "\\d+");  // nothing required: the pattern itself
+  CHECK(entry("\\d+") == "\\d+");       // nothing required: the pattern itself
+  CHECK(entry("^abc|abcd") != "^abc");  // not anchored: the second branch matches anywhere
   // Whatever the pattern matches, its entry matches too (on the shipped rule test lines).
   const auto texts = shipped_messages();
   for (const auto& p : shipped_decoder_patterns()) {

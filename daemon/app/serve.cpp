@@ -221,7 +221,9 @@ int run_serve(const std::filesystem::path& config_path) {
     spdlog::info("reloading rules from the configured paths");
     if (auto fresh = load_rules_or_report(*cfg, cfg->rules.paths, cfg->worker_threads())) {
       pipeline.reload(fresh);
-      spdlog::info("rules reloaded: {} decoder(s), {} rule(s)", fresh->decoder_count(), fresh->rule_count());
+      spdlog::info("{}; {} decoder(s), {} rule(s)", detect::reload_summary(detect::rule_changes(*rules, *fresh)),
+                   fresh->decoder_count(), fresh->rule_count());
+      rules = fresh;
       spdlog::info("rules: {}", detect::load_summary(*fresh));
       count_rules(*fresh);
     } else {

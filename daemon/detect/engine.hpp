@@ -55,6 +55,15 @@ using LoadResult = tl::expected<std::shared_ptr<const RuleSet>, std::vector<core
 // `check`, `serve` (start, reload) and the other commands report; RuleSet::skipped() has each.
 [[nodiscard]] std::string load_summary(const RuleSet& rules);
 
+// What a reload changed, by rule id: rules only in `after` (added), only in `before` (removed),
+// in both with a different document (changed, CompiledRule::content). Ids in file order.
+struct RuleChanges {
+  std::vector<std::string> added, removed, changed;
+};
+[[nodiscard]] RuleChanges rule_changes(const RuleSet& before, const RuleSet& after);
+// "rules reloaded: +2 −1 ~3 (added a, b; removed c; changed d, e, f)", ids cut after a few.
+[[nodiscard]] std::string reload_summary(const RuleChanges& changes);
+
 // What decoding did to one event, decoder by decoder, in load order (`vigie rules explain`):
 // filled only when asked for, so the hot path pays one null test per decoder.
 struct DecodeStep {

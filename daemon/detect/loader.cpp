@@ -97,11 +97,43 @@ void RuleSetBuilder::report_duplicate_keys(const YAML::Node& n, const Context& c
   }
 }
 
+namespace {
+
+// The document's content, whatever its layout (block or flow style, quoting, comments).
+uint64_t content_hash(const YAML::Node& n, uint64_t h = 14695981039346656037ULL) {
+  const auto mix = [&h](std::string_view s) {
+    for (const char c : s) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+    h = (h ^ 0xff) * 1099511628211ULL;  // end of a piece: "ab","c" differs from "a","bc"
+  };
+  switch (n.Type()) {
+    case YAML::NodeType::Scalar:
+      mix("s");
+      mix(n.Scalar());
+      break;
+    case YAML::NodeType::Sequence:
+      mix("[");
+      for (const auto& item : n) h = content_hash(item, h);
+      mix("]");
+      break;
+    case YAML::NodeType::Map:
+      mix("{");
+      for (const auto& kv : n) h = content_hash(kv.second, content_hash(kv.first, h));
+      mix("}");
+      break;
+    default:
+      mix("~");
+  }
+  return h;
+}
+
+}  // namespace
+
 void RuleSetBuilder::add_document(const YAML::Node& doc, const Context& c) {
   if (!doc.IsMap()) {
     error(at(c, doc), "a rule document must be a mapping");
     return;
   }
+  const std::size_t rules_before = rs_->rules_.size();
   if (doc["decoder"])
     add_decoder(doc, c);
   else if (doc["correlation"])
@@ -111,6 +143,7 @@ void RuleSetBuilder::add_document(const YAML::Node& doc, const Context& c) {
   else
     error(at(c, doc),
           "not a decoder, detection rule or correlation rule (no 'decoder', 'detection' or 'correlation' key)");
+  if (rs_->rules_.size() > rules_before) rs_->rules_.back().content = content_hash(doc);
 }
 
 void RuleSetBuilder::check_keys(const YAML::Node& map, const Context& c,

@@ -151,6 +151,8 @@ struct CompiledRule {
   core::RuleInfo info;
   std::string where;  // file:line of the document
   std::string name;   // Sigma `name`, may be empty
+  // Hash of the document as YAML reads it (comments and layout aside): what a reload compares.
+  uint64_t content = 0;
   bool is_correlation = false;
   Expr expr;            // detection rules only
   RuleOutline outline;  // detection rules only

@@ -116,6 +116,40 @@ void RuleSetBuilder::drop_dependents_of_skipped() {
   rs.skipped_ = skipped_;
 }
 
+RuleChanges rule_changes(const RuleSet& before, const RuleSet& after) {
+  RuleChanges out;
+  for (uint32_t i = 0; i < after.rule_count(); ++i) {
+    const auto& id = after.rule(i).id;
+    const auto old = before.find_rule(id);
+    if (!old || before.rule(*old).id != id)
+      out.added.push_back(id);
+    else if (before.compiled(*old).content != after.compiled(i).content)
+      out.changed.push_back(id);
+  }
+  for (uint32_t i = 0; i < before.rule_count(); ++i) {
+    const auto& id = before.rule(i).id;
+    const auto now = after.find_rule(id);
+    if (!now || after.rule(*now).id != id) out.removed.push_back(id);
+  }
+  return out;
+}
+
+std::string reload_summary(const RuleChanges& changes) {
+  std::string out = "rules reloaded: +" + std::to_string(changes.added.size()) + " \u2212" +
+                    std::to_string(changes.removed.size()) + " ~" + std::to_string(changes.changed.size());
+  std::string detail;
+  const auto list = [&](const char* what, const std::vector<std::string>& ids) {
+    if (ids.empty()) return;
+    detail += (detail.empty() ? "" : "; ") + std::string(what);
+    for (std::size_t i = 0; i < ids.size() && i < 5; ++i) detail += (i ? ", " : " ") + ids[i];
+    if (ids.size() > 5) detail += " and " + std::to_string(ids.size() - 5) + " more";
+  };
+  list("added", changes.added);
+  list("removed", changes.removed);
+  list("changed", changes.changed);
+  return detail.empty() ? out : out + " (" + detail + ")";
+}
+
 std::string load_summary(const RuleSet& rules) {
   std::size_t loaded = 0;
   for (uint32_t i = 0; i < rules.rule_count(); ++i) loaded += rules.compiled(i).is_correlation ? 0 : 1;

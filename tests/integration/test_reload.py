@@ -44,10 +44,15 @@ class Reload(VigieTestCase):
         shipped = loaded()[-1]
         self.write_rule("local.yml", MARKER_RULE.format(marker="marker-one"))
         self.hup_and_wait("rules reloaded")
+        # What changed, by rule id (the shipped files are untouched).
+        self.assertIn("rules reloaded: +1 \u22120 ~0 (added test-marker)", self.vigie.log_text())
         wait_for(lambda: len(loaded()) >= 2, what="the reload summary")
         self.assertEqual(loaded()[-1], shipped + 1)
         self.vigie.logger("marker-one seen again", tag="app")
         wait_for(lambda: self.alerts_of("test-marker") == 1, what="the new rule's alert")
+        # The same rule edited: changed, not added.
+        self.write_rule("local.yml", MARKER_RULE.format(marker="marker-one") + "tags: [local]\n")
+        self.hup_and_wait("rules reloaded: +0 \u22120 ~1 (changed test-marker)")
 
         # A broken edit: reported with file and line, the previous set (with test-marker) stays.
         self.write_rule("local.yml", MARKER_RULE.format(marker="marker-two") + "  bogus: [\n")

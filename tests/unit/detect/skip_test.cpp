@@ -104,3 +104,43 @@ TEST_CASE("a correlation naming a rule that does not exist at all stays an error
   REQUIRE(e.size() == 1);
   CHECK(e[0].find("unknown rule 'ghost'") != std::string::npos);
 }
+
+TEST_CASE("a reload reports the rules added, removed and changed, by id, whatever the layout") {
+  const auto before = load(R"(
+title: one
+id: r-one
+detection: { s: { message|contains: one }, condition: s }
+---
+title: two
+id: r-two
+detection: { s: { message|contains: two }, condition: s }
+---
+title: three
+id: r-three
+detection: { s: { message|contains: three }, condition: s }
+)");
+  // r-one: same document, other layout and a comment; r-two: its pattern changed; r-three gone;
+  // r-four new.
+  const auto after = load(R"(
+# tuned on site
+title: one
+id: r-one
+detection:
+  s: { message|contains: one }
+  condition: s
+---
+title: two
+id: r-two
+detection: { s: { message|contains: deux }, condition: s }
+---
+title: four
+id: r-four
+detection: { s: { message|contains: four }, condition: s }
+)");
+  const auto c = rule_changes(*before, *after);
+  CHECK(c.added == std::vector<std::string>{"r-four"});
+  CHECK(c.removed == std::vector<std::string>{"r-three"});
+  CHECK(c.changed == std::vector<std::string>{"r-two"});
+  CHECK(reload_summary(c) == "rules reloaded: +1 \u22121 ~1 (added r-four; removed r-three; changed r-two)");
+  CHECK(reload_summary(rule_changes(*after, *after)) == "rules reloaded: +0 \u22120 ~0");
+}

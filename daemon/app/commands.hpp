@@ -2,6 +2,7 @@
 // 0 success, 1 a check/test failed or bad input, 2 usage error.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -41,6 +42,11 @@ struct RulesExplainOptions {
 };
 
 int run_serve(const std::filesystem::path& config);
+struct ReloadOptions {
+  std::filesystem::path config;
+  std::chrono::seconds timeout{120};  // for the daemon to compile and report (the Sigma trees take a few seconds)
+};
+int run_reload(const ReloadOptions& opts);
 // strict: a skipped rule (valid Sigma this version cannot run) is an error, not a warning.
 int run_check(const std::filesystem::path& config, bool strict = false);
 int run_replay(const ReplayOptions& opts);

@@ -27,6 +27,12 @@ int run(int argc, char** argv) {
   auto* serve = app.add_subcommand("serve", "run the daemon in the foreground (systemd Type=notify)");
   serve->add_option("-c,--config", config, "configuration file");
 
+  ReloadOptions reload_opts;
+  auto* reload = app.add_subcommand("reload", "check the rules, then have the running serve reload them; wait for it");
+  reload->add_option("-c,--config", reload_opts.config, "configuration file")->default_val(kDefaultConfig);
+  int64_t reload_timeout = 120;
+  reload->add_option("--timeout", reload_timeout, "seconds to wait for the daemon's outcome")->default_val(120);
+
   auto* check = app.add_subcommand("check", "validate the configuration and rules; list every error");
   check->add_option("-c,--config", config, "configuration file");
   bool strict = false;
@@ -78,6 +84,10 @@ int run(int argc, char** argv) {
 
   if (*serve) return run_serve(config);
   if (*check) return run_check(config, strict);
+  if (*reload) {
+    reload_opts.timeout = std::chrono::seconds(reload_timeout);
+    return run_reload(reload_opts);
+  }
   if (*replay) return run_replay(replay_opts);
   if (*rules_test) return run_rules_test(rules_opts);
   if (*rules_lint) return run_rules_lint(rules_opts);

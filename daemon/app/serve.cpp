@@ -7,6 +7,7 @@
 // stop in order, exit 1) and the systemd watchdog (fed only while every thread's heartbeat is
 // fresh or idle).
 #include <systemd/sd-daemon.h>
+#include <unistd.h>
 
 #include <asio.hpp>
 #include <cstdio>
@@ -17,6 +18,7 @@
 
 #include "app/commands.hpp"
 #include "app/pipeline.hpp"
+#include "app/reload_status.hpp"
 #include "app/store_thread.hpp"
 #include "app/supervisor.hpp"
 #include "core/bounded_queue.hpp"
@@ -211,6 +213,7 @@ int run_serve(const std::filesystem::path& config_path) {
   const auto tick = watchdog_interval();
   const auto bound = stuck_after(*cfg);
   std::vector<std::string> stuck_reported;
+  uint64_t reloads = 0;  // attempts, for `vigie reload` (app/reload_status.hpp)
   for (;;) {
     auto cmd = control.pop_for(tick);
     if (supervisor.failed()) break;
@@ -219,16 +222,21 @@ int run_serve(const std::filesystem::path& config_path) {
     if (*cmd == Control::stop || *cmd == Control::failed) break;
     sd_notify(0, "RELOADING=1");
     spdlog::info("reloading rules from the configured paths");
+    ++reloads;
     if (auto fresh = load_rules_or_report(*cfg, cfg->rules.paths, cfg->worker_threads())) {
       pipeline.reload(fresh);
-      spdlog::info("{}; {} decoder(s), {} rule(s)", detect::reload_summary(detect::rule_changes(*rules, *fresh)),
-                   fresh->decoder_count(), fresh->rule_count());
+      const std::string changes = detect::reload_summary(detect::rule_changes(*rules, *fresh));
+      spdlog::info("{}; {} decoder(s), {} rule(s)", changes, fresh->decoder_count(), fresh->rule_count());
+      write_reload_status(cfg->storage.path, {::getpid(), reloads, true, changes});
       rules = fresh;
       spdlog::info("rules: {}", detect::load_summary(*fresh));
       count_rules(*fresh);
     } else {
       metrics.counter("vigie_reload_failures_total")++;
       spdlog::error("reload failed; the previous rule set stays active");
+      write_reload_status(cfg->storage.path, {::getpid(), reloads, false,
+                                              "the rules did not compile (errors in the daemon's log); the previous "
+                                              "rule set stays active"});
     }
     sd_notify(0, "READY=1");
   }

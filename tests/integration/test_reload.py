@@ -8,7 +8,7 @@ import signal
 import textwrap
 import unittest
 
-from harness import SOURCE_DIR, Vigie, VigieTestCase, wait_for
+from harness import SOURCE_DIR, Vigie, VigieTestCase, run_vigie, wait_for
 
 MARKER_RULE = """\
 title: marker seen
@@ -81,6 +81,32 @@ class Reload(VigieTestCase):
         wait_for(lambda: self.vigie.query(
             "SELECT count FROM alerts WHERE rule_id = 'vigie-ssh-bruteforce'") == [(20,)],
             what="one alert, updated to 20 events")
+
+    def test_vigie_reload_checks_first_then_waits_for_the_daemon(self):
+        """`vigie reload`: rules that do not compile are reported and the daemon left alone;
+        valid ones are reloaded by the daemon, whose summary the command prints."""
+        reload = lambda: run_vigie("reload", "--config", self.vigie.config, "--timeout", "60")
+        self.write_rule("local.yml", MARKER_RULE.format(marker="marker-r") + "  bogus: [\n")
+        r = reload()
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertRegex(r.stderr, r"local\.yml:\d+")
+        self.assertIn("reload not asked", r.stderr)
+        self.assertNotIn("reloading rules", self.vigie.log_text())  # not signalled
+
+        self.write_rule("local.yml", MARKER_RULE.format(marker="marker-r"))
+        r = reload()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("rules reloaded: +1 \u22120 ~0 (added test-marker)", r.stdout)
+        self.vigie.logger("marker-r seen", tag="app")
+        wait_for(lambda: self.alerts_of("test-marker") == 1, what="the reloaded rule's alert")
+        r = reload()  # nothing changed: a second reload says so
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("rules reloaded: +0 \u22120 ~0", r.stdout)
+
+        self.assertEqual(self.vigie.stop(), 0)
+        r = reload()
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("no vigie serve runs on", r.stderr)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,11 @@ if [ "${1:-}" = "--spray" ]; then
   exec "$VIGIE_ROOT/tests/bench/spray.sh" "$@"
 fi
 
+# --reload: the reload figure of issue 6 (reloads under a steady TCP load; tests/bench/reload.sh).
+if [ "${1:-}" = "--reload" ]; then
+  shift
+  exec "$VIGIE_ROOT/tests/bench/reload.sh" "$@"
+fi
 # --windows: the Windows figure of issue 6 (SigmaHQ Windows tree over generated Windows JSON
 # events, beside RE2::Set alone on the same patterns; tests/bench/windows.sh).
 if [ "${1:-}" = "--windows" ]; then
@@ -51,6 +56,7 @@ usage: deploy/bench.sh [options]
                    errors (default \$VIGIE_SIGMA_DIR or ../shared/corpus/sigma/rules)
                    and the SigmaHQ regression pass rate (unit_detect, corpus suite)
   --spray [...]    the memory figure instead (2M keys in a minute); see tests/bench/spray.sh --help
+  --reload [...]   the reload figure instead (reloads under TCP load); see tests/bench/reload.sh --help
   --windows [...]  the Windows figure instead (SigmaHQ Windows tree, generated Windows JSON events,
                    RE2::Set alone on the same patterns); see tests/bench/windows.sh --help
 EOF

@@ -10,10 +10,12 @@
 #include <unistd.h>
 
 #include <asio.hpp>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <thread>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "app/commands.hpp"
@@ -223,9 +225,13 @@ int run_serve(const std::filesystem::path& config_path) {
     sd_notify(0, "RELOADING=1");
     spdlog::info("reloading rules from the configured paths");
     ++reloads;
+    const auto asked = std::chrono::steady_clock::now();
     if (auto fresh = load_rules_or_report(*cfg, cfg->rules.paths, cfg->worker_threads())) {
       pipeline.reload(fresh);
-      const std::string changes = detect::reload_summary(detect::rule_changes(*rules, *fresh));
+      // From the signal to the new set in force (compiled, handed to every worker).
+      const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - asked).count();
+      const std::string changes =
+          fmt::format("{} in {:.2f} s", detect::reload_summary(detect::rule_changes(*rules, *fresh)), took);
       spdlog::info("{}; {} decoder(s), {} rule(s)", changes, fresh->decoder_count(), fresh->rule_count());
       write_reload_status(cfg->storage.path, {::getpid(), reloads, true, changes});
       rules = fresh;

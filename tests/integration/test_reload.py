@@ -5,7 +5,10 @@ import os
 import re
 import shutil
 import signal
+import subprocess
 import textwrap
+import threading
+import time
 import unittest
 
 from harness import SOURCE_DIR, Vigie, VigieTestCase, run_vigie, wait_for
@@ -107,6 +110,44 @@ class Reload(VigieTestCase):
         r = reload()
         self.assertEqual(r.returncode, 1)
         self.assertIn("no vigie serve runs on", r.stderr)
+
+    def test_reloads_under_a_steady_load_lose_and_double_nothing(self):
+        """Lines keep coming over TCP (util-linux logger, a file at a time) while the rules are
+        reloaded three times, once with a change: every line is matched exactly once by a rule
+        present in every set. The time from the signal to the new set in force is logged."""
+        self.write_rule("load.yml", MARKER_RULE.format(marker="steady-load").replace("test-marker", "test-load"))
+        self.hup_and_wait("rules reloaded")
+        per_file = 2_000
+        path = os.path.join(self.tmp, "load.txt")
+        with open(path, "w") as f:
+            f.writelines(f"steady-load line {i:06d}\n" for i in range(per_file))
+        reloads, sent, done = [], [0], threading.Event()
+
+        def send_until_done():  # a file at a time until the reloads are over, then one more
+            while not done.is_set() or sent[0] == 0:
+                subprocess.run(["logger", "-n", "127.0.0.1", "-P", str(self.vigie.port), "--rfc3164", "-t", "app",
+                                "-T", "--octet-count", "-f", path], check=True)
+                sent[0] += 1
+
+        sender = threading.Thread(target=send_until_done)
+        sender.start()
+        for k in range(3):
+            time.sleep(0.2)
+            if k == 1:  # a change in the middle: a new rule beside the counting one
+                self.write_rule("local.yml", MARKER_RULE.format(marker="unrelated"))
+            r = run_vigie("reload", "--config", self.vigie.config, "--timeout", "60")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            reloads.append(r.stdout.strip())
+        done.set()
+        sender.join()
+        lines = sent[0] * per_file
+        self.assertTrue(all(re.search(r" in \d+\.\d\d s$", line) for line in reloads), reloads)
+        self.assertIn("added test-marker", reloads[1])
+        print(f"\nreload under load ({lines} lines): " + "; ".join(line.rsplit(" in ", 1)[1] for line in reloads),
+              flush=True)
+        # The daemon received every line before it is stopped (TCP: the sender is done).
+        self.assertEqual(self.vigie.stop(), 0)
+        self.assertEqual(self.vigie.counter("vigie_rule_hits_total", rule="test-load"), lines)
 
 
 if __name__ == "__main__":

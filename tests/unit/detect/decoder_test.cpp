@@ -19,6 +19,19 @@ patterns:
     fields: { user.name: user, source.ip: ip, event.outcome: "=success" }
 )";
 
+// A decoder that rewrites `message`, and one that reads only the rewritten text.
+constexpr std::string_view kRewrite = R"(
+decoder: rewrite-message
+patterns:
+  - regex: 'wrapped: (?P<inner>.*)'
+    fields: { message: inner }
+---
+decoder: after-rewrite
+patterns:
+  - regex: '^inner user=(?P<u>\w+)'
+    fields: { user.name: u, event.outcome: "=rewritten" }
+)";
+
 core::Event decoded(const std::shared_ptr<const RuleSet>& rs, core::Event e) {
   core::Metrics metrics;
   Matcher m(rs, metrics);
@@ -86,16 +99,7 @@ patterns:
   - regex: 'user='
     fields: { event.action: "=root_seen" }
 ---
-decoder: rewrite-message
-patterns:
-  - regex: 'wrapped: (?P<inner>.*)'
-    fields: { message: inner }
----
-decoder: after-rewrite
-patterns:
-  - regex: '^inner user=(?P<u>\w+)'
-    fields: { user.name: u, event.outcome: "=rewritten" }
-)");
+)" + std::string(kRewrite));
   CHECK(rs->decoder_count() == 5);
   auto e = decoded(rs, event({{"message", "login user=admin2"}}));
   CHECK(e.value(core::Field::user_name) == "admin2");
@@ -113,17 +117,7 @@ patterns:
 TEST_CASE("decoder: with rules scanning the field, decoders are chosen from the scan, and again after a rewrite") {
   // A rule testing `message` with a pattern makes the decoders reading it be chosen from that
   // scan (Matcher::choose_decoders); `after-rewrite` cannot be told from the first text.
-  auto rs = load(R"(
-decoder: rewrite-message
-patterns:
-  - regex: 'wrapped: (?P<inner>.*)'
-    fields: { message: inner }
----
-decoder: after-rewrite
-patterns:
-  - regex: '^inner user=(?P<u>\w+)'
-    fields: { user.name: u, event.outcome: "=rewritten" }
----
+  auto rs = load(std::string(kRewrite) + R"(---
 decoder: plain
 patterns:
   - regex: '^plain (?P<w>\w+)'

@@ -72,6 +72,34 @@ std::string_view unfold_repeat(std::string_view msg, uint32_t& times) {
   return inner;
 }
 
+// rsyslog writes control characters as '#' and three octal digits
+// ($EscapeControlCharactersOnReceive, on by default): a tab is "#011", so a line relayed by
+// rsyslog reads "user :#011TTY=pts/0" where the program wrote a tab. Tab, line feed and carriage
+// return are given back (decoder patterns read them as `\s`); other control characters stay
+// escaped, so that an escape sequence never reaches a mail. The raw line keeps what was sent.
+std::string_view unescape_controls(std::string_view msg, core::Arena& arena) {
+  const auto escaped = [&](std::size_t i) -> char {
+    if (i + 4 > msg.size()) return 0;
+    if (msg.compare(i, 4, "#011") == 0) return '\t';
+    if (msg.compare(i, 4, "#012") == 0) return '\n';
+    if (msg.compare(i, 4, "#015") == 0) return '\r';
+    return 0;
+  };
+  std::size_t at = msg.find('#');
+  while (at != std::string_view::npos && escaped(at) == 0) at = msg.find('#', at + 1);
+  if (at == std::string_view::npos) return msg;
+  std::string out(msg.substr(0, at));
+  for (std::size_t i = at; i < msg.size(); ++i) {
+    if (const char c = msg[i] == '#' ? escaped(i) : 0; c != 0) {
+      out += c;
+      i += 3;
+    } else {
+      out += msg[i];
+    }
+  }
+  return arena.copy(out);
+}
+
 }  // namespace
 
 SyslogParser::SyslogParser(std::shared_ptr<const config::Config> cfg, core::Metrics& metrics)
@@ -204,7 +232,7 @@ void SyslogParser::set_content(core::Event& ev, const SyslogHeader& h) {
       if (sd_keep_[i] && !receiver_owned(sd_order_[i]) && !ev.set(sd_order_[i], arena.copy(h.sd[i].value)))
         truncated = true;
   }
-  const std::string_view msg = unfold_repeat(h.msg, ev.repeat);
+  const std::string_view msg = unescape_controls(unfold_repeat(h.msg, ev.repeat), ev.arena());
   ev.set(Field::message, msg);
   if (json_.flatten(msg, json_fields_, ev.arena())) {
     truncated = truncated || json_.truncated();

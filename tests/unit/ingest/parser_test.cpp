@@ -275,3 +275,23 @@ TEST_CASE("rsyslog's folded repeats: the inner message, standing for N occurrenc
     CHECK(e.repeat == 1);
   }
 }
+
+TEST_CASE("rsyslog's escaped tab, line feed and carriage return are given back; other escapes stay") {
+  core::Metrics metrics;
+  SyslogParser p(test_config(), metrics);
+  const std::string line =
+      "<86>Mar 10 10:00:04 srv-dpi sudo[2211]:    alice : TTY=pts/0 ;#011PWD=/home/alice ; USER=root ; COMMAND=/bin/ls";
+  auto e = parse(p, raw(line, "10.29.1.2", "2024-03-10T09:00:05Z"));
+  CHECK(e.value(Field::message) == "   alice : TTY=pts/0 ;\tPWD=/home/alice ; USER=root ; COMMAND=/bin/ls");
+  CHECK(e.raw() == line);  // evidence keeps the line as sent
+  e = parse(p, raw("<86>Mar 10 10:00:04 srv-dpi app: a#012b#015c #033[31m #01 #0111 ##011", "10.29.1.2",
+                   "2024-03-10T09:00:05Z"));
+  CHECK(e.value(Field::message) == "a\nb\rc #033[31m #01 \t1 #\t");
+  e = parse(p, raw("<86>Mar 10 10:00:04 srv-dpi app: issue #42 closed", "10.29.1.2", "2024-03-10T09:00:05Z"));
+  CHECK(e.value(Field::message) == "issue #42 closed");
+  // Inside a folded repeat too.
+  e = parse(p, raw("<38>Mar 10 10:00:04 srv-dpi sshd[1]: message repeated 2 times: [ a#011b]", "10.29.1.2",
+                   "2024-03-10T09:00:05Z"));
+  CHECK(e.value(Field::message) == "a\tb");
+  CHECK(e.repeat == 2);
+}

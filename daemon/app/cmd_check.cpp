@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/commands.hpp"
+#include "ingest/syslog/server.hpp"
 
 namespace vigie::app {
 
@@ -64,6 +65,12 @@ int run_check(const std::filesystem::path& config, bool strict) {
   if (!cfg) return kExitFailed;
   auto rules = load_rules_or_report(*cfg, cfg->rules.paths, 1, strict);
   if (!rules) return kExitFailed;
+  // What serve would refuse at start, under the limits this process runs with (ExecStartPre
+  // shares the unit's LimitNOFILE).
+  if (auto fd = ingest::syslog::check_fd_limit(*cfg); !fd) {
+    std::fprintf(stderr, "%s\n", fd.error().to_string().c_str());
+    return kExitFailed;
+  }
   std::printf("%s: OK — %zu site(s), %zu syslog input(s), %zu decoder(s), %zu rule(s), %zu receiver(s), %zu route(s)\n",
               config.c_str(), cfg->sites.size(), cfg->inputs.syslog.size(), rules->decoder_count(), rules->rule_count(),
               cfg->notify.receivers.size(), cfg->notify.routes.size());

@@ -178,11 +178,13 @@ class Listeners(VigieTestCase):
         def low_limit():
             resource.setrlimit(resource.RLIMIT_NOFILE, (512, 512))
 
-        r = subprocess.run([VIGIE, "serve", "--config", vigie.config], capture_output=True, text=True, timeout=30,
-                           preexec_fn=low_limit)
-        self.assertEqual(r.returncode, 1, r.stderr)
-        self.assertIn("max_connections (total 1024", r.stderr)
-        self.assertIn("hard limit 512", r.stderr)
+        # `check` (the unit's ExecStartPre, same limits) says so too, before serve is started.
+        for command in ("check", "serve"):
+            r = subprocess.run([VIGIE, command, "--config", vigie.config], capture_output=True, text=True, timeout=30,
+                               preexec_fn=low_limit)
+            self.assertEqual(r.returncode, 1, command + ": " + r.stderr)
+            self.assertIn("max_connections (total 1024", r.stderr)
+            self.assertIn("hard limit 512", r.stderr)
 
 
 if __name__ == "__main__":

@@ -186,6 +186,28 @@ class Listeners(VigieTestCase):
             self.assertIn("max_connections (total 1024", r.stderr)
             self.assertIn("hard limit 512", r.stderr)
 
+    def test_out_of_descriptors_accept_is_counted_retried_and_recovers(self):
+        """The daemon's open-file limit lowered under it (prlimit, as an operator's mistake or
+        another process's leak would leave it): accept fails with EMFILE, is counted and logged,
+        retried; once descriptors are back, a sender gets through and its attack is seen."""
+        vigie = self.track(Vigie(self.tmp).start())
+        pid = vigie.proc.pid
+        soft, hard = resource.prlimit(pid, resource.RLIMIT_NOFILE)
+        in_use = len(os.listdir(f"/proc/{pid}/fd"))
+        resource.prlimit(pid, resource.RLIMIT_NOFILE, (in_use, hard))  # not one more
+        clients = [socket.create_connection(("127.0.0.1", vigie.port)) for _ in range(4)]  # the kernel queues them
+        wait_for(lambda: "accept failed: Too many open files" in vigie.log_text(), what="the accept error logged")
+        self.assertTrue(vigie.alive())
+        for c in clients:
+            c.close()
+        resource.prlimit(pid, resource.RLIMIT_NOFILE, (soft, hard))
+        for i in range(10):
+            vigie.logger(f"Failed password for root from 203.0.113.77 port {41000 + i} ssh2", tcp=True)
+        wait_for(lambda: vigie.query("SELECT count(*) FROM alerts WHERE rule_id = 'vigie-ssh-bruteforce'")[0][0] == 1,
+                 what="the brute force over TCP after the descriptors came back")
+        self.assertEqual(vigie.stop(), 0)
+        self.assertGreaterEqual(vigie.counter("vigie_tcp_accept_errors_total", reason="emfile"), 1)
+
 
 if __name__ == "__main__":
     unittest.main()

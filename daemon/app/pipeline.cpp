@@ -170,6 +170,8 @@ std::vector<std::string> Pipeline::stuck_workers(std::chrono::steady_clock::time
     const int64_t since = state_[i]->busy_since.load(std::memory_order_relaxed);
     if (since != 0 && since < limit) out.push_back("worker " + std::to_string(i));
   }
+  const int64_t since = correlator_busy_since_.load(std::memory_order_relaxed);
+  if (since != 0 && since < limit) out.push_back("correlator");
   return out;
 }
 
@@ -196,6 +198,7 @@ void Pipeline::correlator_loop() {
   uint64_t expected = 0;
   const auto on_wait = [this] { check_stuck(); };
   while (auto b = hits_.pop(expected, std::chrono::milliseconds(1000), on_wait)) {
+    correlator_busy_since_.store(steady_ns(std::chrono::steady_clock::now()), std::memory_order_relaxed);
     expected = b->seq + 1;
     if (b->snapshot->rules != current) {
       // A new rule set (not a new IOC index alone): the new correlator takes over the state of
@@ -217,6 +220,7 @@ void Pipeline::correlator_loop() {
     if (const auto w = watermark.due()) correlator->advance(*w, alerts);
     for (auto& a : alerts) sink_(std::move(a));
     alerts.clear();
+    correlator_busy_since_.store(0, std::memory_order_relaxed);
   }
   if (correlator) correlator->advance(core::TimePoint::max(), alerts);
   for (auto& a : alerts) sink_(std::move(a));

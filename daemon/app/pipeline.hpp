@@ -84,8 +84,8 @@ class Pipeline {
   // Closes the input, lets every queued event through, flushes the correlator, joins threads.
   void finish();
 
-  // Workers busy on one batch for longer than Options::stuck_after ("worker 1"), for the
-  // watchdog; empty when all make progress.
+  // Workers, and the correlator, busy on one batch for longer than Options::stuck_after
+  // ("worker 1", "correlator"), for the watchdog; empty when all make progress.
   [[nodiscard]] std::vector<std::string> stuck_workers(std::chrono::steady_clock::time_point now) const;
   // Times the correlator replaced its state for a new rule set (tests: an IOC swap is not one).
   [[nodiscard]] uint64_t correlator_generations() const { return generations_.load(); }
@@ -135,6 +135,9 @@ class Pipeline {
 
   void worker_loop(std::size_t lane);
   void correlator_loop();
+  // steady-clock ns since epoch while the correlator is on a batch (correlation, then handing
+  // its alerts to the sink, which waits when the store does), else 0.
+  std::atomic<int64_t> correlator_busy_since_{0};
   void replace(std::shared_ptr<const Snapshot> next) { std::atomic_store(&snapshot_, std::move(next)); }
   void check_stuck();
 

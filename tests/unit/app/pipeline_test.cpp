@@ -6,10 +6,13 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -171,6 +174,41 @@ TEST_CASE("no worker is stuck on an idle pipeline") {
   p.finish();
   CHECK(p.stuck_workers(std::chrono::steady_clock::now() + std::chrono::hours(1)).empty());
   CHECK(c.alerts.empty());  // 3 < 10
+}
+
+TEST_CASE("a correlator that makes no progress is reported stuck, and no longer once it moves") {
+  // The sink blocks (a store that does not take alerts): the correlator stays on its batch.
+  core::Metrics metrics;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false, entered = false;
+  Pipeline::Options opts;
+  opts.stuck_after = std::chrono::milliseconds(50);
+  Pipeline p(
+      two_workers(), rules(), metrics, detect::EvictionClock::event_time,
+      [&](core::Alert&&) {
+        std::unique_lock lock(mu);
+        entered = true;
+        cv.notify_all();
+        cv.wait(lock, [&] { return release; });
+      },
+      opts);
+  p.start();
+  REQUIRE(p.input().push(batch_of(0, 12)));  // a brute force: one alert for the sink
+  {
+    std::unique_lock lock(mu);
+    REQUIRE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return entered; }));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const auto stuck = p.stuck_workers(std::chrono::steady_clock::now());
+  CHECK(std::find(stuck.begin(), stuck.end(), "correlator") != stuck.end());
+  {
+    std::lock_guard lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  p.finish();
+  CHECK(p.stuck_workers(std::chrono::steady_clock::now() + std::chrono::hours(1)).empty());
 }
 
 // A file read as replay reads it: lines viewed in shared read blocks (small ones here, so lines

@@ -124,6 +124,24 @@ bool CaptureScratch::leftmost(const RE2& re, const PcreTwin* twin, std::string_v
   return re.Match(piece, from, text.size(), RE2::UNANCHORED, groups, n);
 }
 
+int CaptureScratch::twin_at(const PcreTwin& twin, std::string_view text, std::size_t at, re2::StringPiece* groups,
+                            int n, std::size_t end) {
+  if (n > 64) return -1;  // more groups than the match data holds
+  auto* data = static_cast<pcre2_match_data*>(data_);
+  const int rc = pcre2_jit_match(static_cast<const pcre2_code*>(twin.code_), reinterpret_cast<PCRE2_SPTR>(text.data()),
+                                 text.size(), at, 0, data, static_cast<pcre2_match_context*>(context_));
+  if (rc == PCRE2_ERROR_NOMATCH) return 0;
+  if (rc <= 0) return -1;  // the match limit, or an error
+  const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(data);
+  if (end != kAnyEnd && ov[1] != end) return -1;
+  for (int i = 0; i < n; ++i) {
+    const PCRE2_SIZE b = ov[2 * i];
+    const PCRE2_SIZE e = ov[2 * i + 1];
+    groups[i] = i < rc && b != PCRE2_UNSET ? re2::StringPiece(text.data() + b, e - b) : re2::StringPiece();
+  }
+  return 1;
+}
+
 bool CaptureScratch::match_at(const RE2& re, const PcreTwin* twin, std::string_view text, std::size_t at,
                               re2::StringPiece* groups, int n) {
   const re2::StringPiece piece(text.data(), text.size());
@@ -131,27 +149,15 @@ bool CaptureScratch::match_at(const RE2& re, const PcreTwin* twin, std::string_v
   // necessary condition only), and PCRE2's JIT tells so in a few steps where RE2's anchored
   // match costs a DFA walk (1.3 k instructions per try on the bench log). Both engines give
   // Perl's leftmost-first match for the syntax a twin is built from; the unit test holds them
-  // to it. Past the match limit, RE2 decides.
-  if (twin != nullptr && n <= 64) {
-    auto* data = static_cast<pcre2_match_data*>(data_);
-    const int rc =
-        pcre2_jit_match(static_cast<const pcre2_code*>(twin->code_), reinterpret_cast<PCRE2_SPTR>(text.data()),
-                        text.size(), at, 0, data, static_cast<pcre2_match_context*>(context_));
-    if (rc == PCRE2_ERROR_NOMATCH) return false;
-    if (rc > 0) {
-      const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(data);
-      for (int i = 0; i < n; ++i) {
-        const PCRE2_SIZE b = ov[2 * i];
-        const PCRE2_SIZE e = ov[2 * i + 1];
-        groups[i] = i < rc && b != PCRE2_UNSET ? re2::StringPiece(text.data() + b, e - b) : re2::StringPiece();
-      }
-      return true;
-    }
+  // to it. Past the match limit, RE2's capturing match decides.
+  if (twin != nullptr) {
+    if (const int r = twin_at(*twin, text, at, groups, n); r >= 0) return r == 1;
+    return re.Match(piece, at, text.size(), RE2::ANCHOR_START, groups, n);
   }
   // RE2's DFA: whether the pattern matches at `at`, and its whole match (no BitState).
   re2::StringPiece whole;
   if (!re.Match(piece, at, text.size(), RE2::ANCHOR_START, &whole, 1)) return false;
-  return groups_at(re, twin, text, whole, groups, n);
+  return groups_at(re, nullptr, text, whole, groups, n);
 }
 
 bool CaptureScratch::groups_at(const RE2& re, const PcreTwin* twin, std::string_view text, re2::StringPiece whole,
@@ -162,21 +168,8 @@ bool CaptureScratch::groups_at(const RE2& re, const PcreTwin* twin, std::string_
     if (n == 1) groups[0] = whole;
     return true;
   }
-  auto* data = static_cast<pcre2_match_data*>(data_);
-  if (twin != nullptr && n <= 64) {
-    const int rc =
-        pcre2_jit_match(static_cast<const pcre2_code*>(twin->code_), reinterpret_cast<PCRE2_SPTR>(text.data()),
-                        text.size(), at, 0, data, static_cast<pcre2_match_context*>(context_));
-    const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(data);
-    if (rc > 0 && ov[0] == at && ov[1] == static_cast<PCRE2_SIZE>(whole.end() - text.data())) {
-      for (int i = 0; i < n; ++i) {
-        const PCRE2_SIZE b = ov[2 * i];
-        const PCRE2_SIZE e = ov[2 * i + 1];
-        groups[i] = i < rc && b != PCRE2_UNSET ? re2::StringPiece(text.data() + b, e - b) : re2::StringPiece();
-      }
-      return true;
-    }
-  }
+  const auto end = static_cast<std::size_t>(whole.end() - text.data());
+  if (twin != nullptr && twin_at(*twin, text, at, groups, n, end) == 1) return true;
   return re.Match(piece, at, text.size(), RE2::ANCHOR_START, groups, n);
 }
 

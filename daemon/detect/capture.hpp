@@ -59,6 +59,11 @@ class CaptureScratch {
                 int n);
 
  private:
+  static constexpr std::size_t kAnyEnd = static_cast<std::size_t>(-1);
+  // `twin` matched anchored at `at`: 1 (groups 0..n-1 set), 0 no match, -1 undecided (its match
+  // limit, an error, more groups than the match data holds, or a match not ending at `end`).
+  int twin_at(const PcreTwin& twin, std::string_view text, std::size_t at, re2::StringPiece* groups, int n,
+              std::size_t end = kAnyEnd);
   // Groups of the match `whole` (RE2's, a view of `text`): PCRE2's when they agree, else RE2's.
   bool groups_at(const RE2& re, const PcreTwin* twin, std::string_view text, re2::StringPiece whole,
                  re2::StringPiece* groups, int n);

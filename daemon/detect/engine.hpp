@@ -133,7 +133,7 @@ class Matcher {
   void begin_event();
   void decode_event(core::Event& e, std::vector<uint32_t>* applied, DecodeTrace* trace = nullptr);
   bool apply_decoder(core::Event& e, uint32_t d, std::vector<uint32_t>* applied, DecodeStep* step);
-  void choose_decoders(const core::Event& e, uint32_t from);  // → todo_
+  void choose_decoders(const core::Event& e, uint32_t from);  // → chosen_
   [[nodiscard]] bool sources_changed(const core::Event& e) const;
   // true: decoder d applied. `step` (tracing only) gets the fields set, or why not.
   bool decode_kv(core::Event& e, uint32_t d, std::string_view text, DecodeStep* step = nullptr);
@@ -168,8 +168,8 @@ class Matcher {
   std::vector<std::atomic<uint64_t>*> hit_counters_;  // per rule, registered up front
   uint32_t event_ = 0;                                // bumped per event: ScanResult validity
   std::vector<ScanResult> scans_;                     // per FieldScan
-  std::vector<uint32_t> todo_;                        // decoders to try on this event, in order
-  std::vector<std::string_view> source_views_;        // per DecoderField: the view todo_ came from
+  std::vector<uint32_t> chosen_;                      // decoders to try on this event, in order
+  std::vector<std::string_view> source_views_;        // per DecoderField: the view chosen_ came from
   std::vector<std::vector<Memo>> memo_;               // per FieldScan, kMemoSlots each (lazily)
   // The hash of each slot's text, apart from the slots: a lookup that misses (a new text)
   // touches 8 bytes in a 32 KiB array instead of a slot line among 400 KiB.

@@ -166,7 +166,7 @@ void RuleSetBuilder::build_rule_index() {
     const Atom& a = rs.atoms_[id];
     if (!a.indexed()) continue;
     auto [it, fresh] = by_field.emplace(a.field.name, static_cast<uint32_t>(rs.fields_.size()));
-    if (fresh) rs.fields_.push_back(FieldIndex{a.field, -1, {}, 0, {}, {}, core::Event::hash_name(a.field.name)});
+    if (fresh) rs.fields_.push_back(FieldIndex{a.field, -1, {}, 0, {}, {}});
     FieldIndex& fi = rs.fields_[it->second];
     if (a.kind == AtomKind::exact) {
       (a.cased ? fi.cased : fi.folded)[a.text].push_back(id);

@@ -214,8 +214,8 @@ void Matcher::decode_event(core::Event& e, std::vector<uint32_t>* applied, Decod
     return;
   }
   choose_decoders(e, 0);
-  for (std::size_t i = 0; i < todo_.size(); ++i) {
-    const uint32_t d = todo_[i];
+  for (std::size_t i = 0; i < chosen_.size(); ++i) {
+    const uint32_t d = chosen_[i];
     if (apply_decoder(e, d, applied, nullptr) && sources_changed(e)) {
       choose_decoders(e, d + 1);
       i = static_cast<std::size_t>(-1);
@@ -225,7 +225,7 @@ void Matcher::decode_event(core::Event& e, std::vector<uint32_t>* applied, Decod
 
 void Matcher::choose_decoders(const core::Event& e, uint32_t from) {
   const RuleSet& rs = *rules_;
-  todo_.clear();
+  chosen_.clear();
   for (std::size_t f = 0; f < rs.decoder_fields_.size(); ++f) {
     const DecoderField& df = rs.decoder_fields_[f];
     const auto v = df.filtered ? e.get(df.field) : std::nullopt;
@@ -235,13 +235,13 @@ void Matcher::choose_decoders(const core::Event& e, uint32_t from) {
     const FieldScan& fs = rs.scans_[static_cast<std::size_t>(df.scan)];
     for (const int h : r.hits) {
       if (static_cast<uint32_t>(h) >= fs.decoder_patterns) break;  // rule atoms follow
-      if (const uint32_t d = df.owner[static_cast<std::size_t>(h)]; d >= from) todo_.push_back(d);
+      if (const uint32_t d = df.owner[static_cast<std::size_t>(h)]; d >= from) chosen_.push_back(d);
     }
   }
   for (const uint32_t d : rs.unfiltered_decoders_)
-    if (d >= from) todo_.push_back(d);
-  std::sort(todo_.begin(), todo_.end());
-  todo_.erase(std::unique(todo_.begin(), todo_.end()), todo_.end());
+    if (d >= from) chosen_.push_back(d);
+  std::sort(chosen_.begin(), chosen_.end());
+  chosen_.erase(std::unique(chosen_.begin(), chosen_.end()), chosen_.end());
 }
 
 bool Matcher::sources_changed(const core::Event& e) const {
@@ -508,8 +508,8 @@ void Matcher::match_event(const core::Event& e, std::vector<uint32_t>& hits) {
     for (uint32_t r : rs.atom_rules_[atom]) candidate(r);
   };
   for (const FieldIndex& fi : rs.fields_) {
-    // Hundreds of names (the SigmaHQ Windows tree) looked up per event: their hashes are kept.
-    const auto v = fi.field.fixed ? e.get(*fi.field.fixed) : e.get(fi.field.name, fi.hash);
+    // Hundreds of names (the SigmaHQ Windows tree) looked up per event: FieldRef keeps their hash.
+    const auto v = e.get(fi.field);
     if (!v) continue;
     if (fi.scan >= 0) {
       const auto s = static_cast<uint32_t>(fi.scan);

@@ -194,7 +194,6 @@ struct FieldIndex {
   uint32_t base = 0;                                              // set index of set_atoms[0]
   std::unordered_map<std::string, std::vector<uint32_t>> folded;  // folded literal → atom ids
   std::unordered_map<std::string, std::vector<uint32_t>> cased;
-  std::size_t hash = 0;  // core::Event::hash_name(field.name): looked up in every event, hashed once
 };
 
 struct DecoderAssign {

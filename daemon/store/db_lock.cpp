@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 namespace vigie::store {
@@ -15,6 +16,32 @@ std::filesystem::path lock_path(const std::filesystem::path& db) {
   return p;
 }
 
+namespace {
+
+// The PID a holder wrote into the lock file ("" when none was).
+std::string pid_in(int fd) {
+  char buf[32] = {};
+  const auto n = ::pread(fd, buf, sizeof buf - 1, 0);
+  std::string pid(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
+  while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
+  return pid;
+}
+
+}  // namespace
+
+std::optional<long> lock_holder(const std::filesystem::path& db) {
+  const int fd = ::open(lock_path(db).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  if (::flock(fd, LOCK_SH | LOCK_NB) == 0) {  // taken at once: nobody holds it
+    ::close(fd);
+    return std::nullopt;
+  }
+  const std::string pid = pid_in(fd);
+  ::close(fd);
+  const long n = std::strtol(pid.c_str(), nullptr, 10);
+  return n > 0 ? n : 0;
+}
+
 core::Result<std::unique_ptr<DbLock>> DbLock::acquire(const std::filesystem::path& db) {
   const auto file = lock_path(db);
   std::error_code ec;
@@ -23,12 +50,9 @@ core::Result<std::unique_ptr<DbLock>> DbLock::acquire(const std::filesystem::pat
   if (fd < 0) return core::fail(file.string(), std::string("cannot open the lock file: ") + std::strerror(errno));
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     const int err = errno;
-    char buf[32] = {};
-    const auto n = ::pread(fd, buf, sizeof buf - 1, 0);
+    const std::string pid = pid_in(fd);
     ::close(fd);
     if (err != EWOULDBLOCK) return core::fail(file.string(), std::string("cannot lock: ") + std::strerror(err));
-    std::string pid(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
-    while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
     return core::fail(db.string(), "database in use by another vigie serve (pid " + (pid.empty() ? "unknown" : pid) +
                                        "); one daemon per database — stop that one first (lock " + file.string() + ")");
   }

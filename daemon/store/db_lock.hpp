@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/error.hpp"
@@ -13,6 +14,9 @@
 namespace vigie::store {
 
 [[nodiscard]] std::filesystem::path lock_path(const std::filesystem::path& db);
+// The PID of the process holding `db`'s lock (0: held, no PID written); nullopt when nobody
+// holds it (`vigie reload` finds the daemon to signal this way).
+[[nodiscard]] std::optional<long> lock_holder(const std::filesystem::path& db);
 
 class DbLock {
  public:

@@ -130,6 +130,15 @@ for i in $(seq 0 9); do
 done
 } > vsftpd-10-failures.log
 
+# --- vsftpd with PAM: five attempts, each logged twice (PAM's line, then vsftpd's own).
+{
+for i in $(seq 0 4); do
+  t=$((60+i*10)); pid=$((7800+i*10))
+  echo "<85>$(ts $B $t) srv-ftp vsftpd[$pid]: pam_unix(vsftpd:auth): authentication failure; logname= uid=0 euid=0 tty=ftp ruser= rhost=203.0.113.70  user=imagerie"
+  echo "<29>$(ts $B $((t+1))) srv-ftp vsftpd[$pid]: [imagerie] FAIL LOGIN: Client \"203.0.113.70\""
+done
+} > vsftpd-pam-5-attempts.log
+
 # --- ProFTPD: ten failures over six accounts (wrong passwords, unknown users), syslog and
 #     SystemLog file wordings.
 {

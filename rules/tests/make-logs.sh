@@ -107,6 +107,14 @@ for i in $(seq 0 9); do
 done
 } > pam-vsftpd-10-failures.log
 
+# 12b. remote desktop (xrdp) through PAM: ten failures from one address in a minute, a service
+#      with no rules of its own (PAM brute force).
+{
+for i in $(seq 0 9); do
+  echo "<85>$(ts $B $((i*5))) srv-ts xrdp-sesman[1402]: pam_unix(xrdp-sesman:auth): authentication failure; logname= uid=0 euid=0 tty=xrdp-sesman ruser= rhost=192.0.2.44  user=admin"
+done
+} > pam-xrdp-10-failures.log
+
 # 13. ten password failures whose user name holds a byte that is not UTF-8 (0xff): the decoders
 #     and rules must see them all (issue 5: one byte must not hide a brute force).
 {

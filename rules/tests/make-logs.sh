@@ -115,6 +115,14 @@ for i in $(seq 0 9); do
 done
 } > pam-xrdp-10-failures.log
 
+# 12c. ProFTPD through PAM under its default PAM service name, "ftp" (AuthPAMConfig): ten
+#      failures from one address in a minute.
+{
+for i in $(seq 0 9); do
+  echo "<85>$(ts $B $((i*5))) srv-ftp2 proftpd[$((9100+i))]: pam_unix(ftp:auth): authentication failure; logname= uid=0 euid=0 tty=/dev/ftpd$((9100+i)) ruser= rhost=198.51.100.91  user=labo"
+done
+} > pam-proftpd-10-failures.log
+
 # 13. ten password failures whose user name holds a byte that is not UTF-8 (0xff): the decoders
 #     and rules must see them all (issue 5: one byte must not hide a brute force).
 {

@@ -7,9 +7,45 @@
 
 namespace vigie::core {
 
+namespace {
+
+// Dotted-quad IPv4 as inet_pton(AF_INET) reads it (four decimal parts of 0-255, no leading zero),
+// without its copy and strlen: decoders check every source address they extract (~5 % of a
+// worker's time went to inet_pton on an auth log). nullopt when `text` is not one.
+std::optional<std::array<uint8_t, 4>> parse_quad(std::string_view text) {
+  std::array<uint8_t, 4> out{};
+  std::size_t part = 0;
+  std::size_t i = 0;
+  while (true) {
+    unsigned value = 0;
+    std::size_t digits = 0;
+    for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i, ++digits) {
+      if (digits == 3 || (digits == 1 && value == 0)) return std::nullopt;
+      value = value * 10 + static_cast<unsigned>(text[i] - '0');
+    }
+    if (digits == 0 || value > 255) return std::nullopt;
+    out[part++] = static_cast<uint8_t>(value);
+    if (i == text.size()) return part == 4 ? std::optional(out) : std::nullopt;
+    if (text[i] != '.' || part == 4) return std::nullopt;
+    ++i;
+  }
+}
+
+}  // namespace
+
 std::optional<IpAddress> IpAddress::parse(std::string_view text) {
   if (text.empty() || text.size() > 45) return std::nullopt;
   if (text.front() == '[' && text.back() == ']') text = text.substr(1, text.size() - 2);
+  if (text.size() <= 15 && text.find(':') == std::string_view::npos) {
+    const auto quad = parse_quad(text);
+    if (!quad) return std::nullopt;
+    IpAddress ip;
+    ip.v4 = true;
+    ip.bytes[10] = 0xff;
+    ip.bytes[11] = 0xff;
+    std::memcpy(&ip.bytes[12], quad->data(), 4);
+    return ip;
+  }
   char buf[64];
   std::memcpy(buf, text.data(), text.size());
   buf[text.size()] = '\0';

@@ -134,6 +134,7 @@ class Matcher {
   void decode_event(core::Event& e, std::vector<uint32_t>* applied, DecodeTrace* trace = nullptr);
   bool apply_decoder(core::Event& e, uint32_t d, std::vector<uint32_t>* applied, DecodeStep* step);
   void choose_decoders(const core::Event& e, uint32_t from);  // → chosen_
+  void choose(uint32_t d);                                    // appends d to chosen_ once
   [[nodiscard]] bool sources_changed(const core::Event& e) const;
   // true: decoder d applied. `step` (tracing only) gets the fields set, or why not.
   bool decode_kv(core::Event& e, uint32_t d, std::string_view text, DecodeStep* step = nullptr);
@@ -169,6 +170,7 @@ class Matcher {
   uint32_t event_ = 0;                                // bumped per event: ScanResult validity
   std::vector<ScanResult> scans_;                     // per FieldScan
   std::vector<uint32_t> chosen_;                      // decoders to try on this event, in order
+  bool chosen_sorted_ = true;                         // chosen_ needs no sort (choose)
   std::vector<std::string_view> source_views_;        // per DecoderField: the view chosen_ came from
   std::vector<std::vector<Memo>> memo_;               // per FieldScan, kMemoSlots each (lazily)
   // The hash of each slot's text, apart from the slots: a lookup that misses (a new text)

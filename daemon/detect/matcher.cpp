@@ -226,6 +226,7 @@ void Matcher::decode_event(core::Event& e, std::vector<uint32_t>* applied, Decod
 void Matcher::choose_decoders(const core::Event& e, uint32_t from) {
   const RuleSet& rs = *rules_;
   chosen_.clear();
+  chosen_sorted_ = true;
   for (std::size_t f = 0; f < rs.decoder_fields_.size(); ++f) {
     const DecoderField& df = rs.decoder_fields_[f];
     const auto v = df.filtered ? e.get(df.field) : std::nullopt;
@@ -235,13 +236,26 @@ void Matcher::choose_decoders(const core::Event& e, uint32_t from) {
     const FieldScan& fs = rs.scans_[static_cast<std::size_t>(df.scan)];
     for (const int h : r.hits) {
       if (static_cast<uint32_t>(h) >= fs.decoder_patterns) break;  // rule atoms follow
-      if (const uint32_t d = df.owner[static_cast<std::size_t>(h)]; d >= from) chosen_.push_back(d);
+      if (const uint32_t d = df.owner[static_cast<std::size_t>(h)]; d >= from) choose(d);
     }
   }
   for (const uint32_t d : rs.unfiltered_decoders_)
-    if (d >= from) chosen_.push_back(d);
-  std::sort(chosen_.begin(), chosen_.end());
-  chosen_.erase(std::unique(chosen_.begin(), chosen_.end()), chosen_.end());
+    if (d >= from) choose(d);
+  if (!chosen_sorted_) {
+    std::sort(chosen_.begin(), chosen_.end());
+    chosen_.erase(std::unique(chosen_.begin(), chosen_.end()), chosen_.end());
+  }
+}
+
+// Hits come sorted and a field's decoder patterns are numbered in decoder order, so one field's
+// decoders arrive in order, each once per pattern that hit: only a second field (or an
+// unfiltered decoder) can make the list need sorting.
+void Matcher::choose(uint32_t d) {
+  if (!chosen_.empty() && d <= chosen_.back()) {
+    if (d == chosen_.back()) return;
+    chosen_sorted_ = false;
+  }
+  chosen_.push_back(d);
 }
 
 bool Matcher::sources_changed(const core::Event& e) const {

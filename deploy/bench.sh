@@ -36,6 +36,7 @@ OUT="$VIGIE_ROOT/tests/bench/out"
 TOOLS="vigie,sec,re2set"
 DO_BUILD=1
 STORE_ONLY=0 STORE_SOURCES=200 STORE_UPDATES=20
+IOC_ONLY=0 IOC_INDICATORS=100000 IOC_LOOKUPS=10000000
 SIGMA_ONLY=0 SIGMA_DIR="${VIGIE_SIGMA_DIR:-$VIGIE_ROOT/../shared/corpus/sigma/rules}"
 
 usage() {
@@ -52,6 +53,8 @@ usage: deploy/bench.sh [options]
   --no-build       do not install packages nor build; use what is in the build directory
   --store          only the store figure: alerts + updates committed per second, batched vs one
                    commit per alert (bench_store; --store-sources N, --store-updates N)
+  --ioc            only the IOC index figure: build time and lookups/s of one thread (bench_ioc;
+                   --ioc-indicators N, --ioc-lookups N, --seed)
   --sigma [DIR]    only the Sigma load coverage: files of each folder of DIR that load, skipped,
                    errors (default \$VIGIE_SIGMA_DIR or ../shared/corpus/sigma/rules)
                    and the SigmaHQ regression pass rate (unit_detect, corpus suite)
@@ -76,12 +79,16 @@ while (($#)); do
     --store) STORE_ONLY=1; shift ;;
     --store-sources) STORE_SOURCES="$2"; shift 2 ;;
     --store-updates) STORE_UPDATES="$2"; shift 2 ;;
+    --ioc) IOC_ONLY=1; shift ;;
+    --ioc-indicators) IOC_INDICATORS="$2"; shift 2 ;;
+    --ioc-lookups) IOC_LOOKUPS="$2"; shift 2 ;;
     --sigma) SIGMA_ONLY=1; shift; if (($#)) && [[ "$1" != -* ]]; then SIGMA_DIR="$1"; shift; fi ;;
     -h | --help) usage; exit 0 ;;
     *) echo "bench.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
 done
-for n in "$LINES" "$SEC_LINES" "$RULES" "$SEC_RULES" "$SEED" "$STORE_SOURCES" "$STORE_UPDATES"; do
+for n in "$LINES" "$SEC_LINES" "$RULES" "$SEC_RULES" "$SEED" "$STORE_SOURCES" "$STORE_UPDATES" "$IOC_INDICATORS" \
+  "$IOC_LOOKUPS"; do
   [[ "$n" =~ ^[0-9]+$ ]] || { echo "bench.sh: not a number: $n" >&2; exit 2; }
 done
 want() { [[ ",$TOOLS," == *",$1,"* ]]; }
@@ -117,6 +124,27 @@ if ((STORE_ONLY)); then
     echo "  records: alerts + updates pushed; written: alerts committed after folding the updates of one alert"
     echo "  speed-up: $(awk -v a="$(kv batched_records_per_s)" -v b="$(kv per_alert_records_per_s)" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }') x"
   } | tee "$OUT/store-results.txt"
+  exit 0
+fi
+
+# IOC index figure (issue 7): a generated feed indexed, then mixed lookups, on one thread.
+if ((IOC_ONLY)); then
+  IOC_BIN="$BUILD/tests/bench/bench_ioc"
+  [ -x "$IOC_BIN" ] || { echo "bench: $IOC_BIN missing (build first)" >&2; exit 1; }
+  echo "bench: IOC index, $IOC_INDICATORS indicators, $IOC_LOOKUPS lookups" >&2
+  "$IOC_BIN" --indicators "$IOC_INDICATORS" --lookups "$IOC_LOOKUPS" --seed "$SEED" > "$OUT/ioc.txt"
+  kv() { sed -n "s/^$1=//p" "$OUT/ioc.txt"; }
+  check() { awk -v v="$1" -v t="$2" 'BEGIN { exit !(v >= t) }' && echo met || echo MISSED; }
+  {
+    echo
+    echo "vigie IOC index bench — $(date -u +%Y-%m-%dT%H:%M:%SZ), $(git -C "$VIGIE_ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) cores"
+    echo "  $(kv indicators) indicators indexed in $(kv build_seconds) s, $(kv memory_bytes) bytes ($(kv bytes_per_indicator) per indicator), peak RSS $(kv peak_rss_kib) KiB"
+    echo "  $(kv lookups) lookups in $(kv lookup_seconds) s: $(kv lookups_per_second) lookups/s, $(kv hits) hits"
+    echo "  load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "targets (issue 7):"
+    echo "  $IOC_INDICATORS indicators loaded and swapped in under 1 s: $(kv build_seconds) s — $(awk -v s="$(kv build_seconds)" 'BEGIN { exit !(s < 1) }' && echo met || echo MISSED)"
+    echo "  >= 10 million lookups/s per core: $(kv lookups_per_second) — $(check "$(kv lookups_per_second)" 10000000)"
+  } | tee "$OUT/ioc-results.txt"
   exit 0
 fi
 

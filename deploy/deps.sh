@@ -5,7 +5,7 @@ vigie_install_deps() {
   local pkgs=(build-essential cmake ninja-build pkg-config libasio-dev libssl-dev libpcap-dev
     libsimdjson-dev libre2-dev libpcre2-dev libsqlite3-dev libspdlog-dev libyaml-cpp-dev libcli11-dev
     libcurl4-openssl-dev libpugixml-dev libkainjow-mustache-dev libsystemd-dev libexpected-dev
-    doctest-dev libvectorscan-dev libmimalloc-dev tzdata ca-certificates)
+    doctest-dev libvectorscan-dev libmimalloc-dev libpsl-dev publicsuffix tzdata ca-certificates)
   local extra
   for extra in "$@"; do
     case "$extra" in

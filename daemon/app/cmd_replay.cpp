@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/commands.hpp"
+#include "app/feeds_service.hpp"
 #include "app/pipeline.hpp"
 #include "core/clock.hpp"
 #include "ingest/line_reader.hpp"
@@ -125,6 +126,12 @@ int run_replay(const ReplayOptions& opts) {
     else
       alerts[it->second] = std::move(a);
   });
+  // The configured feeds and the spool's, read once: replayed events meet the indicators that
+  // are in force now (expiry judged on the wall clock). Feed states are serve's to record.
+  FeedsService feeds(
+      cfg, metrics, clock, [&](std::shared_ptr<const intel::IocIndex> i) { pipeline.swap_iocs(std::move(i)); },
+      nullptr);
+  feeds.pass(true);
   pipeline.start();
 
   const bool progress = isatty(STDERR_FILENO) != 0;

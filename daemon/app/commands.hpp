@@ -48,6 +48,17 @@ struct ReloadOptions {
 };
 int run_reload(const ReloadOptions& opts);
 // strict: a skipped rule (valid Sigma this version cannot run) is an error, not a warning.
+struct FeedsOptions {
+  std::filesystem::path config;
+  std::string name;                  // refresh: one feed; import: the feed name (default: the file's stem)
+  std::string format;                // import
+  std::filesystem::path path;        // import: file, or directory for misp
+  std::chrono::seconds timeout{60};  // refresh/import: for the running daemon to read
+};
+int run_feeds_list(const FeedsOptions& opts);
+int run_feeds_refresh(const FeedsOptions& opts);
+int run_feeds_import(const FeedsOptions& opts);
+
 int run_check(const std::filesystem::path& config, bool strict = false);
 int run_replay(const ReplayOptions& opts);
 int run_rules_test(const RulesTestOptions& opts);
@@ -59,10 +70,12 @@ int run_rules_explain(const RulesExplainOptions& opts);
 // `strict` they are errors.
 std::shared_ptr<const config::Config> load_config_or_report(const std::filesystem::path& file);
 // `slots`: matcher slots (detect::LoadOptions::matcher_slots); the pipeline's commands pass
-// cfg.worker_threads() so that each worker scans its own copies of the regex sets.
+// cfg.worker_threads() so that each worker scans its own copies of the regex sets. `builtin`:
+// with the built-in rules (the IOC rule) that serve runs; the rule tooling leaves them out.
 std::shared_ptr<const detect::RuleSet> load_rules_or_report(const config::Config& cfg,
                                                             const std::vector<std::filesystem::path>& paths,
-                                                            std::size_t slots = 1, bool strict = false);
+                                                            std::size_t slots = 1, bool strict = false,
+                                                            bool builtin = true);
 
 // What `rules test`, `rules lint` and `rules explain` work on: the configuration given (or the
 // defaults) and the rules of `paths`, or of its rules.paths. When `rules` is null, what failed

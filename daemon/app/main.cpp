@@ -68,6 +68,22 @@ int run(int argc, char** argv) {
   rules_explain->add_option("paths", explain_opts.paths,
                             "rule files or directories (default: the config's rules.paths)");
 
+  FeedsOptions feeds_opts;
+  auto* feeds = app.add_subcommand("feeds", "indicator feeds: status, read now, import a file");
+  feeds->require_subcommand(1);
+  auto* feeds_list = feeds->add_subcommand("list", "each feed's last read: indicators in force, errors");
+  auto* feeds_refresh = feeds->add_subcommand("refresh", "read the feeds now (the running serve's, or here)");
+  auto* feeds_import = feeds->add_subcommand("import", "check a file, then drop it in the spool as a feed");
+  for (auto* sub : {feeds_list, feeds_refresh, feeds_import})
+    sub->add_option("-c,--config", feeds_opts.config, "configuration file")->default_val(kDefaultConfig);
+  feeds_refresh->add_option("name", feeds_opts.name, "one feed (default: all)");
+  feeds_import->add_option("--format", feeds_opts.format, "csv, zeek-intel, list, stix or misp")->required();
+  feeds_import->add_option("--name", feeds_opts.name, "feed name (default: the file name without extension)");
+  feeds_import->add_option("path", feeds_opts.path, "file (a directory for misp)")->required();
+  int64_t feeds_timeout = 60;
+  for (auto* sub : {feeds_refresh, feeds_import})
+    sub->add_option("--timeout", feeds_timeout, "seconds to wait for the running daemon to read")->default_val(60);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -89,6 +105,10 @@ int run(int argc, char** argv) {
     return run_reload(reload_opts);
   }
   if (*replay) return run_replay(replay_opts);
+  feeds_opts.timeout = std::chrono::seconds(feeds_timeout);
+  if (*feeds_list) return run_feeds_list(feeds_opts);
+  if (*feeds_refresh) return run_feeds_refresh(feeds_opts);
+  if (*feeds_import) return run_feeds_import(feeds_opts);
   if (*rules_test) return run_rules_test(rules_opts);
   if (*rules_lint) return run_rules_lint(rules_opts);
   if (*rules_explain) return run_rules_explain(explain_opts);

@@ -78,6 +78,7 @@ void Pipeline::worker_loop(std::size_t lane) {
       current = out.snapshot->rules;
       matcher = std::make_unique<detect::Matcher>(current, metrics_, lane);
     }
+    matcher->set_iocs(out.snapshot->iocs.get());  // alive while out holds the snapshot
     events.raw = std::move(*raw);
     const std::size_t records = events.raw.size();
     if (auto* decoder = decoders.for_kind(events.raw.kind)) {

@@ -13,12 +13,14 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <thread>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "app/commands.hpp"
+#include "app/feeds_service.hpp"
 #include "app/pipeline.hpp"
 #include "app/reload_status.hpp"
 #include "app/store_thread.hpp"
@@ -100,6 +102,18 @@ void log_counters(const core::Metrics& metrics) {
 
 // DESIGN.md §5 dedup survives a restart: alerts updated within the rule set's longest
 // suppress_for are taken back as open, so the same attack updates them instead of mailing anew.
+// The feed named in the request file of `vigie feeds refresh NAME` (read and removed); "" for
+// every feed.
+std::string take_feeds_request(const std::filesystem::path& db) {
+  const auto path = feeds_request_path(db);
+  std::ifstream in(path);
+  std::string name;
+  if (in) std::getline(in, name);
+  std::error_code ec;
+  std::filesystem::remove(path, ec);
+  return name;
+}
+
 void restore_open_alerts(Pipeline& pipeline, store::Store& store, const detect::RuleSet& rules, core::TimePoint now) {
   core::Duration longest{};
   for (uint32_t i = 0; i < rules.rule_count(); ++i) longest = std::max(longest, rules.compiled(i).suppress_for);
@@ -137,6 +151,11 @@ int run_serve(const std::filesystem::path& config_path) {
     spdlog::error("{}", notifier_store.error().to_string());
     return kExitFailed;
   }
+  auto feeds_store = store::Store::open(cfg->storage.path);  // the feeds thread's connection
+  if (!feeds_store) {
+    spdlog::error("{}", feeds_store.error().to_string());
+    return kExitFailed;
+  }
 
   core::Metrics metrics;
   // Rules in force and rules left out (valid Sigma this version cannot run), set at start and
@@ -170,6 +189,12 @@ int run_serve(const std::filesystem::path& config_path) {
     }
   });
 
+  // Indicators are read before the first event arrives, then on their schedule (feeds thread).
+  FeedsService feeds(
+      cfg, metrics, clock, [&](std::shared_ptr<const intel::IocIndex> index) { pipeline.swap_iocs(std::move(index)); },
+      &(*feeds_store)->db());
+  feeds.pass(true);
+
   asio::io_context io;
   ingest::syslog::SyslogServer server(io, cfg, pipeline.input(), metrics, clock);
   if (auto r = server.start(); !r) {
@@ -177,8 +202,14 @@ int run_serve(const std::filesystem::path& config_path) {
     return kExitFailed;
   }
   asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
+  signals.add(SIGUSR1);
   std::function<void(const asio::error_code&, int)> on_signal = [&](const asio::error_code& ec, int sig) {
     if (ec) return;
+    if (sig == SIGUSR1) {  // `vigie feeds refresh|import`: which feed is in the request file
+      feeds.request(take_feeds_request(cfg->storage.path));
+      signals.async_wait(on_signal);
+      return;
+    }
     control.push(sig == SIGHUP ? Control::reload : Control::stop);
     if (sig == SIGHUP) signals.async_wait(on_signal);
   };
@@ -206,6 +237,7 @@ int run_serve(const std::filesystem::path& config_path) {
       "notifier", [&](const std::stop_token& st) { notifier.run(st, &notifier_beat); }, [&] { notifier_beat.idle(); }));
   std::thread io_thread(supervisor.guard(
       "asio", [&] { io.run(); }, [&] { io_beat.idle(); }));
+  std::jthread feeds_thread(supervisor.guard("feeds", [&](const std::stop_token& st) { feeds.run(st); }));
 
   for (const auto& ep : server.local_endpoints()) spdlog::info("listening on {}", ep);
   spdlog::info("vigie ready: {} decoder(s), {} rule(s), storage {}", rules->decoder_count(), rules->rule_count(),
@@ -223,6 +255,7 @@ int run_serve(const std::filesystem::path& config_path) {
     if (!cmd) continue;
     if (*cmd == Control::stop || *cmd == Control::failed) break;
     sd_notify(0, "RELOADING=1");
+    feeds.request();  // a reload reads every feed again too
     spdlog::info("reloading rules from the configured paths");
     ++reloads;
     const auto asked = std::chrono::steady_clock::now();
@@ -260,6 +293,8 @@ int run_serve(const std::filesystem::path& config_path) {
   });
   asio::post(io, [&] { io_beat_timer.cancel(); });
   io_thread.join();
+  feeds_thread.request_stop();  // it publishes into the pipeline: stopped before the pipeline is
+  feeds_thread.join();
   pipeline.finish();
   alert_queue.close();
   store_thread.join();

@@ -87,4 +87,6 @@ std::filesystem::path Config::maildir() const {
   return storage.path.parent_path() / "maildir";
 }
 
+std::filesystem::path Config::feed_spool() const { return storage.path.parent_path() / "feeds"; }
+
 }  // namespace vigie::config

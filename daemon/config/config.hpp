@@ -55,14 +55,35 @@ struct SyslogInput {
 
 struct Inputs {
   std::vector<SyslogInput> syslog;
-  std::size_t max_message_size = 64 * 1024;  // bytes; longer messages are truncated and counted
-  std::size_t queue_batches = 1024;          // capacity of the raw-batch queue (Q1), in batches
+  std::size_t max_message_size = 64 * 1024;         // bytes; longer messages are truncated and counted
+  std::size_t queue_batches = 1024;                 // capacity of the raw-batch queue (Q1), in batches
   std::size_t queue_bytes = std::size_t{64} << 20;  // and in bytes of the messages it holds
-  std::string default_timezone = "UTC";      // for senders that belong to no site
+  std::string default_timezone = "UTC";             // for senders that belong to no site
 };
 
 struct Rules {
   std::vector<std::filesystem::path> paths;  // files or directories (*.yml, *.yaml, recursive)
+};
+
+// One indicator feed (DESIGN.md §6 `feeds:`; formats in feeds/README.md). Read from a local
+// file (or, for misp, a directory) every `every`; fetching by URL comes later and is refused by
+// `check` until then.
+struct Feed {
+  std::string name;            // [a-z0-9-], unique; cited in alerts
+  std::string format;          // csv, zeek-intel, list, stix, misp
+  std::filesystem::path path;  // file, or directory for misp
+  std::string type;            // format list: the type of every value ("" = guessed per value)
+  std::string tlp = "AMBER";   // for indicators that carry none
+  int confidence = 50;         // 0..100, for indicators that carry none
+  core::Duration every = std::chrono::minutes(5);
+  bool enabled = true;
+};
+
+// Indicator matching (detection.ioc): what the index may hold and what never matches.
+struct Ioc {
+  std::vector<std::string> allowlist;    // values that never match: IPs, CIDRs, domains (and subdomains), URLs, hashes
+  std::vector<core::Cidr> allow_ranges;  // private/loopback ranges that may be indicators
+  std::size_t max_indicators = 2'000'000;
 };
 
 struct Storage {
@@ -131,6 +152,7 @@ struct Detection {
   // about a second to load 1,000 rules and did not make the benchmark faster end to end
   // (tests/bench/README.md). A build without Vectorscan uses RE2::Set alone, same results.
   bool prefilter = false;
+  Ioc ioc;
 };
 
 struct Config {
@@ -141,6 +163,7 @@ struct Config {
   Rules rules;
   Detection detection;
   Notify notify;
+  std::vector<Feed> feeds;
   int workers = 0;  // matcher threads; 0 = hardware concurrency
 
   // Worker threads the pipeline runs: `workers`, or the hardware's concurrency, 1..64.
@@ -150,6 +173,8 @@ struct Config {
   // The site whose networks contain ip (most specific prefix wins), or nullptr.
   [[nodiscard]] const Site* site_for(const core::IpAddress& ip) const;
   [[nodiscard]] std::filesystem::path maildir() const;  // resolved maildir path
+  // Where `vigie feeds import` drops files, read as feeds too: <storage dir>/feeds.
+  [[nodiscard]] std::filesystem::path feed_spool() const;
 
   // Builds the table behind site_for: one hash lookup per distinct prefix length instead of a
   // scan of every network of every site (~280 sites, called once per message). load_config

@@ -49,8 +49,10 @@ constexpr std::size_t kMaxEvidenceBytes = std::size_t{1} << 20;
 constexpr int64_t kMaxKeys = 100'000'000;
 
 void load_detection(const Value& v, Config& cfg) {
-  auto m = v.map({"suppress_for", "lateness", "max_keys_per_rule", "max_keys", "max_evidence_bytes", "prefilter"});
+  auto m =
+      v.map({"suppress_for", "lateness", "max_keys_per_rule", "max_keys", "max_evidence_bytes", "prefilter", "ioc"});
   if (!m) return;
+  if (auto s = m->get("ioc")) detail::load_ioc(*s, cfg);
   if (auto s = m->get("prefilter")) {
     if (auto text = s->string()) {
       if (*text == "vectorscan" || *text == "none")
@@ -84,7 +86,6 @@ void load_detection(const Value& v, Config& cfg) {
 void load_root(const Value& root, LoadContext& ctx, Config& cfg) {
   auto m = root.map({"storage", "sites", "inputs", "rules", "detection", "workers", "notify", "feeds", "http"});
   if (!m) return;
-  m->reject_unsupported("feeds");
   m->reject_unsupported("http");
   if (auto v = m->get("storage")) load_storage(*v, ctx, cfg);
   // Order matters: sites default to inputs.default_timezone; routes check site ids.
@@ -95,6 +96,7 @@ void load_root(const Value& root, LoadContext& ctx, Config& cfg) {
   if (auto v = m->get("workers"))
     if (auto n = v->integer(0, 256)) cfg.workers = static_cast<int>(*n);
   if (auto v = m->get("notify")) detail::load_notify(*v, ctx, cfg);
+  if (auto v = m->get("feeds")) detail::load_feeds(*v, ctx, cfg);
   detail::apply_notify_defaults(cfg.notify);
 }
 

@@ -39,6 +39,38 @@ std::string make_alert_id(std::string_view rule_id, const KeyValues& key, TimePo
   return buf;
 }
 
+void write_ioc(JsonWriter& w, const IocRef& i) {
+  w.begin_object();
+  w.key("type").value(i.type);
+  w.key("value").value(i.value);
+  w.key("field").value(i.field);
+  w.key("observed").value(i.observed);
+  w.key("feed").value(i.feed);
+  w.key("reference").value(i.reference);
+  w.key("description").value(i.description);
+  w.key("tlp").value(i.tlp);
+  w.key("confidence");
+  if (i.confidence >= 0)
+    w.value(static_cast<int64_t>(i.confidence));
+  else
+    w.null();
+  w.end_object();
+}
+
+std::string to_json(const IocRef& i) {
+  JsonWriter w;
+  write_ioc(w, i);
+  return w.take();
+}
+
+int tlp_rank(std::string_view tlp) {
+  static constexpr std::string_view kOrder[] = {"CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"};
+  if (tlp == "WHITE") return 0;
+  for (std::size_t i = 0; i < std::size(kOrder); ++i)
+    if (tlp == kOrder[i]) return static_cast<int>(i);
+  return 2;
+}
+
 std::string to_json(const Alert& a) {
   JsonWriter w;
   w.begin_object();
@@ -62,7 +94,11 @@ std::string to_json(const Alert& a) {
   w.key("evidence").begin_array();
   for (const auto& e : a.evidence) w.value(e);
   w.end_array();
-  w.key("ioc").null();
+  w.key("ioc");
+  if (a.ioc)
+    write_ioc(w, *a.ioc);
+  else
+    w.null();
   w.key("advisory").null();
   w.end_object();
   return w.take();

@@ -26,7 +26,26 @@ struct RuleInfo {
   std::string tlp = "AMBER";  // CLEAR, GREEN, AMBER, AMBER+STRICT, RED
 };
 
+// TLP 2.0 from least to most restrictive (CLEAR 0 … RED 4; WHITE reads as CLEAR); an unknown
+// or empty marking ranks as AMBER, the default.
+[[nodiscard]] int tlp_rank(std::string_view tlp);
+
 using KeyValues = std::vector<std::pair<std::string, std::string>>;
+
+// The indicator of compromise an alert was raised on (intel/observe.hpp writes it into the event
+// as threat.* fields; the correlator carries it into the alert).
+struct IocRef {
+  std::string type;         // ip, domain, url, md5, sha1, sha256, email
+  std::string value;        // the indicator as its feed listed it
+  std::string field;        // the event field it was seen in
+  std::string observed;     // the value there
+  std::string feed;         // the feed that supplied it
+  std::string reference;    // advisory or event it came with, may be empty
+  std::string description;  // the feed's words, may be empty
+  std::string tlp;          // the indicator's marking
+  int confidence = -1;      // 0..100, -1 unknown
+  friend bool operator==(const IocRef&, const IocRef&) = default;
+};
 
 inline constexpr std::size_t kMaxEvidence = 20;
 
@@ -40,13 +59,19 @@ struct Alert {
   TimePoint last_seen{};
   std::string summary;
   std::vector<std::string> evidence;  // raw messages, oldest first, at most kMaxEvidence
-  bool update = false;  // true: repeat within suppress_for; same id, new count/last_seen
+  bool update = false;                // true: repeat within suppress_for; same id, new count/last_seen
+  std::optional<IocRef> ioc;          // raised on an indicator of compromise
 };
 
 // Deterministic id: 16 hex digits of a 64-bit FNV-1a over rule id, key and first_seen.
 [[nodiscard]] std::string make_alert_id(std::string_view rule_id, const KeyValues& key, TimePoint first_seen);
 
-// One JSON object on one line (DESIGN.md §8 shape; "ioc" and "advisory" are null for now).
+class JsonWriter;
+// The "ioc" object of an alert's JSON (also the alerts.ioc column and the journal's).
+void write_ioc(JsonWriter& w, const IocRef& i);
+[[nodiscard]] std::string to_json(const IocRef& i);
+
+// One JSON object on one line (DESIGN.md §8 shape; "advisory" is null for now).
 [[nodiscard]] std::string to_json(const Alert& a);
 
 }  // namespace vigie::core

@@ -44,6 +44,8 @@ class RuleSetBuilder {
   void load_logsources(std::string_view yaml, const std::string& name);
   // Before finish(): skips correlations and tests naming skipped rules.
   void drop_dependents_of_skipped();
+  // builtin_rules.cpp: the built-in rules a loaded file did not replace (same id).
+  void add_builtin_rules();
 
  private:
   struct Context {  // the document being loaded

@@ -12,6 +12,7 @@
 //          meets the samples ──► update (same id, first_seen/last_seen widened)
 //          otherwise ──► new alert, id = make_alert_id(rule id, key, first_seen), open as well
 #include <algorithm>
+#include <cstdlib>
 #include <limits>
 #include <unordered_map>
 
@@ -20,6 +21,7 @@
 
 #include "detect/correlator_util.hpp"
 #include "detect/engine.hpp"
+#include "intel/observe.hpp"
 
 namespace vigie::detect {
 namespace {
@@ -28,6 +30,8 @@ namespace {
 // summary "title — field=value, field=value".
 void describe(core::Alert& a, const CompiledRule& r, const core::KeyValues& key, std::string site) {
   a.rule = r.info;
+  // An alert on an indicator carries the stricter of the rule's and the indicator's TLP.
+  if (a.ioc && !a.ioc->tlp.empty() && core::tlp_rank(a.ioc->tlp) > core::tlp_rank(a.rule.tlp)) a.rule.tlp = a.ioc->tlp;
   a.site = std::move(site);
   a.key = key;
   a.summary = r.info.title;
@@ -35,6 +39,26 @@ void describe(core::Alert& a, const CompiledRule& r, const core::KeyValues& key,
     a.summary += i == 0 ? " — " : ", ";
     a.summary += key[i].first + "=" + key[i].second;
   }
+}
+
+// The indicator intel::mark_match wrote into the event, if any.
+std::optional<core::IocRef> ioc_of(const core::Event& e) {
+  static const core::FieldRef value = core::FieldRef::of(intel::kThreatValue);
+  const auto v = e.get(value);
+  if (!v) return std::nullopt;
+  const auto text = [&](std::string_view name) { return std::string(e.get(name).value_or("")); };
+  core::IocRef ref;
+  ref.value = std::string(*v);
+  ref.type = text(intel::kThreatType);
+  ref.field = text(intel::kThreatField);
+  ref.observed = text(intel::kThreatObserved);
+  ref.feed = text(intel::kThreatFeed);
+  ref.reference = text(intel::kThreatReference);
+  ref.description = text(intel::kThreatDescription);
+  ref.tlp = text(intel::kThreatTlp);
+  const std::string confidence = text(intel::kThreatConfidence);
+  if (!confidence.empty()) ref.confidence = std::atoi(confidence.c_str());
+  return ref;
 }
 
 }  // namespace
@@ -161,12 +185,13 @@ void Correlator::on_hit(uint32_t rule, const core::Event& e, std::vector<core::A
     std::vector<Sample> one;
     one.push_back({e.time, clock_time(e, clock_), cut_evidence(e.raw(), max_evidence_bytes_), {}, weight});
     const auto site = e.value(core::Field::site);
+    auto ioc = ioc_of(e);
     if (r.suppress_for <= core::Duration::zero()) {
       std::vector<Open> none;  // nothing to remember: no key is created (nor another evicted)
-      raise(rule, none, site, clock_time(e, clock_), key, std::move(one), out);
+      raise(rule, none, site, clock_time(e, clock_), key, std::move(one), out, std::move(ioc));
     } else {
       auto& st = touch(rule, text);
-      raise(rule, st.value.opens, site, clock_time(e, clock_), key, std::move(one), out);
+      raise(rule, st.value.opens, site, clock_time(e, clock_), key, std::move(one), out, std::move(ioc));
       if (st.value.opens.empty()) states_.erase(st);
     }
   }
@@ -184,7 +209,8 @@ void Correlator::add_evidence(Open& o, std::string line) const {
 }
 
 void Correlator::raise(uint32_t rule, std::vector<Open>& opens, std::string_view site_of_event, core::TimePoint touched,
-                       const core::KeyValues& key, std::vector<Sample> samples, std::vector<core::Alert>& out) {
+                       const core::KeyValues& key, std::vector<Sample> samples, std::vector<core::Alert>& out,
+                       std::optional<core::IocRef> ioc) {
   const CompiledRule& r = rules_->compiled(rule);
   core::TimePoint first = samples.front().time, last = samples.front().time;
   uint64_t count = 0;
@@ -229,6 +255,8 @@ void Correlator::raise(uint32_t rule, std::vector<Open>& opens, std::string_view
     o.last_seen = last;
     o.touched = touched;
     for (auto& s : samples) add_evidence(o, std::move(s.raw));
+    o.ioc = std::move(ioc);
+    a.ioc = o.ioc;
     a.id = o.id;
     a.count = o.count;
     a.first_seen = first;
@@ -251,6 +279,7 @@ core::Alert Correlator::update_of(uint32_t rule, const Open& o, const core::KeyV
   a.first_seen = o.first_seen;
   a.last_seen = o.last_seen;
   a.evidence = o.evidence;
+  a.ioc = o.ioc;
   describe(a, r, key, std::move(site));
   return a;
 }

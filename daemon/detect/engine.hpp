@@ -37,7 +37,13 @@ struct LoadOptions {
   // Vectorscan prefilters in front of the RE2::Sets, where this build has Vectorscan
   // (detect/prefilter.hpp). Off: RE2::Set alone (tests compare both).
   bool prefilter = true;
+  // The built-in rules (builtin_rules.cpp: the IOC rule, kIocRuleId) join the files' rules
+  // unless a file defines the same id. The commands turn them on (app/commands.cpp).
+  bool builtin_rules = false;
 };
+
+// The built-in rule raised on indicators of compromise (DESIGN.md §5).
+inline constexpr std::string_view kIocRuleId = "vigie-ioc-match";
 
 using LoadResult = tl::expected<std::shared_ptr<const RuleSet>, std::vector<core::Error>>;
 
@@ -99,6 +105,11 @@ class Matcher {
   void decode(core::Event& e, DecodeTrace& trace);
   // Detection rules only, on an already decoded event.
   void match(const core::Event& e, std::vector<uint32_t>& hits);
+
+  // The IOC index events are looked up in after decoding (intel/observe.hpp: a match becomes
+  // threat.* fields) and `|ioc` atoms read; nullptr or empty: none. The caller keeps it alive
+  // while events are processed (a pipeline worker: its batch's snapshot).
+  void set_iocs(const intel::IocIndex* iocs) { iocs_ = iocs; }
 
  private:
   // What the scan of one FieldScan found for the current event, kept while the field's value is
@@ -169,10 +180,11 @@ class Matcher {
   std::vector<std::atomic<uint64_t>*> hit_counters_;  // per rule, registered up front
   uint32_t event_ = 0;                                // bumped per event: ScanResult validity
   std::vector<ScanResult> scans_;                     // per FieldScan
-  std::vector<uint32_t> chosen_;                      // decoders to try on this event, in order
-  bool chosen_sorted_ = true;                         // chosen_ needs no sort (choose)
-  std::vector<std::string_view> source_views_;        // per DecoderField: the view chosen_ came from
-  std::vector<std::vector<Memo>> memo_;               // per FieldScan, kMemoSlots each (lazily)
+  const intel::IocIndex* iocs_ = nullptr;
+  std::vector<uint32_t> chosen_;                // decoders to try on this event, in order
+  bool chosen_sorted_ = true;                   // chosen_ needs no sort (choose)
+  std::vector<std::string_view> source_views_;  // per DecoderField: the view chosen_ came from
+  std::vector<std::vector<Memo>> memo_;         // per FieldScan, kMemoSlots each (lazily)
   // The hash of each slot's text, apart from the slots: a lookup that misses (a new text)
   // touches 8 bytes in a 32 KiB array instead of a slot line among 400 KiB.
   std::vector<std::vector<std::size_t>> memo_hash_;
@@ -274,6 +286,7 @@ class Correlator {
     std::vector<std::string> evidence;
     std::size_t evidence_bytes = 0;
     core::TimePoint touched = core::TimePoint::min();
+    std::optional<core::IocRef> ioc;
   };
   // The state of one (rule, key): a correlation's window (sorted by time; absence: the latest
   // hit only) and, for any rule, its open alerts by first_seen — usually one; more when a
@@ -296,8 +309,10 @@ class Correlator {
   void count_eviction(uint32_t rule, std::string_view what);
   // `opens`: the open alerts of (rule, key), where a new one is kept when the rule has a
   // suppress_for. `touched`: the eviction clock now (of the event, or of advance).
+  // `ioc`: the indicator the event was matched on (detection rules only), kept by the open alert.
   void raise(uint32_t rule, std::vector<Open>& opens, std::string_view site, core::TimePoint touched,
-             const core::KeyValues& key, std::vector<Sample> samples, std::vector<core::Alert>& out);
+             const core::KeyValues& key, std::vector<Sample> samples, std::vector<core::Alert>& out,
+             std::optional<core::IocRef> ioc = std::nullopt);
   // Correlation `corr` receives a hit of its rule number `part` (a detection rule's match, or
   // the firing of a chained correlation at `time`, standing for `weight` events) on event `e`.
   void feed(uint32_t corr, uint32_t part, const core::Event& e, core::TimePoint time, uint64_t weight,

@@ -5,6 +5,7 @@
 
 #include "detect/builder.hpp"
 #include "detect/pattern.hpp"
+#include "intel/indicator.hpp"
 
 namespace vigie::detect {
 namespace {
@@ -24,7 +25,7 @@ struct Modifiers {
   Anchor anchor = Anchor::exact;
   int anchors = 0;  // how many of contains/startswith/endswith were given
   bool all = false, re = false, cidr = false, exists = false, base64 = false, base64offset = false, cased = false;
-  bool windash = false, neq = false, fieldref = false, expand = false;
+  bool windash = false, neq = false, fieldref = false, expand = false, ioc = false;
   Utf16 utf16 = Utf16::none;
   std::string re_flags;
   std::optional<NumOp> num;
@@ -84,8 +85,7 @@ std::string parse_modifiers(const std::vector<std::string>& mods, Modifiers& m) 
     else if (mod == "gte")
       m.num = NumOp::gte;
     else if (mod == "ioc")
-      return unsupported(m, "modifier 'ioc'",
-                         " is not available in this version (no IOC index is loaded by the rule engine yet)");
+      m.ioc = true;
     else
       return "unknown modifier '" + mod + "'";
   }
@@ -101,10 +101,10 @@ std::string parse_modifiers(const std::vector<std::string>& mods, Modifiers& m) 
   if (m.fieldref && m.anchors > 0)  // valid Sigma: the other field's value as a substring
     return unsupported(m, "modifier 'fieldref' with contains, startswith or endswith",
                        " is not supported in this version");
-  const int kinds = int(m.re) + int(m.cidr) + int(m.exists) + int(m.num.has_value()) + int(m.fieldref);
+  const int kinds = int(m.re) + int(m.cidr) + int(m.exists) + int(m.num.has_value()) + int(m.fieldref) + int(m.ioc);
   const bool strings = m.anchors > 0 || m.encoded() || m.windash || m.expand;
   if (kinds > 1 || (kinds == 1 && (strings || (m.cased && !m.fieldref))))
-    return "re, cidr, exists, fieldref and lt/lte/gt/gte cannot be combined with each other or with string "
+    return "re, cidr, exists, fieldref, ioc and lt/lte/gt/gte cannot be combined with each other or with string "
            "modifiers";
   if (m.neq && (m.exists || m.all)) return "neq cannot be combined with exists or all";
   return "";
@@ -366,7 +366,7 @@ std::optional<uint32_t> RuleSetBuilder::load_field_item(const std::string& key, 
     Atom a;
     a.field = ref;
     if (item.IsNull()) {
-      if (m.exists || m.num || m.cidr || m.fieldref || m.expand) {
+      if (m.exists || m.num || m.cidr || m.fieldref || m.expand || m.ioc) {
         error(where, "null is not a valid value for '" + key + "'");
         ok = false;
         continue;
@@ -408,6 +408,21 @@ std::optional<uint32_t> RuleSetBuilder::load_field_item(const std::string& key, 
       }
       a.kind = AtomKind::cidr;
       a.cidr = *net;
+      forms.push_back(std::move(a));
+    } else if (m.ioc) {
+      // `field|ioc: ip` — the field's value is an indicator of that type in the IOC index
+      // (`any`: of the type its shape says).
+      const std::string& s = item.Scalar();
+      const auto type = intel::ioc_type(s);
+      if (!type && s != "any") {
+        error(where, "'" + s + "' is not an indicator type (ip, domain, url, md5, sha1, sha256, email or any)");
+        ok = false;
+        continue;
+      }
+      a.kind = AtomKind::ioc;
+      a.text = s;
+      a.ioc_any = !type;
+      a.ioc_type = type.value_or(intel::IocType::ip);
       forms.push_back(std::move(a));
     } else if (m.fieldref) {
       if (item.Scalar().empty()) {

@@ -352,6 +352,7 @@ LoadResult load_rules(const std::vector<fs::path>& paths, const config::Detectio
   load_logsource_file(b, mappings);
   for (const auto& f : files)
     if (!is_mapping(f)) b.add_file(f);
+  if (options.builtin_rules) b.add_builtin_rules();
   b.drop_dependents_of_skipped();
   return b.finish();
 }

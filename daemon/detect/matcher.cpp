@@ -6,6 +6,7 @@
 
 #include "detect/engine.hpp"
 #include "detect/pattern.hpp"
+#include "intel/observe.hpp"
 
 namespace vigie::detect {
 namespace {
@@ -211,16 +212,19 @@ void Matcher::decode_event(core::Event& e, std::vector<uint32_t>* applied, Decod
       step.decoder = d;
       apply_decoder(e, d, applied, &step);
     }
-    return;
-  }
-  choose_decoders(e, 0);
-  for (std::size_t i = 0; i < chosen_.size(); ++i) {
-    const uint32_t d = chosen_[i];
-    if (apply_decoder(e, d, applied, nullptr) && sources_changed(e)) {
-      choose_decoders(e, d + 1);
-      i = static_cast<std::size_t>(-1);
+  } else {
+    choose_decoders(e, 0);
+    for (std::size_t i = 0; i < chosen_.size(); ++i) {
+      const uint32_t d = chosen_[i];
+      if (apply_decoder(e, d, applied, nullptr) && sources_changed(e)) {
+        choose_decoders(e, d + 1);
+        i = static_cast<std::size_t>(-1);
+      }
     }
   }
+  // Decoded fields are what observables are: look them up once they are all set.
+  if (iocs_ != nullptr && !iocs_->empty())
+    if (const auto m = intel::find_observable(*iocs_, e)) intel::mark_match(e, *m);
 }
 
 void Matcher::choose_decoders(const core::Event& e, uint32_t from) {
@@ -497,7 +501,7 @@ bool Matcher::atom_true(uint32_t id, const core::Event& e) {
   if (a.indexed()) return atom_epoch_[id] == epoch_;
   if (computed_epoch_[id] != epoch_) {
     computed_epoch_[id] = epoch_;
-    atom_value_[id] = rules_->eval_atom(a, e) ? 1 : 0;
+    atom_value_[id] = rules_->eval_atom(a, e, iocs_) ? 1 : 0;
   }
   return atom_value_[id] != 0;
 }

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "detect/pattern.hpp"
+#include "intel/formats.hpp"
 
 namespace vigie::detect {
 
@@ -50,9 +51,14 @@ void RuleSet::make_prefilters() {
   for (auto& fs : scans_) fs.prefilter = Prefilter::build(recipes_[static_cast<std::size_t>(fs.recipe)].patterns);
 }
 
-bool RuleSet::eval_atom(const Atom& a, const core::Event& e) const {
+bool RuleSet::eval_atom(const Atom& a, const core::Event& e, const intel::IocIndex* iocs) const {
   const auto v = e.get(a.field);
   switch (a.kind) {
+    case AtomKind::ioc: {
+      if (!v || iocs == nullptr || iocs->empty()) return false;
+      const auto type = a.ioc_any ? intel::guess_type(*v) : std::optional(a.ioc_type);
+      return type && iocs->find(*type, *v) != nullptr;
+    }
     case AtomKind::absent:
       return !v;
     case AtomKind::exists:

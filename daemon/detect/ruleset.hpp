@@ -31,6 +31,7 @@
 #include "detect/kv.hpp"
 #include "detect/prefilter.hpp"
 #include "detect/transform.hpp"
+#include "intel/ioc_index.hpp"
 
 namespace vigie::detect {
 
@@ -61,7 +62,7 @@ struct RuleTest {
 // truth from one scan per field. The others are computed on demand for candidate rules.
 // fieldref (Sigma `fieldref`): the field's value equals the value of field `ref` of the same
 // event (ASCII case folding unless `cased`); false when either is absent.
-enum class AtomKind : uint8_t { pattern, exact, absent, exists, cidr, numeric, fieldref };
+enum class AtomKind : uint8_t { pattern, exact, absent, exists, cidr, numeric, fieldref, ioc };
 enum class NumOp : uint8_t { lt, lte, gt, gte };
 
 struct Atom {
@@ -73,8 +74,10 @@ struct Atom {
   core::Cidr cidr{};
   NumOp op = NumOp::gt;
   double number = 0;
-  core::FieldRef ref;       // fieldref: the other field (its name is also in `text`)
-  std::unique_ptr<RE2> re;  // pattern: the regex alone (Set fallback, naive evaluation)
+  core::FieldRef ref;                            // fieldref: the other field (its name is also in `text`)
+  intel::IocType ioc_type = intel::IocType::ip;  // ioc: the type looked up (`text` names it)
+  bool ioc_any = false;                          // ioc: `any`, the type the value's shape says
+  std::unique_ptr<RE2> re;                       // pattern: the regex alone (Set fallback, naive evaluation)
 
   [[nodiscard]] bool indexed() const { return kind == AtomKind::pattern || kind == AtomKind::exact; }
 };
@@ -296,7 +299,7 @@ class RuleSet {
   void make_prefilters();
 
   // Truth of a non-indexed atom, or of any atom when computed alone (naive path).
-  [[nodiscard]] bool eval_atom(const Atom& a, const core::Event& e) const;
+  [[nodiscard]] bool eval_atom(const Atom& a, const core::Event& e, const intel::IocIndex* iocs = nullptr) const;
 
   config::Detection detection_;
   std::vector<CompiledRule> rules_;

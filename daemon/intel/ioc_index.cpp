@@ -1,47 +1,534 @@
 #include "intel/ioc_index.hpp"
 
+#include <libpsl.h>
+
 #include <algorithm>
 #include <array>
-
-#include "core/net.hpp"
+#include <bit>
+#include <charconv>
+#include <cstring>
+#include <unordered_set>
 
 namespace vigie::intel {
 namespace {
 
-constexpr std::array<std::string_view, 6> kTypeNames = {"ip", "domain", "url", "md5", "sha1", "sha256"};
+constexpr std::array<std::string_view, kIocTypes> kTypeNames = {"ip",   "domain", "url",  "md5",
+                                                                "sha1", "sha256", "email"};
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
-  return out;
+constexpr std::size_t kMaxDomain = 253;
+constexpr std::size_t kMaxEmail = 254;
+constexpr std::size_t kMaxUrl = 4096;
+constexpr std::size_t kUrlBuffer = kMaxUrl + 8;  // url_into adds at most a "/"
+constexpr int kMinV4Prefix = 8;
+constexpr int kMinV6Prefix = 16;
+// Key kinds: IocType for all but ip; an IPv6 key (16 bytes) is kV6Kind + its prefix length (of
+// 128), an IPv4 key (4 bytes, held in its slot) kV4Kind + its prefix length (of 32).
+constexpr uint8_t kV6Kind = 8;
+constexpr uint8_t kV4Kind = kV6Kind + 129;
+
+uint8_t kind_of(IocType t) { return static_cast<uint8_t>(t); }
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+bool printable(char c) { return static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) < 0x7f; }
+
+// --- hashing: 64-bit multiply-fold over 16 bytes at a time (the wyhash construction) ---------
+
+__extension__ using u128 = unsigned __int128;
+uint64_t fold(uint64_t a, uint64_t b) {
+  const u128 r = static_cast<u128>(a) * b;
+  return static_cast<uint64_t>(r) ^ static_cast<uint64_t>(r >> 64);
+}
+uint64_t load8(const uint8_t* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+uint64_t load4(const uint8_t* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
 }
 
-bool hex_of_length(std::string_view s, std::size_t n) {
-  return s.size() == n && std::all_of(s.begin(), s.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-         });
-}
+constexpr uint64_t k0 = 0xa0761d6478bd642fULL, k1 = 0xe7037ed1a0b428dbULL, k2 = 0x8ebc6af09c88c6e3ULL;
 
-// Letters, digits, '-', '_' labels of 1..63 bytes joined by dots, 253 bytes at most.
-bool domain_name(std::string_view s) {
-  if (s.empty() || s.size() > 253) return false;
-  std::size_t label = 0;
-  for (char c : s) {
-    if (c == '.') {
-      if (label == 0) return false;
-      label = 0;
-      continue;
-    }
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-    if (!ok || ++label > 63) return false;
+uint64_t seed(uint8_t kind, std::size_t n) { return k0 ^ (uint64_t{kind} << 56) ^ (uint64_t{n} << 40); }
+// hash_key() of a 16-byte key given as two words (IPv6 keys).
+uint64_t hash16(uint8_t kind, uint64_t a, uint64_t b) { return fold(a ^ k2 ^ seed(kind, 16), b ^ k1); }
+
+[[gnu::always_inline]] inline uint64_t hash_key(uint8_t kind, const void* data, std::size_t n) {
+  const auto* p = static_cast<const uint8_t*>(data);
+  if (n == 16) return hash16(kind, load8(p), load8(p + 8));
+  uint64_t h = seed(kind, n);
+  for (; n > 16; n -= 16, p += 16) h = fold(load8(p) ^ k1, load8(p + 8) ^ h);
+  uint64_t a = 0, b = 0;
+  if (n >= 8) {
+    a = load8(p), b = load8(p + n - 8);
+  } else if (n >= 4) {
+    a = load4(p), b = load4(p + n - 4);
+  } else if (n > 0) {
+    a = (uint64_t{p[0]} << 16) | (uint64_t{p[n / 2]} << 8) | p[n - 1];
   }
-  return label > 0;
+  return fold(a ^ k2 ^ h, b ^ k1);
 }
+
+// --- addresses: 16 bytes, IPv4 mapped into ::ffff:0:0/96, prefix lengths counted of 128 ------
+
+struct Net {
+  std::array<uint8_t, 16> b{};
+  int bits = 128;
+};
+
+constexpr std::array<uint8_t, 12> kMappedPrefix = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+bool mapped(const uint8_t* b) { return std::memcmp(b, kMappedPrefix.data(), 12) == 0; }
+bool is_v4(const Net& n) { return n.bits >= 96 && mapped(n.b.data()); }
+
+constexpr uint8_t mask_byte(int bits, int i) {
+  const int keep = std::clamp(bits - 8 * i, 0, 8);
+  return static_cast<uint8_t>(0xff00 >> keep);
+}
+// The 129 masks as two words each, in the byte order of a memcpy of the address.
+constexpr std::array<std::array<uint64_t, 2>, 129> kMasks = [] {
+  std::array<std::array<uint64_t, 2>, 129> out{};
+  for (int bits = 0; bits <= 128; ++bits) {
+    std::array<uint8_t, 16> m{};
+    for (int i = 0; i < 16; ++i) m[i] = mask_byte(bits, i);
+    out[bits] = std::bit_cast<std::array<uint64_t, 2>>(m);
+  }
+  return out;
+}();
+// The same for IPv4 keys (4 bytes), by prefix length of 32.
+constexpr std::array<uint32_t, 33> kV4Masks = [] {
+  std::array<uint32_t, 33> out{};
+  for (int bits = 0; bits <= 32; ++bits) {
+    std::array<uint8_t, 4> m{};
+    for (int i = 0; i < 4; ++i) m[i] = mask_byte(bits, i);
+    out[bits] = std::bit_cast<uint32_t>(m);
+  }
+  return out;
+}();
+void mask_to(uint8_t* b, int bits) {
+  std::array<uint64_t, 2> w;
+  std::memcpy(w.data(), b, 16);
+  w[0] &= kMasks[bits][0], w[1] &= kMasks[bits][1];
+  std::memcpy(b, w.data(), 16);
+}
+bool prefix_equal(const uint8_t* a, const uint8_t* b, int bits) {
+  for (int i = 0; i < 16 && bits > 8 * i; ++i)
+    if (((a[i] ^ b[i]) & mask_byte(bits, i)) != 0) return false;
+  return true;
+}
+bool covers(const Net& outer, const Net& inner) {
+  return outer.bits <= inner.bits && prefix_equal(outer.b.data(), inner.b.data(), outer.bits);
+}
+bool overlaps(const Net& a, const Net& b) { return covers(a, b) || covers(b, a); }
+
+// An address or "address/prefix"; a v4 prefix is of 32 unless written in IPv6 form.
+std::optional<Net> parse_net(std::string_view text) {
+  // A prefix is at most 3 digits: look for the '/' in the last 4 bytes only (the hot path).
+  std::size_t slash = std::string_view::npos;
+  for (std::size_t i = text.size() > 4 ? text.size() - 4 : 0; i < text.size(); ++i)
+    if (text[i] == '/') slash = i;
+  const std::string_view addr = text.substr(0, slash);
+  const auto ip = core::IpAddress::parse(addr);
+  if (!ip) return std::nullopt;
+  Net n;
+  n.b = ip->bytes;
+  if (slash != std::string_view::npos) {
+    const std::string_view p = text.substr(slash + 1);
+    int prefix = 0;
+    if (p.empty() || p.size() > 3 || !std::all_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return std::nullopt;
+    std::from_chars(p.data(), p.data() + p.size(), prefix);
+    const bool v4_text = ip->v4 && addr.find(':') == std::string_view::npos;
+    if (prefix > (v4_text ? 32 : 128)) return std::nullopt;
+    n.bits = v4_text ? 96 + prefix : prefix;
+  }
+  mask_to(n.b.data(), n.bits);
+  return n;
+}
+
+Net to_net(const core::Cidr& c) {
+  Net n;
+  n.b = c.network.bytes;
+  n.bits = std::clamp(c.network.v4 ? 96 + c.prefix : c.prefix, 0, 128);
+  mask_to(n.b.data(), n.bits);
+  return n;
+}
+
+std::string net_text(const Net& n) {
+  core::IpAddress ip;
+  ip.bytes = n.b;
+  ip.v4 = is_v4(n);
+  std::string s = ip.to_string();
+  if (n.bits < 128) s.append(1, '/').append(std::to_string(ip.v4 ? n.bits - 96 : n.bits));
+  return s;
+}
+
+bool too_broad(const Net& n) {
+  static const Net all_v4 = *parse_net("::ffff:0:0/96");
+  if (is_v4(n)) return n.bits - 96 < kMinV4Prefix;
+  return n.bits < kMinV6Prefix || covers(n, all_v4);
+}
+
+// Ranges no feed may list unless options.allow_ranges says so (README, "Guards").
+const std::vector<Net>& private_ranges() {
+  static const std::vector<Net> nets = [] {
+    std::vector<Net> out;
+    for (std::string_view r :
+         {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "169.254.0.0/16", "0.0.0.0/8", "224.0.0.0/4",
+          "255.255.255.255/32", "100.64.0.0/10", "::1/128", "::/128", "fc00::/7", "fe80::/10", "ff00::/8"})
+      out.push_back(*parse_net(r));
+    return out;
+  }();
+  return nets;
+}
+
+// --- text values: each writes its canonical form into `out` and returns its length, 0 if the
+// value is not one. Shared by normalise(), the constructor and find() (no second path). ------
+
+// A host name's bytes lower-cased, 0 for bytes no host name has.
+constexpr std::array<char, 256> kHostChar = [] {
+  std::array<char, 256> t{};
+  for (char c = 'a'; c <= 'z'; ++c) t[static_cast<unsigned char>(c)] = c;
+  for (char c = 'A'; c <= 'Z'; ++c) t[static_cast<unsigned char>(c)] = static_cast<char>(c - 'A' + 'a');
+  for (char c = '0'; c <= '9'; ++c) t[static_cast<unsigned char>(c)] = c;
+  t['-'] = '-', t['_'] = '_', t['.'] = '.';
+  return t;
+}();
+
+// Labels of 1..63 letters, digits, '-' or '_', 253 bytes at most, the last not all digits;
+// ASCII only (IDNs as A-labels, "xn--..."); lower-cased, a trailing dot dropped. With `dots`
+// (room for 127), the positions of the dots in `out` and their number in *ndots.
+[[gnu::always_inline]] inline std::size_t domain_into(std::string_view in, char* out, uint8_t* dots = nullptr,
+                                                      std::size_t* ndots = nullptr) {
+  if (!in.empty() && in.back() == '.') in.remove_suffix(1);
+  if (in.empty() || in.size() > kMaxDomain) return 0;
+  std::size_t label = 0, n = 0;  // start of the current label, dots seen
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const char c = kHostChar[static_cast<unsigned char>(in[i])];
+    out[i] = c;
+    if (c == '.') {
+      if (i == label || i - label > 63) return 0;
+      if (dots != nullptr) dots[n] = static_cast<uint8_t>(i);
+      ++n, label = i + 1;
+    } else if (c == 0) {
+      return 0;
+    }
+  }
+  const std::string_view last(out + label, in.size() - label);
+  if (last.empty() || last.size() > 63 || last.find_first_not_of("0123456789") == std::string_view::npos) return 0;
+  if (ndots != nullptr) *ndots = n;
+  return in.size();
+}
+
+// local@domain: one '@', a local part of 1..64 printable ASCII bytes, a valid domain.
+std::size_t email_into(std::string_view in, char* out, std::size_t* at = nullptr) {
+  const auto a = in.find('@');
+  if (in.size() > kMaxEmail || a == std::string_view::npos || a == 0 || a > 64 ||
+      in.find('@', a + 1) != std::string_view::npos)
+    return 0;
+  for (std::size_t i = 0; i < a; ++i) {
+    if (!printable(in[i])) return 0;
+    out[i] = lower(in[i]);
+  }
+  out[a] = '@';
+  const std::size_t d = domain_into(in.substr(a + 1), out + a + 1);
+  if (d == 0) return 0;
+  if (at != nullptr) *at = a;
+  return a + 1 + d;
+}
+
+// scheme://[userinfo@]host[:port][/path][?query][#fragment]: scheme and host lower-cased (the
+// host a domain, an IPv4 or a bracketed IPv6 address; its trailing dot dropped), the default
+// port of http and https and an empty port removed, the fragment removed, an empty path "/";
+// userinfo, path and query unchanged. No byte below 0x21 nor above 0x7e (encoded URLs only).
+std::size_t url_into(std::string_view in, char* out, std::string_view* host_out = nullptr) {
+  if (in.size() > kMaxUrl || !std::all_of(in.begin(), in.end(), printable)) return 0;
+  const auto sep = in.find("://");
+  if (sep == std::string_view::npos || sep == 0) return 0;
+  for (std::size_t i = 0; i < sep; ++i) {
+    const char c = lower(in[i]);
+    const bool alpha = c >= 'a' && c <= 'z';
+    if (!(alpha || (i > 0 && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.')))) return 0;
+    out[i] = c;
+  }
+  const std::string_view scheme(out, sep);
+  std::memcpy(out + sep, "://", 3);
+  std::size_t n = sep + 3;
+  std::string_view rest = in.substr(sep + 3);
+  rest = rest.substr(0, rest.find('#'));
+  const auto auth_end = std::min(rest.find_first_of("/?"), rest.size());
+  std::string_view authority = rest.substr(0, auth_end);
+  const std::string_view path = rest.substr(auth_end);
+  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
+    std::memcpy(out + n, authority.data(), at + 1);
+    n += at + 1;
+    authority.remove_prefix(at + 1);
+  }
+  std::string_view host = authority, port;
+  bool has_port = false;
+  if (!authority.empty() && authority.front() == '[') {
+    const auto close = authority.find(']');
+    if (close == std::string_view::npos) return 0;
+    host = authority.substr(0, close + 1);
+    const std::string_view after = authority.substr(close + 1);
+    if (!after.empty() && after.front() != ':') return 0;
+    has_port = !after.empty(), port = after.substr(has_port ? 1 : 0);
+  } else if (const auto colon = authority.find(':'); colon != std::string_view::npos) {
+    host = authority.substr(0, colon), port = authority.substr(colon + 1), has_port = true;
+  }
+  const std::size_t host_at = n;
+  if (host.empty()) return 0;
+  if (host.front() == '[' || core::IpAddress::parse(host)) {
+    if (!core::IpAddress::parse(host)) return 0;
+    std::transform(host.begin(), host.end(), out + n, lower);
+    n += host.size();
+  } else {
+    const std::size_t len = domain_into(host, out + n);
+    if (len == 0) return 0;
+    n += len;
+  }
+  if (host_out != nullptr) *host_out = std::string_view(out + host_at, n - host_at);
+  if (has_port && !port.empty()) {
+    unsigned value = 0;
+    const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+    if (ec != std::errc{} || end != port.data() + port.size() || port.size() > 5 || value > 65535) return 0;
+    if (!((scheme == "http" && value == 80) || (scheme == "https" && value == 443))) {
+      out[n++] = ':';
+      n = static_cast<std::size_t>(std::to_chars(out + n, out + n + 5, value).ptr - out);
+    }
+  }
+  if (path.empty() || path.front() == '?') out[n++] = '/';
+  std::memcpy(out + n, path.data(), path.size());
+  return n + path.size();
+}
+
+constexpr std::array<int8_t, 256> kHex = [] {
+  std::array<int8_t, 256> t{};
+  t.fill(-1);
+  for (int i = 0; i < 10; ++i) t['0' + i] = static_cast<int8_t>(i);
+  for (int i = 0; i < 6; ++i) t['a' + i] = t['A' + i] = static_cast<int8_t>(10 + i);
+  return t;
+}();
+
+std::size_t digest_bytes(IocType t) {
+  switch (t) {
+    case IocType::md5:
+      return 16;
+    case IocType::sha1:
+      return 20;
+    case IocType::sha256:
+      return 32;
+    default:
+      return 0;
+  }
+}
+
+// Exactly 2 × `bytes` hex digits, either case, decoded.
+bool hex_into(std::string_view in, std::size_t bytes, uint8_t* out) {
+  if (bytes == 0 || in.size() != 2 * bytes) return false;
+  for (std::size_t i = 0; i < bytes; ++i) {
+    const int hi = kHex[static_cast<unsigned char>(in[2 * i])], lo = kHex[static_cast<unsigned char>(in[2 * i + 1])];
+    if ((hi | lo) < 0) return false;
+    out[i] = static_cast<uint8_t>(hi << 4 | lo);
+  }
+  return true;
+}
+
+// --- building: the key of an indicator, and the guards ---------------------------------------
+
+struct Key {
+  uint8_t kind = 0;
+  std::string bytes;
+};
+
+// The normalised key of (type, value) as the index stores it; false if not valid.
+bool make_key(IocType type, std::string_view value, Key& key, std::string_view* host = nullptr,
+              std::size_t* at = nullptr) {
+  key.kind = kind_of(type);
+  key.bytes.resize(type == IocType::url ? kUrlBuffer : kMaxEmail + 1);  // room for any of them
+  std::size_t n = 0;
+  switch (type) {
+    case IocType::ip: {
+      const auto net = parse_net(value);
+      if (!net) return false;
+      if (is_v4(*net)) {
+        key.kind = static_cast<uint8_t>(kV4Kind + net->bits - 96);
+        key.bytes.assign(reinterpret_cast<const char*>(net->b.data()) + 12, 4);
+      } else {
+        key.kind = static_cast<uint8_t>(kV6Kind + net->bits);
+        key.bytes.assign(reinterpret_cast<const char*>(net->b.data()), 16);
+      }
+      return true;
+    }
+    case IocType::domain:
+      n = domain_into(value, key.bytes.data());
+      break;
+    case IocType::url:
+      n = url_into(value, key.bytes.data(), host);
+      break;
+    case IocType::email:
+      n = email_into(value, key.bytes.data(), at);
+      break;
+    case IocType::md5:
+    case IocType::sha1:
+    case IocType::sha256:
+      n = digest_bytes(type);
+      if (!hex_into(value, n, reinterpret_cast<uint8_t*>(key.bytes.data()))) n = 0;
+      break;
+  }
+  key.bytes.resize(n);
+  return n > 0;
+}
+
+// The range an ip key stands for.
+Net key_net(uint8_t kind, const char* bytes) {
+  Net n;
+  if (kind >= kV4Kind) {
+    std::memcpy(n.b.data(), kMappedPrefix.data(), 12);
+    std::memcpy(n.b.data() + 12, bytes, 4);
+    n.bits = 96 + kind - kV4Kind;
+  } else {
+    std::memcpy(n.b.data(), bytes, 16);
+    n.bits = kind - kV6Kind;
+  }
+  return n;
+}
+Net key_net(const Key& key) { return key_net(key.kind, key.bytes.data()); }
+
+const psl_ctx_t* public_suffix_list() {
+  // Loaded once per process (thread-safe static): the `publicsuffix` package's list when newer
+  // than libpsl's built-in copy, else the built-in one; null only if libpsl has neither.
+  static const psl_ctx_t* const ctx = [] {
+    const psl_ctx_t* latest = psl_latest(nullptr);
+    return latest != nullptr ? latest : psl_builtin();
+  }();
+  return ctx;
+}
+
+bool public_suffix(const std::string& name) {
+  if (name.find('.') == std::string::npos) return true;  // "localhost", "corp"
+  const psl_ctx_t* psl = public_suffix_list();
+  return psl != nullptr && psl_is_public_suffix2(psl, name.c_str(), PSL_TYPE_ANY) != 0;
+}
+
+// options.allowlist, sorted by shape (IndexOptions).
+class Allowlist {
+ public:
+  Allowlist(const std::vector<std::string>& entries, std::size_t& invalid) {
+    Key key;
+    for (const std::string& e : entries) {
+      if (e.find("://") != std::string::npos) {
+        if (add_exact(IocType::url, e, key)) continue;
+      } else if (e.find('@') != std::string::npos) {
+        if (add_exact(IocType::email, e, key)) continue;
+      } else if (const auto net = parse_net(e)) {
+        nets_.push_back(*net);
+        continue;
+      } else if (add_exact(IocType::md5, e, key) || add_exact(IocType::sha1, e, key) ||
+                 add_exact(IocType::sha256, e, key)) {
+        continue;
+      } else if (make_key(IocType::domain, e, key)) {
+        for (std::string_view d = key.bytes; !d.empty();) {
+          const auto dot = d.find('.');
+          if (dot == std::string_view::npos) break;
+          d.remove_prefix(dot + 1);
+          parents_.emplace(d);
+        }
+        domains_.insert(std::move(key.bytes));
+        continue;
+      }
+      ++invalid;
+    }
+  }
+
+  // Inside an allowlisted range, or a range containing one.
+  [[nodiscard]] bool net(const Net& n) const {
+    return std::any_of(nets_.begin(), nets_.end(), [&](const Net& a) { return overlaps(a, n); });
+  }
+  // The name or one of its parents is allowlisted.
+  [[nodiscard]] bool domain(std::string_view name) const {
+    if (domains_.empty()) return false;
+    for (;;) {
+      if (domains_.count(std::string(name)) != 0) return true;
+      const auto dot = name.find('.');
+      if (dot == std::string_view::npos) return false;
+      name.remove_prefix(dot + 1);
+    }
+  }
+  // Listed, it would match an allowlisted name through the parent walk.
+  [[nodiscard]] bool parent_of_listed(const std::string& name) const { return parents_.count(name) != 0; }
+  [[nodiscard]] bool exact(const Key& key) const {
+    return !exact_.empty() && exact_.count(static_cast<char>(key.kind) + key.bytes) != 0;
+  }
+  // A URL's host: an address inside an allowlisted range, or an allowlisted domain.
+  [[nodiscard]] bool host(std::string_view h) const {
+    if (const auto n = parse_net(h))
+      return std::any_of(nets_.begin(), nets_.end(), [&](const Net& a) { return covers(a, *n); });
+    return domain(h);
+  }
+
+ private:
+  bool add_exact(IocType type, std::string_view value, Key& key) {
+    if (!make_key(type, value, key)) return false;
+    exact_.insert(static_cast<char>(key.kind) + key.bytes);
+    return true;
+  }
+
+  std::vector<Net> nets_;
+  std::unordered_set<std::string> domains_;
+  std::unordered_set<std::string> parents_;  // strict parents of the allowlisted domains
+  std::unordered_set<std::string> exact_;    // kind byte + key: URLs, e-mails, hashes
+};
+
+enum class Verdict { indexed, invalid, expired, too_broad, private_range, public_suffix, allowlisted };
+
+Verdict judge(const Indicator& ind, const IndexOptions& options, const Allowlist& allow, Key& key) {
+  std::string_view host;
+  std::size_t at = 0;
+  if (static_cast<std::size_t>(ind.type) >= kIocTypes || !make_key(ind.type, ind.value, key, &host, &at))
+    return Verdict::invalid;
+  if (ind.expires != 0 && ind.expires <= options.now) return Verdict::expired;
+  switch (ind.type) {
+    case IocType::ip: {
+      const Net n = key_net(key);
+      if (too_broad(n)) return Verdict::too_broad;
+      const auto& priv = private_ranges();
+      if (std::any_of(priv.begin(), priv.end(), [&](const Net& p) { return overlaps(p, n); }) &&
+          std::none_of(options.allow_ranges.begin(), options.allow_ranges.end(),
+                       [&](const core::Cidr& c) { return covers(to_net(c), n); }))
+        return Verdict::private_range;
+      return allow.net(n) ? Verdict::allowlisted : Verdict::indexed;
+    }
+    case IocType::domain:
+      if (public_suffix(key.bytes)) return Verdict::public_suffix;
+      return allow.domain(key.bytes) || allow.parent_of_listed(key.bytes) ? Verdict::allowlisted : Verdict::indexed;
+    case IocType::url:
+      // host points into key.bytes; read before anything reuses it.
+      return allow.exact(key) || allow.host(host) ? Verdict::allowlisted : Verdict::indexed;
+    case IocType::email:
+      return allow.exact(key) || allow.domain(std::string_view(key.bytes).substr(at + 1)) ? Verdict::allowlisted
+                                                                                          : Verdict::indexed;
+    default:
+      return allow.exact(key) ? Verdict::allowlisted : Verdict::indexed;
+  }
+}
+
+// Linear probing up to 3/4 full: past that, misses scan long runs; below, the table outgrows
+// the caches (a 100,000-indicator index is 2 MiB of slots).
+std::size_t table_size(std::size_t entries) {
+  std::size_t n = 2;
+  while (n * 3 < entries * 4 + 1) n <<= 1;
+  return n;
+}
+
+std::size_t heap_of(const std::string& s) { return s.capacity() > std::string().capacity() ? s.capacity() + 1 : 0; }
 
 }  // namespace
 
-std::string_view ioc_type_name(IocType t) { return kTypeNames[static_cast<std::size_t>(t)]; }
+std::string_view ioc_type_name(IocType t) {
+  const auto i = static_cast<std::size_t>(t);
+  return i < kTypeNames.size() ? kTypeNames[i] : "?";
+}
 
 std::optional<IocType> ioc_type(std::string_view name) {
   for (std::size_t i = 0; i < kTypeNames.size(); ++i)
@@ -50,65 +537,266 @@ std::optional<IocType> ioc_type(std::string_view name) {
 }
 
 std::optional<std::string> IocIndex::normalise(IocType type, std::string_view value) {
-  switch (type) {
-    case IocType::ip: {
-      const auto ip = core::IpAddress::parse(value);
-      if (!ip) return std::nullopt;
-      return ip->to_string();
-    }
-    case IocType::domain: {
-      std::string d = lower(value);
-      if (!d.empty() && d.back() == '.') d.pop_back();
-      if (!domain_name(d)) return std::nullopt;
-      return d;
-    }
-    case IocType::url:
-      if (value.empty()) return std::nullopt;
-      return std::string(value);
-    case IocType::md5:
-      if (!hex_of_length(value, 32)) return std::nullopt;
-      return lower(value);
-    case IocType::sha1:
-      if (!hex_of_length(value, 40)) return std::nullopt;
-      return lower(value);
-    case IocType::sha256:
-      if (!hex_of_length(value, 64)) return std::nullopt;
-      return lower(value);
+  Key key;
+  if (static_cast<std::size_t>(type) >= kIocTypes || !make_key(type, value, key)) return std::nullopt;
+  if (type == IocType::ip) return net_text(key_net(key));
+  if (digest_bytes(type) == 0) return std::move(key.bytes);
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex;
+  for (const char c : key.bytes) {
+    const auto b = static_cast<unsigned char>(c);
+    hex += kDigits[b >> 4], hex += kDigits[b & 15];
   }
-  return std::nullopt;
+  return hex;
 }
 
-IocIndex::IocIndex(std::vector<Indicator> indicators) {
-  indicators_.reserve(indicators.size());
-  for (auto& ind : indicators) {
-    auto key = normalise(ind.type, ind.value);
-    if (!key) {
-      ++rejected_;
+IocIndex::IocIndex() : slots_(1) {}
+
+IocIndex::IocIndex(std::vector<Indicator> indicators, const IndexOptions& options) {
+  const Allowlist allow(options.allowlist, stats_.allowlist_invalid);
+  const std::size_t expected = std::min(indicators.size(), options.max_indicators);
+  resize_table(expected);
+  indicators_.reserve(expected);
+  Key key;
+  for (Indicator& ind : indicators) {
+    switch (judge(ind, options, allow, key)) {
+      case Verdict::indexed:
+        break;
+      case Verdict::invalid:
+        ++stats_.invalid;
+        continue;
+      case Verdict::expired:
+        ++stats_.expired;
+        continue;
+      case Verdict::too_broad:
+        ++stats_.too_broad;
+        continue;
+      case Verdict::private_range:
+        ++stats_.private_range;
+        continue;
+      case Verdict::public_suffix:
+        ++stats_.public_suffix;
+        continue;
+      case Verdict::allowlisted:
+        ++stats_.allowlisted;
+        continue;
+    }
+    // The arena's offsets are 32 bits: past 4 GiB of keys counts as the cap too.
+    if (indicators_.size() >= options.max_indicators || arena_.size() + key.bytes.size() > UINT32_MAX) {
+      if (probe(key.kind, key.bytes.data(), key.bytes.size(), hash_key(key.kind, key.bytes.data(), key.bytes.size())))
+        ++stats_.duplicates;
+      else
+        ++stats_.over_cap;
       continue;
     }
-    if (by_value_.emplace(Key{ind.type, std::move(*key)}, indicators_.size()).second)
-      indicators_.push_back(std::move(ind));
+    if (insert(key.kind, key.bytes, ind) != nullptr) ++stats_.duplicates;
+  }
+  stats_.indexed = indicators_.size();
+  if (table_size(indicators_.size()) < slots_.size()) resize_table(indicators_.size());
+  indicators_.shrink_to_fit();
+  arena_.shrink_to_fit();
+
+  // The prefix lengths each address lookup probes. too_broad() keeps v6 ranges off the v4
+  // space, so each family probes its own lengths only.
+  std::array<bool, 129> v4_short{}, v6{};
+  for (const Slot& slot : slots_) {
+    if (slot.entry != 0 && slot.kind == kind_of(IocType::domain)) {
+      const std::string_view name(key_of(slot), slot.length);
+      domain_labels_ |= uint64_t{1} << std::min<std::size_t>(63, 1 + std::count(name.begin(), name.end(), '.'));
+    }
+    if (slot.entry == 0 || slot.kind < kV6Kind) continue;
+    const Net n = key_net(slot.kind, key_of(slot));
+    if (slot.kind < kV4Kind) {
+      v6[n.bits] = true;
+    } else if (n.bits >= 96 + 16) {
+      if (v4_blocks_.empty()) v4_blocks_.assign(1 << 16, 0);
+      v4_blocks_[n.b[12] << 8 | n.b[13]] |= 1U << (n.bits - 96 - 16);
+    } else {
+      v4_short[n.bits - 96] = true;
+    }
+  }
+  for (int bits = 128; bits >= 0; --bits) {
+    if (bits <= 32 && v4_short[bits]) v4_short_.push_back(static_cast<uint8_t>(bits));
+    if (v6[bits]) v6_bits_.push_back(static_cast<uint8_t>(bits));
   }
 }
 
-const Indicator* IocIndex::lookup(IocType type, std::string value) const {
-  const auto it = by_value_.find(Key{type, std::move(value)});
-  return it == by_value_.end() ? nullptr : &indicators_[it->second];
+void IocIndex::place(const Slot& slot, uint64_t hash) {
+  std::size_t s = hash & mask_;
+  while (slots_[s].entry != 0) s = (s + 1) & mask_;
+  slots_[s] = slot;
+}
+
+void IocIndex::resize_table(std::size_t entries) {
+  std::vector<Slot> old(table_size(entries));
+  old.swap(slots_);
+  mask_ = slots_.size() - 1;
+  for (const Slot& slot : old)
+    if (slot.entry != 0) place(slot, hash_key(slot.kind, key_of(slot), slot.length));
+}
+
+const Indicator* IocIndex::insert(uint8_t kind, std::string_view key, Indicator& ind) {
+  const uint64_t h = hash_key(kind, key.data(), key.size());
+  if (const Indicator* listed = probe(kind, key.data(), key.size(), h)) return listed;
+  Slot slot{static_cast<uint32_t>(h >> 32), static_cast<uint32_t>(indicators_.size() + 1),
+            static_cast<uint16_t>(key.size()), kind};
+  if (key.size() <= kInlineKey) {
+    std::memcpy(slot.key, key.data(), key.size());
+  } else {
+    const auto offset = static_cast<uint32_t>(arena_.size());
+    std::memcpy(slot.key, &offset, sizeof offset);
+    arena_.append(key);
+  }
+  place(slot, h);
+  indicators_.push_back(std::move(ind));
+  return nullptr;
+}
+
+const char* IocIndex::key_of(const Slot& slot) const {
+  if (slot.length <= kInlineKey) return slot.key;
+  uint32_t offset;
+  std::memcpy(&offset, slot.key, sizeof offset);
+  return arena_.data() + offset;
+}
+
+// Inlined into each lookup so that fixed-length compares (addresses, hashes) are inlined too.
+[[gnu::always_inline]] inline const Indicator* IocIndex::probe(uint8_t kind, const void* key, std::size_t length,
+                                                               uint64_t hash) const {
+  const auto tag = static_cast<uint32_t>(hash >> 32);
+  for (std::size_t s = hash & mask_;; s = (s + 1) & mask_) {
+    const Slot& slot = slots_[s];
+    if (slot.entry == 0) return nullptr;
+    if (slot.tag == tag && slot.kind == kind && slot.length == length && std::memcmp(key_of(slot), key, length) == 0)
+      return &indicators_[slot.entry - 1];
+  }
+}
+
+const Indicator* IocIndex::find_v4(uint32_t addr, int bits) const {
+  // 4-byte keys, lengths of 32; those of /16 and longer as listed in the address's /16 block.
+  std::array<uint8_t, 33> lengths;  // candidate prefix lengths, longest first
+  std::size_t n = 0;
+  // The exact address is the likeliest key (feeds list addresses more than ranges): its slot is
+  // fetched while the block's mask is, instead of after.
+  const uint64_t exact = hash_key(kV4Kind + 32, &addr, 4);
+  if (bits == 32) __builtin_prefetch(&slots_[exact & mask_]);
+  if (!v4_blocks_.empty() && bits >= 16) {
+    uint8_t block[4];
+    std::memcpy(block, &addr, 4);
+    uint32_t listed = v4_blocks_[block[0] << 8 | block[1]];
+    if (bits < 32) listed &= (2U << (bits - 16)) - 1;  // no range longer than the value's
+    for (; listed != 0; listed &= ~(1U << (31 - __builtin_clz(listed))))
+      lengths[n++] = static_cast<uint8_t>(16 + 31 - __builtin_clz(listed));
+  }
+  for (const uint8_t len : v4_short_)
+    if (len <= bits) lengths[n++] = len;
+  std::array<uint32_t, 33> keys;
+  std::array<uint64_t, 33> hashes;
+  for (std::size_t c = 0; c < n; ++c) {  // hashes and prefetches first: the cache misses overlap
+    keys[c] = addr & kV4Masks[lengths[c]];
+    hashes[c] = lengths[c] == 32 ? exact : hash_key(static_cast<uint8_t>(kV4Kind + lengths[c]), &keys[c], 4);
+    if (lengths[c] != 32) __builtin_prefetch(&slots_[hashes[c] & mask_]);
+  }
+  for (std::size_t c = 0; c < n; ++c)
+    if (const Indicator* hit = probe(static_cast<uint8_t>(kV4Kind + lengths[c]), &keys[c], 4, hashes[c])) return hit;
+  return nullptr;
+}
+
+const Indicator* IocIndex::find_net(const uint8_t* bytes, int bits) const {
+  if (bits >= 96 && mapped(bytes)) {
+    uint32_t addr;
+    std::memcpy(&addr, bytes + 12, 4);
+    return find_v4(addr, bits - 96);
+  }
+  std::array<uint8_t, 129> lengths;  // candidate prefix lengths, longest first
+  std::size_t n = 0;
+  for (const uint8_t len : v6_bits_)
+    if (len <= bits) lengths[n++] = len;
+  std::array<uint64_t, 2> words;
+  std::memcpy(words.data(), bytes, 16);
+  std::array<std::array<uint64_t, 2>, 129> keys;
+  std::array<uint64_t, 129> hashes;
+  for (std::size_t c = 0; c < n; ++c) {
+    keys[c] = {words[0] & kMasks[lengths[c]][0], words[1] & kMasks[lengths[c]][1]};
+    hashes[c] = hash16(static_cast<uint8_t>(kV6Kind + lengths[c]), keys[c][0], keys[c][1]);
+    __builtin_prefetch(&slots_[hashes[c] & mask_]);
+  }
+  for (std::size_t c = 0; c < n; ++c)
+    if (const Indicator* hit = probe(static_cast<uint8_t>(kV6Kind + lengths[c]), keys[c].data(), 16, hashes[c]))
+      return hit;
+  return nullptr;
+}
+
+const Indicator* IocIndex::find_ip(const core::IpAddress& ip) const {
+  if (indicators_.empty()) return nullptr;
+  return find_net(ip.bytes.data(), 128);
 }
 
 const Indicator* IocIndex::find(IocType type, std::string_view value) const {
-  if (by_value_.empty()) return nullptr;
-  auto key = normalise(type, value);
-  if (!key) return nullptr;
-  if (type != IocType::domain) return lookup(type, std::move(*key));
-  // The name itself, then each parent: a.b.evil.example, b.evil.example, evil.example, example.
-  std::string_view name = *key;
-  for (;;) {
-    if (const Indicator* hit = lookup(type, std::string(name))) return hit;
-    const auto dot = name.find('.');
-    if (dot == std::string_view::npos) return nullptr;
-    name.remove_prefix(dot + 1);
+  if (indicators_.empty()) return nullptr;
+  switch (type) {
+    case IocType::ip: {
+      // A dotted quad, the common case, straight to the IPv4 keys: no range, no mapping to undo.
+      if (value.size() <= 15 &&
+          std::all_of(value.begin(), value.end(), [](char c) { return c == '.' || (c >= '0' && c <= '9'); })) {
+        const auto ip = core::IpAddress::parse(value);
+        if (!ip) return nullptr;
+        uint32_t addr;
+        std::memcpy(&addr, ip->bytes.data() + 12, 4);
+        return find_v4(addr, 32);
+      }
+      const auto net = parse_net(value);
+      return net ? find_net(net->b.data(), net->bits) : nullptr;
+    }
+    case IocType::domain: {
+      // The name, then each parent up to (not including) the top-level label, which is never
+      // indexed (public_suffix): a.b.evil.example, b.evil.example, evil.example; only those with
+      // a number of labels some listed domain has, as addresses probe only the lengths listed.
+      char buf[kMaxDomain + 1];
+      std::array<uint8_t, 128> dots;
+      std::size_t ndots = 0;
+      const std::size_t len = domain_into(value, buf, dots.data(), &ndots);
+      if (len == 0 || ndots == 0) return nullptr;
+      std::array<uint8_t, 128> starts;
+      std::array<uint64_t, 128> hashes;
+      std::size_t n = 0;
+      for (std::size_t c = 0; c < ndots; ++c) {
+        if ((domain_labels_ >> std::min<std::size_t>(63, ndots + 1 - c) & 1) == 0) continue;
+        starts[n] = static_cast<uint8_t>(c == 0 ? 0 : dots[c - 1] + 1u);
+        hashes[n] = hash_key(kind_of(type), buf + starts[n], len - starts[n]);
+        __builtin_prefetch(&slots_[hashes[n++] & mask_]);
+      }
+      for (std::size_t c = 0; c < n; ++c)
+        if (const Indicator* hit = probe(kind_of(type), buf + starts[c], len - starts[c], hashes[c])) return hit;
+      return nullptr;
+    }
+    case IocType::url: {
+      char buf[kUrlBuffer];
+      const std::size_t len = url_into(value, buf);
+      return len == 0 ? nullptr : probe(kind_of(type), buf, len, hash_key(kind_of(type), buf, len));
+    }
+    case IocType::email: {
+      char buf[kMaxEmail + 1];
+      const std::size_t len = email_into(value, buf);
+      return len == 0 ? nullptr : probe(kind_of(type), buf, len, hash_key(kind_of(type), buf, len));
+    }
+    case IocType::md5:
+    case IocType::sha1:
+    case IocType::sha256: {
+      uint8_t digest[32];
+      const std::size_t len = digest_bytes(type);
+      if (!hex_into(value, len, digest)) return nullptr;
+      return probe(kind_of(type), digest, len, hash_key(kind_of(type), digest, len));
+    }
   }
+  return nullptr;
+}
+
+std::size_t IocIndex::memory_bytes() const {
+  std::size_t bytes = indicators_.capacity() * sizeof(Indicator) + heap_of(arena_) + slots_.capacity() * sizeof(Slot) +
+                      v4_blocks_.capacity() * sizeof(uint32_t) + v4_short_.capacity() + v6_bits_.capacity();
+  for (const Indicator& i : indicators_)
+    bytes += heap_of(i.value) + heap_of(i.feed) + heap_of(i.advisory) + heap_of(i.description) + heap_of(i.tlp);
+  return bytes;
 }
 
 }  // namespace vigie::intel

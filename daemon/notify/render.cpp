@@ -147,6 +147,21 @@ mu::data view(const core::Alert& a, const MailParams& p) {
   d.set("evidence", evidence);
   d.set("has_evidence", !a.evidence.empty());
   put("evidence_count", std::to_string(a.evidence.size()));
+  d.set("has_ioc", a.ioc.has_value());
+  if (a.ioc) {
+    const core::IocRef& i = *a.ioc;
+    put("ioc_type", i.type);
+    put("ioc_value", i.value);
+    put("ioc_field", i.field);
+    put("ioc_observed", i.observed);
+    put("ioc_feed", i.feed);
+    put("ioc_reference", i.reference);
+    d.set("has_ioc_reference", !i.reference.empty());
+    put("ioc_description", i.description);
+    d.set("has_ioc_description", !i.description.empty());
+    put("ioc_tlp", i.tlp.empty() ? "AMBER" : i.tlp);
+    put("ioc_confidence", i.confidence >= 0 ? std::to_string(i.confidence) : "?");
+  }
   d.set("is_update", p.update);
   put("hostname", p.hostname);
   return d;
@@ -257,14 +272,6 @@ core::Result<RenderedMail> render_mail(const Templates& t, const core::Alert& a,
 namespace vigie::notify {
 namespace {
 
-// TLP 2.0, least to most restrictive: a group mail carries the strictest of its alerts.
-int tlp_rank(std::string_view t) {
-  static constexpr std::string_view kOrder[] = {"CLEAR", "WHITE", "GREEN", "AMBER", "AMBER+STRICT", "RED"};
-  for (std::size_t i = 0; i < std::size(kOrder); ++i)
-    if (t == kOrder[i]) return static_cast<int>(i);
-  return 3;  // unknown: AMBER, the default
-}
-
 mu::data group_view(const GroupMail& g, const MailParams& p) {
   mu::data d;
   auto put = [&](const char* name, std::string_view v) { d.set(name, clean_line(v)); };
@@ -278,7 +285,7 @@ mu::data group_view(const GroupMail& g, const MailParams& p) {
     const core::Alert& a = *m.alert;
     level = std::max(level, a.rule.level);
     const std::string t = a.rule.tlp.empty() ? "AMBER" : a.rule.tlp;
-    if (tlp_rank(t) > tlp_rank(tlp)) tlp = t;
+    if (core::tlp_rank(t) > core::tlp_rank(tlp)) tlp = t;  // a group mail carries the strictest
     events += a.count;
     fresh += m.is_new ? 1 : 0;
     changed += m.is_changed && !m.is_new ? 1 : 0;

@@ -80,6 +80,36 @@ core::Result<void> key_of(od::value v, core::KeyValues& key) {
   return {};
 }
 
+core::Result<void> ioc_of(od::value v, std::optional<core::IocRef>& out) {
+  if (v.is_null()) return {};
+  od::object obj;
+  if (v.get_object().get(obj)) return bad("ioc is neither null nor an object");
+  core::IocRef i;
+  for (auto field : obj) {
+    std::string_view k;
+    if (field.unescaped_key().get(k)) return bad("bad field name in ioc");
+    if (k == "confidence") {
+      int64_t n = -1;
+      if (!field.value().is_null() && field.value().get_int64().get(n)) return bad("ioc.confidence is not an integer");
+      i.confidence = static_cast<int>(n);
+      continue;
+    }
+    std::string* target = k == "type"          ? &i.type
+                          : k == "value"       ? &i.value
+                          : k == "field"       ? &i.field
+                          : k == "observed"    ? &i.observed
+                          : k == "feed"        ? &i.feed
+                          : k == "reference"   ? &i.reference
+                          : k == "description" ? &i.description
+                          : k == "tlp"         ? &i.tlp
+                                               : nullptr;
+    if (target == nullptr) continue;  // a later version's key
+    if (auto r2 = string_of(field.value(), *target, "ioc." + std::string(k)); !r2) return r2;
+  }
+  out = std::move(i);
+  return {};
+}
+
 core::Result<void> field_of(std::string_view k, od::value v, core::Alert& a) {
   if (k == "id") return string_of(v, a.id, "id");
   if (k == "rule") return rule_of(v, a.rule);
@@ -99,7 +129,8 @@ core::Result<void> field_of(std::string_view k, od::value v, core::Alert& a) {
     if (v.get_bool().get(a.update)) return bad("update is not a boolean");
     return {};
   }
-  return {};  // "ioc", "advisory" (null for now) and keys of later versions
+  if (k == "ioc") return ioc_of(v, a.ioc);
+  return {};  // "advisory" (null for now) and keys of later versions
 }
 
 }  // namespace
@@ -130,7 +161,11 @@ std::string alert_to_json_line(const core::Alert& a) {
   for (const auto& e : a.evidence) w.value(e);
   w.end_array();
   w.key("update").value(a.update);
-  w.key("ioc").null();
+  w.key("ioc");
+  if (a.ioc)
+    core::write_ioc(w, *a.ioc);
+  else
+    w.null();
   w.key("advisory").null();
   w.end_object();
   return w.take();

@@ -8,7 +8,7 @@ namespace {
 
 // Times are integers: microseconds since the Unix epoch, UTC (core::TimePoint).
 // Append only: never edit a migration that has shipped, add a new one.
-constexpr std::array<const char*, 3> kMigrations = {
+constexpr std::array<const char*, 4> kMigrations = {
     // 1: alerts, their evidence and the outbox.
     R"sql(
 CREATE TABLE alerts (
@@ -90,6 +90,26 @@ CREATE TABLE notify_group_alerts (
   PRIMARY KEY (group_id, alert_id)
 ) WITHOUT ROWID;
 CREATE INDEX notify_group_alerts_alert ON notify_group_alerts(alert_id);
+)sql",
+    // 4: indicator feeds: the indicator an alert was raised on, and each feed's last reads
+    // (store/feed_state.hpp).
+    R"sql(
+ALTER TABLE alerts ADD COLUMN ioc TEXT;       -- JSON object (core::IocRef), NULL for other alerts
+CREATE TABLE feed_state (
+  name         TEXT PRIMARY KEY,
+  format       TEXT NOT NULL,
+  source       TEXT NOT NULL,                 -- file or directory read
+  spool        INTEGER NOT NULL DEFAULT 0,    -- 1: dropped by `vigie feeds import`
+  last_attempt INTEGER,
+  last_success INTEGER,
+  last_error   TEXT NOT NULL DEFAULT '',
+  indicators   INTEGER NOT NULL DEFAULT 0,    -- in force, from the last good read
+  records      INTEGER NOT NULL DEFAULT 0,    -- of the last good read
+  unsupported  INTEGER NOT NULL DEFAULT 0,
+  invalid      INTEGER NOT NULL DEFAULT 0,
+  withdrawn    INTEGER NOT NULL DEFAULT 0,
+  updated_at   INTEGER NOT NULL
+) WITHOUT ROWID;
 )sql",
 };
 

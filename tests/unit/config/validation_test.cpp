@@ -18,8 +18,65 @@ TEST_CASE("schema: unknown keys, duplicate keys and wrong types") {
 TEST_CASE("unsupported sections of DESIGN §6 are errors, not silently ignored") {
   expect_one_error("inputs:\n  pcap:\n    - { interface: eth1 }\n", 2, "inputs.pcap is not supported by this version");
   expect_one_error("inputs:\n  spool: { dir: /var/spool/vigie }\n", 2, "inputs.spool is not supported by this version");
-  expect_one_error("\nfeeds: []\n", 2, "feeds is not supported by this version");
   expect_one_error("http: { listen: \"127.0.0.1:9109\" }\n", 1, "http is not supported by this version");
+}
+
+TEST_CASE("feeds: local files in the formats Vigie reads; what comes later says so") {
+  auto c = load_ok(
+      "feeds:\n  - { name: local, format: csv, path: /etc/vigie/local.csv, tlp: green, confidence: 80, every: 10m }\n"
+      "  - { name: bad-ips, format: list, type: ip, path: /x.txt, enabled: false }\n");
+  REQUIRE(c);
+  REQUIRE(c->feeds.size() == 2);
+  CHECK(c->feeds[0].name == "local");
+  CHECK(c->feeds[0].format == "csv");
+  CHECK(c->feeds[0].tlp == "GREEN");
+  CHECK(c->feeds[0].confidence == 80);
+  CHECK(c->feeds[0].every == std::chrono::minutes(10));
+  CHECK(c->feeds[1].type == "ip");
+  CHECK_FALSE(c->feeds[1].enabled);
+  CHECK(c->feeds[1].tlp == "AMBER");
+  expect_one_error("feeds:\n  - { name: a, format: csv }\n", 2, "feeds[0]: missing required key 'path'");
+  expect_one_error("feeds:\n  - { format: csv, path: /x }\n", 2, "feeds[0]: missing required key 'name'");
+  expect_one_error("feeds:\n  - { name: A_b, format: csv, path: /x }\n", 2, "'A_b' is not a valid feed name");
+  expect_one_error("feeds:\n  - { name: a, format: csv, path: /x }\n  - { name: a, format: csv, path: /y }\n", 3,
+                   "feeds[1].name: duplicate feed name 'a'");
+  expect_one_error("feeds:\n  - { name: a, format: xml, path: /x }\n", 2, "feeds[0].format: unknown format 'xml'");
+  expect_one_error("feeds:\n  - { name: a, format: certfr, path: /x }\n", 2,
+                   "feeds[0].format: format 'certfr' is not available yet");
+  expect_one_error("feeds:\n  - { name: a, format: csv, url: \"https://x.example/f.csv\" }\n", 2,
+                   "feeds[0].url: not available yet");
+  expect_one_error("feeds:\n  - { name: a, format: csv, path: /x, relay: true }\n", 2,
+                   "feeds[0].relay: not available yet");
+  expect_one_error("feeds:\n  - { name: a, format: csv, path: /x, type: ip }\n", 2,
+                   "feeds[0].type: applies to format 'list' only");
+  expect_one_error("feeds:\n  - { name: a, format: list, path: /x, type: ipv4 }\n", 2,
+                   "feeds[0].type: unknown indicator type 'ipv4'");
+  expect_one_error("feeds:\n  - { name: a, format: csv, path: /x, tlp: pink }\n", 2,
+                   "feeds[0].tlp: 'pink' is not a TLP");
+  expect_one_error("feeds:\n  - { name: a, format: csv, path: /x, confidence: 101 }\n", 2, "feeds[0].confidence");
+}
+
+TEST_CASE("the shipped feed definitions (feeds/examples.yml) load, every one disabled") {
+  auto r = load_config(VIGIE_SOURCE_DIR "/feeds/examples.yml");
+  REQUIRE(r);
+  const auto& feeds = (*r)->feeds;
+  CHECK(feeds.size() == 5);
+  for (const auto& f : feeds) {
+    CAPTURE(f.name);
+    CHECK_FALSE(f.enabled);
+  }
+}
+
+TEST_CASE("detection.ioc: allowlist, ranges that may be indicators, cap") {
+  auto c = load_ok(
+      "detection:\n  ioc: { allowlist: [203.0.113.7, example.org], allow_ranges: [10.0.0.0/8], "
+      "max_indicators: 1000 }\n");
+  REQUIRE(c);
+  CHECK(c->detection.ioc.allowlist == std::vector<std::string>{"203.0.113.7", "example.org"});
+  REQUIRE(c->detection.ioc.allow_ranges.size() == 1);
+  CHECK(c->detection.ioc.allow_ranges[0].prefix == 8);
+  CHECK(c->detection.ioc.max_indicators == 1000);
+  expect_one_error("detection:\n  ioc: { allow_ranges: [10.0.0.0/33] }\n", 2, "'10.0.0.0/33' is not an address range");
 }
 
 TEST_CASE("storage.path") {

@@ -41,8 +41,10 @@ TEST_CASE("unknown keys, modifiers and values, each at its line") {
   e = errors_of(rule_with("user.name|sounds_like: x"));
   CHECK(has(e, "bad.yml:5", "unknown modifier 'sounds_like'"));
   // Valid Sigma this version cannot run: the rule is skipped, not an error (skip_test.cpp).
-  e = skips_of(rule_with("destination.ip|ioc: ip"));
-  CHECK(has(e, "bad.yml:5", "'ioc' is not available in this version"));
+  e = errors_of(rule_with("destination.ip|ioc: ipv4"));
+  CHECK(has(e, "bad.yml:5", "'ipv4' is not an indicator type"));
+  e = errors_of(rule_with("destination.ip|ioc|contains: ip"));
+  CHECK(has(e, "bad.yml:5", "cannot be combined"));
   e = skips_of(rule_with("x|windash|base64: '-a'"));
   CHECK(has(e, "bad.yml:5", "'windash' with base64 or base64offset is not supported"));
   e = errors_of(rule_with("x|contains|startswith: a"));

@@ -12,7 +12,7 @@ constexpr std::string_view kGood = "title: good\nid: good\ndetection:\n  s: { us
 
 // Line 5 holds the unsupported construct.
 constexpr std::string_view kUnsupported =
-    "title: dash\nid: dash\ndetection:\n  s:\n    destination.ip|ioc: ip\n  condition: s\n";
+    "title: dash\nid: dash\ndetection:\n  s:\n    x|windash|base64: '-a'\n  condition: s\n";
 
 std::string docs(std::initializer_list<std::string_view> parts) {
   std::string out;
@@ -31,18 +31,19 @@ TEST_CASE("a rule using an unsupported modifier is skipped; the others load and 
   CHECK_FALSE(rs->find_rule("dash"));
   REQUIRE(rs->skipped().size() == 1);
   CHECK(rs->skipped()[0].to_string() ==
-        "bad.yml:5: modifier 'ioc' is not available in this version (no IOC index is loaded by the rule engine yet) "
-        "(in 'destination.ip|ioc')");
-  CHECK(rs->skipped()[0].group == "modifier 'ioc'");
+        "bad.yml:5: modifier 'windash' with base64 or base64offset is not supported in this version "
+        "(in 'x|windash|base64')");
+  CHECK(rs->skipped()[0].group == "modifier 'windash' with base64 or base64offset");
   // What the skipped document interned is dropped with it: only good's atom remains.
   CHECK(rs->atom_count() == 1);
   CHECK(fires(rs, "good", event({{"user.name", "root"}})));
-  CHECK(load_summary(*rs) == "1 rule(s) and 0 correlation(s) loaded, 1 skipped: modifier 'ioc' ×1");
+  CHECK(load_summary(*rs) ==
+        "1 rule(s) and 0 correlation(s) loaded, 1 skipped: modifier 'windash' with base64 or base64offset ×1");
 }
 
 TEST_CASE("the skipped rule's id is free again, and several reasons make one line") {
   const std::string two =
-      "title: t\nid: good\ndetection:\n  s:\n    a|ioc: x\n    b|fieldref|contains: y\n  condition: s\n";
+      "title: t\nid: good\ndetection:\n  s:\n    a|windash|base64: x\n    b|fieldref|contains: y\n  condition: s\n";
   auto r = load_rules_from_string(docs({two, kGood}), "bad.yml", config::Detection{});
   REQUIRE(r);
   REQUIRE((*r)->skipped().size() == 1);

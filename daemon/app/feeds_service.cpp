@@ -1,0 +1,109 @@
+#include "app/feeds_service.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "store/feed_state.hpp"
+
+namespace vigie::app {
+namespace {
+
+// Spool files appear at any time: they are looked at at least this often.
+constexpr auto kMaxSleep = std::chrono::seconds(60);
+
+store::FeedState state_of(const intel::FeedStatus& s) {
+  store::FeedState f;
+  f.name = s.name;
+  f.format = s.format;
+  f.source = s.path.string();
+  f.spool = s.spool;
+  f.last_attempt = s.last_attempt;
+  f.last_success = s.last_success;
+  f.last_error = s.last_error;
+  f.indicators = static_cast<int64_t>(s.indicators);
+  f.records = static_cast<int64_t>(s.report.records);
+  f.unsupported = static_cast<int64_t>(s.report.unsupported);
+  f.invalid = static_cast<int64_t>(s.report.invalid);
+  f.withdrawn = static_cast<int64_t>(s.report.withdrawn);
+  return f;
+}
+
+}  // namespace
+
+std::filesystem::path feeds_request_path(const std::filesystem::path& db) {
+  return std::filesystem::path(db.string() + ".feeds-refresh");
+}
+
+FeedsService::FeedsService(std::shared_ptr<const config::Config> cfg, core::Metrics& metrics, const core::Clock& clock,
+                           Publish publish, store::Db* db)
+    : cfg_(std::move(cfg)), metrics_(metrics), clock_(clock), publish_(std::move(publish)), db_(db) {}
+
+void FeedsService::pass(bool force, const std::string& only, bool always_publish) {
+  const core::TimePoint now = clock_.now();
+  const bool changed = set_.refresh(*cfg_, now, force, only);
+  if (changed || always_publish || now >= next_expiry_) {
+    auto index = set_.build_index(*cfg_, now);
+    const intel::IndexStats& s = index->stats();
+    metrics_.gauge("vigie_ioc_indicators") = static_cast<int64_t>(s.indexed);
+    const std::pair<const char*, std::size_t> refused[] = {{"invalid", s.invalid},
+                                                           {"too_broad", s.too_broad},
+                                                           {"private_range", s.private_range},
+                                                           {"public_suffix", s.public_suffix},
+                                                           {"allowlisted", s.allowlisted},
+                                                           {"expired", s.expired},
+                                                           {"duplicate", s.duplicates},
+                                                           {"over_cap", s.over_cap}};
+    for (const auto& [reason, n] : refused)
+      metrics_.gauge("vigie_ioc_refused", {{"reason", reason}}) = static_cast<int64_t>(n);
+    next_expiry_ = set_.next_expiry(now);
+    publish_(std::move(index));
+  }
+  for (const auto& st : set_.status()) {
+    metrics_.gauge("vigie_feed_indicators", {{"feed", st.name}}) = static_cast<int64_t>(st.indicators);
+    metrics_.gauge("vigie_feed_ok", {{"feed", st.name}}) = st.last_error.empty() ? 1 : 0;
+  }
+  record(now);
+}
+
+void FeedsService::record(core::TimePoint now) {
+  if (db_ == nullptr) return;
+  std::vector<store::FeedState> rows;
+  for (const auto& st : set_.status()) rows.push_back(state_of(st));
+  if (auto r = store::save_feed_states(*db_, rows, now); !r)
+    spdlog::error("feed states not recorded: {}", r.error().to_string());
+}
+
+void FeedsService::request(std::string only) {
+  {
+    std::lock_guard lock(mu_);
+    requests_.push_back(std::move(only));
+  }
+  wake_.notify_one();
+}
+
+void FeedsService::run(const std::stop_token& st) {
+  while (!st.stop_requested()) {
+    std::vector<std::string> asked;
+    {
+      std::unique_lock lock(mu_);
+      const core::TimePoint now = clock_.now();
+      const core::TimePoint due = std::min({set_.next_due(), next_expiry_, now + kMaxSleep});
+      const auto wait = std::max(due - now, core::Duration::zero());
+      wake_.wait_for(lock, st,
+                     std::chrono::duration_cast<std::chrono::milliseconds>(wait) + std::chrono::milliseconds(1),
+                     [&] { return !requests_.empty(); });
+      asked.swap(requests_);
+    }
+    if (st.stop_requested()) break;
+    if (asked.empty()) {
+      pass(false);
+    } else if (std::find(asked.begin(), asked.end(), std::string()) != asked.end()) {
+      pass(true);
+    } else {
+      for (const auto& name : asked) pass(true, name);
+    }
+  }
+}
+
+}  // namespace vigie::app

@@ -1,0 +1,188 @@
+#include "intel/feeds.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace vigie::intel {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr core::Duration kSpoolEvery = std::chrono::minutes(1);
+
+int64_t unix_seconds(core::TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
+// Modification time and size of a file, or of a directory's entries (a MISP feed): a change of
+// either means the feed must be read again.
+std::pair<fs::file_time_type, std::uintmax_t> fingerprint(const fs::path& p) {
+  std::error_code ec;
+  if (!fs::is_directory(p, ec)) {
+    const auto t = fs::last_write_time(p, ec);
+    const auto n = ec ? 0 : fs::file_size(p, ec);
+    return {ec ? fs::file_time_type{} : t, ec ? 0 : n};
+  }
+  fs::file_time_type newest = fs::last_write_time(p, ec);
+  std::uintmax_t total = 0;
+  for (const auto& entry : fs::directory_iterator(p, ec)) {
+    std::error_code e2;
+    newest = std::max(newest, entry.last_write_time(e2));
+    if (entry.is_regular_file(e2)) total += entry.file_size(e2) + 1;
+  }
+  return {newest, total};
+}
+
+}  // namespace
+
+std::optional<std::pair<std::string, std::string>> spool_entry(const fs::path& p) {
+  const std::string file = p.filename().string();
+  const auto dot = file.rfind('.');
+  if (dot == std::string::npos || dot == 0 || file.front() == '.') return std::nullopt;
+  std::string name = file.substr(0, dot);
+  std::string format = file.substr(dot + 1);
+  const auto formats = feed_formats();
+  if (std::find(formats.begin(), formats.end(), format) == formats.end()) return std::nullopt;
+  return std::pair{std::move(name), std::move(format)};
+}
+
+bool FeedSet::read(State& st, const FormatOptions& opts, core::TimePoint now, bool force) {
+  // Looking counts as an attempt: the schedule moves on even when the file did not change.
+  st.status.last_attempt = now;
+  const auto [mtime, size] = fingerprint(st.status.path);
+  const bool unchanged = st.status.last_success != core::TimePoint{} && mtime == st.mtime && size == st.size;
+  if (unchanged && !force) return false;
+  ParseReport report;
+  auto got = read_feed_path(st.status.path, st.status.format, opts, report);
+  if (!got) {
+    // The previous good indicators stay in force.
+    const bool fresh_error = st.status.last_error != got.error();
+    st.status.last_error = got.error();
+    if (fresh_error)
+      spdlog::error("feed {}: {} ({} indicator(s) of the last good read stay in force)", st.status.name, got.error(),
+                    st.indicators.size());
+    return false;
+  }
+  st.mtime = mtime;
+  st.size = size;
+  st.status.last_error.clear();
+  st.status.last_success = now;
+  st.status.report = report;
+  st.status.indicators = got->size();
+  spdlog::info("feed {}: {} indicator(s) from {} record(s) of {} ({} unsupported, {} invalid, {} withdrawn)",
+               st.status.name, got->size(), report.records, st.status.path.string(), report.unsupported, report.invalid,
+               report.withdrawn);
+  for (const auto& e : report.errors) spdlog::warn("feed {}: {}", st.status.name, e);
+  st.indicators = std::move(*got);
+  return true;
+}
+
+bool FeedSet::refresh(const config::Config& cfg, core::TimePoint now, bool force, const std::string& only) {
+  bool changed = false;
+  std::map<std::string, State> next;
+  const auto take = [&](const std::string& name) {
+    auto it = feeds_.find(name);
+    if (it == feeds_.end()) return State{};
+    State st = std::move(it->second);
+    feeds_.erase(it);
+    return st;
+  };
+  for (const auto& f : cfg.feeds) {
+    if (!f.enabled) continue;
+    State st = take(f.name);
+    const bool moved = st.status.path != f.path || st.status.format != f.format;
+    st.status.name = f.name;
+    st.status.format = f.format;
+    st.status.path = f.path;
+    st.every = f.every;
+    FormatOptions opts;
+    opts.feed = f.name;
+    opts.tlp = f.tlp;
+    opts.confidence = f.confidence;
+    if (!f.type.empty()) opts.type = ioc_type(f.type);
+    const bool due =
+        force || moved || st.status.last_attempt == core::TimePoint{} || now - st.status.last_attempt >= f.every;
+    if ((only.empty() || only == f.name) && due) changed = read(st, opts, now, force || moved) || changed;
+    next.emplace(f.name, std::move(st));
+  }
+  std::error_code ec;
+  const fs::path spool = cfg.feed_spool();
+  if (fs::is_directory(spool, ec)) {
+    for (const auto& entry : fs::directory_iterator(spool, ec)) {
+      const auto parsed = spool_entry(entry.path());
+      const bool configured = std::any_of(cfg.feeds.begin(), cfg.feeds.end(),
+                                          [&](const config::Feed& f) { return parsed && f.name == parsed->first; });
+      if (!parsed || configured) continue;  // configured names win, enabled or not
+      State st = take(parsed->first);
+      st.status.name = parsed->first;
+      st.status.format = parsed->second;
+      st.status.path = entry.path();
+      st.status.spool = true;
+      st.every = kSpoolEvery;
+      FormatOptions opts;
+      opts.feed = parsed->first;
+      opts.tlp = "AMBER";
+      opts.confidence = 50;
+      if (only.empty() || only == parsed->first) changed = read(st, opts, now, force) || changed;
+      next.emplace(parsed->first, std::move(st));
+    }
+  }
+  // Feeds left out of the configuration or removed from the spool stop matching.
+  for (const auto& [name, st] : feeds_)
+    if (!st.indicators.empty()) {
+      spdlog::info("feed {}: removed, its {} indicator(s) no longer match", name, st.indicators.size());
+      changed = true;
+    }
+  feeds_ = std::move(next);
+  return changed;
+}
+
+std::shared_ptr<const IocIndex> FeedSet::build_index(const config::Config& cfg, core::TimePoint now) const {
+  std::size_t n = 0;
+  for (const auto& [name, st] : feeds_) n += st.indicators.size();
+  std::vector<Indicator> all;
+  all.reserve(n);
+  for (const auto& [name, st] : feeds_) all.insert(all.end(), st.indicators.begin(), st.indicators.end());
+  IndexOptions opts;
+  opts.allow_ranges = cfg.detection.ioc.allow_ranges;
+  opts.allowlist = cfg.detection.ioc.allowlist;
+  opts.max_indicators = cfg.detection.ioc.max_indicators;
+  opts.now = unix_seconds(now);
+  auto index = std::make_shared<const IocIndex>(std::move(all), opts);
+  const IndexStats& s = index->stats();
+  spdlog::info(
+      "IOC index: {} indicator(s) from {} feed(s); refused: {} invalid, {} too broad, {} private, {} public suffix, "
+      "{} allowlisted, {} expired, {} duplicate, {} over the cap",
+      s.indexed, feeds_.size(), s.invalid, s.too_broad, s.private_range, s.public_suffix, s.allowlisted, s.expired,
+      s.duplicates, s.over_cap);
+  return index;
+}
+
+std::vector<FeedStatus> FeedSet::status() const {
+  std::vector<FeedStatus> out;
+  for (const auto& [name, st] : feeds_) out.push_back(st.status);
+  return out;
+}
+
+core::TimePoint FeedSet::next_expiry(core::TimePoint now) const {
+  const int64_t after = unix_seconds(now);
+  int64_t next = INT64_MAX;
+  for (const auto& [name, st] : feeds_)
+    for (const auto& ind : st.indicators)
+      if (ind.expires > after) next = std::min(next, ind.expires);
+  if (next == INT64_MAX) return core::TimePoint::max();
+  return core::TimePoint{std::chrono::duration_cast<core::Duration>(std::chrono::seconds(next))};
+}
+
+core::TimePoint FeedSet::next_due() const {
+  core::TimePoint next = core::TimePoint::max();
+  for (const auto& [name, st] : feeds_) {
+    const core::Duration every = st.status.spool ? kSpoolEvery : st.every;
+    next = std::min(next, st.status.last_attempt + every);
+  }
+  return next;
+}
+
+}  // namespace vigie::intel

@@ -1,0 +1,69 @@
+// FeedSet: the indicator feeds of the configuration (DESIGN.md §6 `feeds:`) and the files
+// `vigie feeds import` dropped in the spool (<storage dir>/feeds), read from disk on their
+// schedule and turned into one IocIndex. A feed that cannot be read keeps the indicators of its
+// last good read in force; its error is kept in its status (shown by `vigie feeds list`) and
+// logged. Owned by one thread (the feeds thread of `serve`, or `replay` at start).
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "core/clock.hpp"
+#include "intel/formats.hpp"
+#include "intel/ioc_index.hpp"
+
+namespace vigie::intel {
+
+struct FeedStatus {
+  std::string name;
+  std::string format;
+  std::filesystem::path path;
+  bool spool = false;              // dropped by `vigie feeds import`, not in the configuration
+  core::TimePoint last_attempt{};  // wall clock; zero: never read
+  core::TimePoint last_success{};
+  std::string last_error;      // of the last attempt, "" when it succeeded
+  std::size_t indicators = 0;  // from the last good read, in force
+  ParseReport report;          // of the last good read
+};
+
+// Spool file names are <feed name>.<format> (a directory <name>.misp for MISP).
+[[nodiscard]] std::optional<std::pair<std::string, std::string>> spool_entry(const std::filesystem::path& p);
+
+class FeedSet {
+ public:
+  // Reads the feeds that are due at `now` (all of them when `force`, or only `only` when named):
+  // a file is parsed again only when its modification time or size changed. Spool files are
+  // looked at on every call. Returns true when the indicators in force changed.
+  bool refresh(const config::Config& cfg, core::TimePoint now, bool force = false, const std::string& only = {});
+
+  // An index of every feed's indicators in force, with the guards of `detection.ioc`;
+  // `now` leaves expired indicators out.
+  [[nodiscard]] std::shared_ptr<const IocIndex> build_index(const config::Config& cfg, core::TimePoint now) const;
+
+  [[nodiscard]] std::vector<FeedStatus> status() const;
+  // The earliest expiry after `now` among the indicators in force (the index must be built
+  // again then, so that they stop matching); TimePoint::max() when none expires.
+  [[nodiscard]] core::TimePoint next_expiry(core::TimePoint now) const;
+  // When the next feed is due (spool files are looked at every minute; new ones appear on the
+  // next refresh).
+  [[nodiscard]] core::TimePoint next_due() const;
+
+ private:
+  struct State {
+    FeedStatus status;
+    std::vector<Indicator> indicators;  // last good read
+    std::filesystem::file_time_type mtime{};
+    std::uintmax_t size = 0;
+    core::Duration every{};
+  };
+  // Reads one feed into `st` if its file changed; true when its indicators changed.
+  bool read(State& st, const FormatOptions& opts, core::TimePoint now, bool force);
+
+  std::map<std::string, State> feeds_;  // by name
+};
+
+}  // namespace vigie::intel

@@ -1,0 +1,125 @@
+"""Indicator feeds end to end: a feed file read by `vigie serve`, a site's syslog line naming a
+listed address (logger over UDP), the built-in IOC rule's mail through aiosmtpd citing the
+indicator; `vigie feeds list|refresh|import` against the running daemon; a broken feed keeps the
+previous indicators in force; `vigie replay` reads the same feeds."""
+import email.header
+import json
+import os
+import unittest
+
+from harness import SmtpServer, Vigie, VigieTestCase, run_vigie, wait_for
+
+LISTED = "45.133.1.23"
+LATER = "45.133.1.99"
+IMPORTED = "45.133.1.50"
+
+
+def subject(msg):
+    return str(email.header.make_header(email.header.decode_header(msg["Subject"])))
+
+
+def ioc_mails(smtp, value):
+    return [m for m in smtp.messages() if value in subject(m) and "Indicator of compromise" in subject(m)]
+
+
+def accepted(vigie, source, port=40000):
+    vigie.logger(f"Accepted password for backup from {source} port {port} ssh2")
+
+
+def ioc_count(vigie, value):
+    rows = vigie.query("SELECT count FROM alerts WHERE rule_id = 'vigie-ioc-match' AND key LIKE ?", f"%{value}%")
+    return rows[0][0] if rows else 0
+
+
+class Feeds(VigieTestCase):
+    def feed_config(self, body, tlp="red"):
+        self.feed = os.path.join(self.tmp, "local.csv")
+        with open(self.feed, "w") as f:
+            f.write(body)
+        return ("feeds:\n"
+                f"  - {{ name: local, format: csv, path: {self.feed}, tlp: {tlp}, confidence: 90, every: 1h }}\n")
+
+    def test_a_listed_address_is_mailed_citing_its_feed_and_follows_the_feed(self):
+        smtp = self.track(SmtpServer(self.tmp).start())
+        extra = self.feed_config(f"type,indicator,classification\nip,{LISTED.replace('.', '[.]')},c2 cobalt strike\n")
+        vigie = self.track(Vigie(self.tmp, smtp_port=smtp.port, extra=extra).start())
+        self.assertIn("feed local: 1 indicator(s)", vigie.log_text())
+        accepted(vigie, LISTED)
+        mails = wait_for(lambda: (lambda m: m if len(m) >= 2 else None)(ioc_mails(smtp, LISTED)),
+                         what="the IOC mails to the list and the site")
+        m = next(m for m in mails if m["To"] == "alertes-ssi@listes.example")
+        # The indicator's TLP (RED) is stricter than the rule's (AMBER): the mail carries it.
+        self.assertTrue(subject(m).startswith("[VIGIE][TLP:RED][HIGH] ch-test — "), subject(m))
+        body = m.get_payload(decode=True).decode("utf-8")
+        self.assertIn("Indicateur de compromission", body)
+        self.assertIn(f"ip {LISTED} — vu dans source.ip = {LISTED}", body)
+        self.assertIn("Source : flux local", body)
+        self.assertIn("confiance 90/100", body)
+        self.assertIn("c2 cobalt strike", body)
+        stored = json.loads(vigie.query("SELECT ioc FROM alerts WHERE rule_id = 'vigie-ioc-match'")[0][0])
+        self.assertEqual(stored["feed"], "local")
+        self.assertEqual(stored["value"], LISTED)
+
+        listing = run_vigie("feeds", "list", "--config", vigie.config)
+        self.assertEqual(listing.returncode, 0, listing.stderr)
+        self.assertRegex(listing.stdout, r"local\s+csv\s+1\s+\S+\s+ok")
+
+        # The feed changes: refresh makes the new list the one in force, the old address stops.
+        with open(self.feed, "w") as f:
+            f.write(f"type,indicator\nip,{LATER}\n")
+        r = run_vigie("feeds", "refresh", "--config", vigie.config, "local")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertRegex(r.stdout, r"local\s+csv\s+1\s")
+        before = ioc_count(vigie, LISTED)
+        accepted(vigie, LISTED, 40001)
+        accepted(vigie, LATER)
+        wait_for(lambda: ioc_count(vigie, LATER) == 1, what="the alert on the address listed now")
+        self.assertEqual(ioc_count(vigie, LISTED), before, "an address no longer listed still matched")
+
+        # A broken feed: an error, and the indicators of the last good read stay in force.
+        with open(self.feed, "w") as f:
+            f.write("\x00\x01garbage")
+        r = run_vigie("feeds", "refresh", "--config", vigie.config)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("error:", r.stdout)
+        accepted(vigie, LATER, 40002)
+        wait_for(lambda: ioc_count(vigie, LATER) == 2, what="the previous indicators still matching")
+        self.assertTrue(vigie.alive())
+
+        # An operator's file, imported while the daemon runs: read at once.
+        extra_list = os.path.join(self.tmp, "cert-sante.txt")
+        with open(extra_list, "w") as f:
+            f.write(f"# from a CERT Santé advisory\n{IMPORTED}\n")
+        r = run_vigie("feeds", "import", "--config", vigie.config, "--format", "list", extra_list)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("imported as feed 'cert-sante'", r.stdout)
+        accepted(vigie, IMPORTED)
+        wait_for(lambda: ioc_count(vigie, IMPORTED) == 1, what="the alert on the imported indicator")
+        self.assertEqual(vigie.stop(), 0)
+
+    def test_import_refuses_an_unreadable_file_and_replay_reads_the_feeds(self):
+        extra = self.feed_config(f"type,indicator\nip,{LISTED}\n")
+        vigie = Vigie(self.tmp, extra=extra)  # not started: replay and import work without it
+        bad = os.path.join(self.tmp, "bad.stix")
+        with open(bad, "w") as f:
+            f.write('{"type": "bundle", "objects": [')
+        r = run_vigie("feeds", "import", "--config", vigie.config, "--format", "stix", bad)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("bad.stix", r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "feeds", "bad.stix")))
+        log = os.path.join(self.tmp, "auth.log")
+        with open(log, "w") as f:
+            f.write(f"<38>Mar 10 10:00:00 srv-web01 sshd[123]: Accepted password for backup from {LISTED} "
+                    "port 40000 ssh2\n")
+        r = run_vigie("replay", "--config", vigie.config, log)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        alerts = [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
+        ioc = [a for a in alerts if a["rule"]["id"] == "vigie-ioc-match"]
+        self.assertEqual(len(ioc), 1, r.stdout)
+        self.assertEqual(ioc[0]["ioc"]["value"], LISTED)
+        self.assertEqual(ioc[0]["ioc"]["feed"], "local")
+        self.assertEqual(ioc[0]["key"]["threat.indicator.value"], LISTED)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -88,5 +88,6 @@ std::filesystem::path Config::maildir() const {
 }
 
 std::filesystem::path Config::feed_spool() const { return storage.path.parent_path() / "feeds"; }
+std::filesystem::path Config::feed_cache() const { return storage.path.parent_path() / "feeds-cache"; }
 
 }  // namespace vigie::config

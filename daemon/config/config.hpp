@@ -65,16 +65,20 @@ struct Rules {
   std::vector<std::filesystem::path> paths;  // files or directories (*.yml, *.yaml, recursive)
 };
 
-// One indicator feed (DESIGN.md §6 `feeds:`; formats in feeds/README.md). Read from a local
-// file (or, for misp, a directory) every `every`; fetching by URL comes later and is refused by
-// `check` until then.
+// One indicator feed (DESIGN.md §6 `feeds:`; formats in feeds/README.md): a local file (a
+// directory for misp) or a URL, read every `every`.
 struct Feed {
-  std::string name;            // [a-z0-9-], unique; cited in alerts
-  std::string format;          // csv, zeek-intel, list, stix, misp
-  std::filesystem::path path;  // file, or directory for misp
-  std::string type;            // format list: the type of every value ("" = guessed per value)
-  std::string tlp = "AMBER";   // for indicators that carry none
-  int confidence = 50;         // 0..100, for indicators that carry none
+  std::string name;                                   // [a-z0-9-], unique; cited in alerts
+  std::string format;                                 // csv, zeek-intel, list, stix, misp
+  std::filesystem::path path;                         // file, or directory for misp; or:
+  std::string url;                                    // http(s):// (not misp), fetched into feed_cache() first
+  std::string proxy;                                  // url: "" = the environment's (https_proxy, no_proxy)
+  std::filesystem::path ca_file;                      // url: CA bundle to verify the server with ("" = the system's)
+  core::Duration timeout = std::chrono::seconds(60);  // url: whole transfer
+  std::size_t max_bytes = std::size_t{256} << 20;     // url: larger responses are refused
+  std::string type;                                   // format list: the type of every value ("" = guessed per value)
+  std::string tlp = "AMBER";                          // for indicators that carry none
+  int confidence = 50;                                // 0..100, for indicators that carry none
   core::Duration every = std::chrono::minutes(5);
   bool enabled = true;
 };
@@ -175,6 +179,8 @@ struct Config {
   [[nodiscard]] std::filesystem::path maildir() const;  // resolved maildir path
   // Where `vigie feeds import` drops files, read as feeds too: <storage dir>/feeds.
   [[nodiscard]] std::filesystem::path feed_spool() const;
+  // Where feeds fetched by URL are kept between reads: <storage dir>/feeds-cache.
+  [[nodiscard]] std::filesystem::path feed_cache() const;
 
   // Builds the table behind site_for: one hash lookup per distinct prefix length instead of a
   // scan of every network of every site (~280 sites, called once per message). load_config

@@ -40,7 +40,5 @@ void apply_notify_defaults(Notify& notify);
 // feeds: (load_feeds.cpp) and detection.ioc.
 void load_feeds(const Value& v, LoadContext& ctx, Config& cfg);
 void load_ioc(const Value& v, Config& cfg);
-// "amber", "TLP:AMBER", "white" → "AMBER", "CLEAR"; nullopt if not a TLP.
-[[nodiscard]] std::optional<std::string> normalise_tlp(std::string_view text);
 
 }  // namespace vigie::config::detail

@@ -1,11 +1,13 @@
-// `feeds:` and `detection.ioc` (DESIGN.md §6): indicator feeds read from local files, and the
-// guards of the IOC index. Fetching by URL and the advisory formats come later: their keys are
-// errors that say so, so that `check` never accepts what `serve` would not do.
+// `feeds:` and `detection.ioc` (DESIGN.md §6): indicator feeds read from local files or fetched
+// by URL, and the guards of the IOC index. The advisory formats and the relay come later: their
+// keys are errors that say so, so that `check` never accepts what `serve` would not do.
 #include <algorithm>
 #include <array>
 #include <set>
 
 #include "config/load.hpp"
+#include "config/syntax.hpp"
+#include "core/alert.hpp"
 
 namespace vigie::config::detail {
 namespace {
@@ -14,7 +16,6 @@ namespace fs = std::filesystem;
 
 constexpr std::array<std::string_view, 5> kFormats = {"csv", "zeek-intel", "list", "stix", "misp"};
 constexpr std::array<std::string_view, 7> kTypes = {"ip", "domain", "url", "md5", "sha1", "sha256", "email"};
-constexpr std::array<std::string_view, 5> kTlps = {"CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"};
 
 bool is_feed_name(std::string_view s) {
   return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
@@ -31,21 +32,13 @@ std::string joined(const std::array<std::string_view, N>& names) {
 
 }  // namespace
 
-std::optional<std::string> normalise_tlp(std::string_view text) {
-  std::string t(text);
-  std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  if (t.rfind("TLP:", 0) == 0) t.erase(0, 4);
-  if (t == "WHITE") t = "CLEAR";
-  if (std::find(kTlps.begin(), kTlps.end(), t) == kTlps.end()) return std::nullopt;
-  return t;
-}
-
 void load_feeds(const Value& v, LoadContext& ctx, Config& cfg) {
   auto items = v.sequence();
   if (!items) return;
   std::set<std::string> names;
   for (const auto& item : *items) {
-    auto m = item.map({"name", "format", "path", "url", "type", "tlp", "confidence", "every", "enabled", "relay"});
+    auto m = item.map({"name", "format", "path", "url", "proxy", "ca_file", "timeout", "max_size", "type", "tlp",
+                       "confidence", "every", "enabled", "relay"});
     if (!m) continue;
     Feed feed;
     if (auto n = m->get("name")) {
@@ -70,13 +63,47 @@ void load_feeds(const Value& v, LoadContext& ctx, Config& cfg) {
     } else {
       item.error("missing required key 'format'");
     }
-    if (auto u = m->get("url"))
-      u->error("not available yet (feeds are read from local files, `path`, until fetching comes)");
     if (auto r = m->get("relay")) r->error("not available yet (advisories are relayed in a later version)");
-    if (auto p = m->get("path")) {
-      if (auto path = read_path(*p, ctx)) feed.path = *path;
-    } else if (!m->has("url")) {
-      item.error("missing required key 'path'");
+    const auto path = m->get("path");
+    const auto url = m->get("url");
+    if (path && url) {
+      url->error("a feed has a path or a url, not both");
+    } else if (path) {
+      if (auto p = read_path(*path, ctx)) feed.path = *p;
+    } else if (url) {
+      if (auto u = url->string()) {
+        if (u->rfind("https://", 0) != 0 && u->rfind("http://", 0) != 0)
+          url->error("'" + *u + "' is not an http:// or https:// URL");
+        else if (feed.format == "misp")
+          url->error(
+              "not available yet for format misp (its manifest and events are fetched in a later version; "
+              "synchronise the feed into a directory and give its path)");
+        feed.url = *u;
+      }
+    } else {
+      item.error("missing required key 'path' (or 'url')");
+    }
+    for (const char* key : {"proxy", "ca_file", "timeout", "max_size"}) {
+      const auto opt = m->get(key);
+      if (!opt) continue;
+      if (!url) {
+        opt->error("applies to feeds fetched by url only");
+        continue;
+      }
+      const std::string k = key;
+      if (k == "proxy") {
+        if (auto s = opt->string()) feed.proxy = *s;
+      } else if (k == "ca_file") {
+        if (auto p = read_path(*opt, ctx)) feed.ca_file = *p;
+      } else if (k == "timeout") {
+        if (auto d = opt->duration(false)) feed.timeout = std::max<core::Duration>(*d, std::chrono::seconds(1));
+      } else if (auto text = opt->string()) {
+        const auto n = parse_size(*text);
+        if (!n || *n == 0)
+          opt->error("invalid size '" + *text + "' (bytes, or with a suffix: 64MiB)");
+        else
+          feed.max_bytes = *n;
+      }
     }
     if (auto t = m->get("type")) {
       if (auto s = t->string()) {
@@ -89,10 +116,10 @@ void load_feeds(const Value& v, LoadContext& ctx, Config& cfg) {
     }
     if (auto t = m->get("tlp")) {
       if (auto s = t->string()) {
-        if (auto tlp = normalise_tlp(*s))
+        if (auto tlp = core::parse_tlp(*s))
           feed.tlp = *tlp;
         else
-          t->error("'" + *s + "' is not a TLP (" + joined(kTlps) + ")");
+          t->error("'" + *s + "' is not a TLP (CLEAR, GREEN, AMBER, AMBER+STRICT, RED)");
       }
     }
     if (auto c = m->get("confidence"))

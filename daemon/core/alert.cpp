@@ -63,6 +63,18 @@ std::string to_json(const IocRef& i) {
   return w.take();
 }
 
+std::optional<std::string> parse_tlp(std::string_view text) {
+  const auto blank = [](char c) { return c == ' ' || c == '\t'; };
+  while (!text.empty() && blank(text.front())) text.remove_prefix(1);
+  while (!text.empty() && blank(text.back())) text.remove_suffix(1);
+  std::string up(text);
+  for (char& c : up) c = c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+  if (up.rfind("TLP:", 0) == 0 || up.rfind("TLP ", 0) == 0) up.erase(0, 4);
+  if (up == "WHITE" || up == "CLEAR") return "CLEAR";
+  if (up == "GREEN" || up == "AMBER" || up == "AMBER+STRICT" || up == "RED") return up;
+  return std::nullopt;
+}
+
 int tlp_rank(std::string_view tlp) {
   static constexpr std::string_view kOrder[] = {"CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"};
   if (tlp == "WHITE") return 0;

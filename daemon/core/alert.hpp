@@ -29,6 +29,9 @@ struct RuleInfo {
 // TLP 2.0 from least to most restrictive (CLEAR 0 … RED 4; WHITE reads as CLEAR); an unknown
 // or empty marking ranks as AMBER, the default.
 [[nodiscard]] int tlp_rank(std::string_view tlp);
+// A marking as rules, feeds and configurations write it — "amber", "TLP:AMBER", "tlp:white",
+// "Clear" — in canonical form ("AMBER", "CLEAR"); nullopt when it is not a TLP 2.0 level.
+[[nodiscard]] std::optional<std::string> parse_tlp(std::string_view text);
 
 using KeyValues = std::vector<std::pair<std::string, std::string>>;
 

@@ -208,15 +208,10 @@ bool RuleSetBuilder::load_metadata(const YAML::Node& doc, const Context& c, Comp
       r.suppress_for = *d;
   }
   if (const auto n = doc["tlp"]) {
-    std::string tlp = scalar_of(n).value_or("");
-    std::transform(tlp.begin(), tlp.end(), tlp.begin(), [](unsigned char ch) { return std::toupper(ch); });
-    if (tlp.rfind("TLP:", 0) == 0) tlp.erase(0, 4);
-    if (tlp == "WHITE") tlp = "CLEAR";
-    static constexpr std::string_view kTlps[] = {"CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"};
-    if (std::find(std::begin(kTlps), std::end(kTlps), tlp) == std::end(kTlps))
-      error(at(c, n), "tlp must be one of CLEAR, GREEN, AMBER, AMBER+STRICT, RED");
+    if (const auto tlp = core::parse_tlp(scalar_of(n).value_or("")))
+      r.info.tlp = *tlp;
     else
-      r.info.tlp = tlp;
+      error(at(c, n), "tlp must be one of CLEAR, GREEN, AMBER, AMBER+STRICT, RED");
   }
   if (const auto it = rs_->by_id_.find(r.info.id); it != rs_->by_id_.end()) {
     error(r.where, "duplicate rule id '" + r.info.id + "' (first defined at " + rs_->rules_[it->second].where + ")");

@@ -1,5 +1,7 @@
 #include "intel/feeds.hpp"
 
+#include "intel/fetch.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -37,6 +39,15 @@ std::pair<fs::file_time_type, std::uintmax_t> fingerprint(const fs::path& p) {
 
 }  // namespace
 
+// A fetch that failed is tried again sooner than `every`: after 1, 2, 4 … minutes, never later
+// than `every`.
+core::Duration FeedSet::interval(const State& st) {
+  if (st.status.spool) return kSpoolEvery;
+  if (st.failures == 0) return st.every;
+  const core::Duration backoff = std::chrono::minutes(1) * (int64_t{1} << std::min<uint32_t>(st.failures - 1, 10));
+  return std::min(st.every, backoff);
+}
+
 std::optional<std::pair<std::string, std::string>> spool_entry(const fs::path& p) {
   const std::string file = p.filename().string();
   const auto dot = file.rfind('.');
@@ -48,26 +59,50 @@ std::optional<std::pair<std::string, std::string>> spool_entry(const fs::path& p
   return std::pair{std::move(name), std::move(format)};
 }
 
+// The previous good indicators stay in force; a new error is logged once.
+void FeedSet::fail(State& st, const std::string& why) {
+  if (st.status.last_error != why)
+    spdlog::error("feed {}: {} ({} indicator(s) of the last good read stay in force)", st.status.name, why,
+                  st.indicators.size());
+  st.status.last_error = why;
+}
+
 bool FeedSet::read(State& st, const FormatOptions& opts, core::TimePoint now, bool force) {
   // Looking counts as an attempt: the schedule moves on even when the file did not change.
   st.status.last_attempt = now;
+  std::string fetch_error;
+  if (!st.url.empty()) {
+    auto got = fetch_to_file(st.url, st.status.path, st.validators, st.fetch);
+    if (got) {
+      st.validators = got->validators;
+      st.failures = 0;
+      if (got->not_modified && !force && !st.indicators.empty()) {
+        st.status.last_error.clear();
+        return false;
+      }
+    } else {
+      ++st.failures;
+      std::error_code ec;
+      // After a restart nothing is in force yet: the body of the last good fetch is.
+      if (!st.indicators.empty() || !fs::exists(st.status.path, ec)) {
+        fail(st, got.error());
+        return false;
+      }
+      fetch_error = got.error();
+    }
+  }
   const auto [mtime, size] = fingerprint(st.status.path);
   const bool unchanged = st.status.last_success != core::TimePoint{} && mtime == st.mtime && size == st.size;
   if (unchanged && !force) return false;
   ParseReport report;
   auto got = read_feed_path(st.status.path, st.status.format, opts, report);
   if (!got) {
-    // The previous good indicators stay in force.
-    const bool fresh_error = st.status.last_error != got.error();
-    st.status.last_error = got.error();
-    if (fresh_error)
-      spdlog::error("feed {}: {} ({} indicator(s) of the last good read stay in force)", st.status.name, got.error(),
-                    st.indicators.size());
+    fail(st, got.error());
     return false;
   }
   st.mtime = mtime;
   st.size = size;
-  st.status.last_error.clear();
+  st.status.last_error = fetch_error;
   st.status.last_success = now;
   st.status.report = report;
   st.status.indicators = got->size();
@@ -92,10 +127,16 @@ bool FeedSet::refresh(const config::Config& cfg, core::TimePoint now, bool force
   for (const auto& f : cfg.feeds) {
     if (!f.enabled) continue;
     State st = take(f.name);
-    const bool moved = st.status.path != f.path || st.status.format != f.format;
+    const fs::path path = f.url.empty() ? f.path : cfg.feed_cache() / (f.name + "." + f.format);
+    const bool moved = st.status.path != path || st.status.format != f.format || st.url != f.url;
     st.status.name = f.name;
     st.status.format = f.format;
-    st.status.path = f.path;
+    st.status.path = path;
+    st.url = f.url;
+    st.fetch.timeout = std::chrono::duration_cast<std::chrono::seconds>(f.timeout);
+    st.fetch.max_bytes = f.max_bytes;
+    st.fetch.proxy = f.proxy;
+    st.fetch.ca_file = f.ca_file.string();
     st.every = f.every;
     FormatOptions opts;
     opts.feed = f.name;
@@ -103,7 +144,7 @@ bool FeedSet::refresh(const config::Config& cfg, core::TimePoint now, bool force
     opts.confidence = f.confidence;
     if (!f.type.empty()) opts.type = ioc_type(f.type);
     const bool due =
-        force || moved || st.status.last_attempt == core::TimePoint{} || now - st.status.last_attempt >= f.every;
+        force || moved || st.status.last_attempt == core::TimePoint{} || now - st.status.last_attempt >= interval(st);
     if ((only.empty() || only == f.name) && due) changed = read(st, opts, now, force || moved) || changed;
     next.emplace(f.name, std::move(st));
   }
@@ -179,8 +220,7 @@ core::TimePoint FeedSet::next_expiry(core::TimePoint now) const {
 core::TimePoint FeedSet::next_due() const {
   core::TimePoint next = core::TimePoint::max();
   for (const auto& [name, st] : feeds_) {
-    const core::Duration every = st.status.spool ? kSpoolEvery : st.every;
-    next = std::min(next, st.status.last_attempt + every);
+    next = std::min(next, st.status.last_attempt + interval(st));
   }
   return next;
 }

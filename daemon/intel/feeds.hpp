@@ -1,6 +1,7 @@
 // FeedSet: the indicator feeds of the configuration (DESIGN.md §6 `feeds:`) and the files
-// `vigie feeds import` dropped in the spool (<storage dir>/feeds), read from disk on their
-// schedule and turned into one IocIndex. A feed that cannot be read keeps the indicators of its
+// `vigie feeds import` dropped in the spool (<storage dir>/feeds), read on their schedule —
+// from their file, or fetched by URL into <storage dir>/feeds-cache first — and turned into one
+// IocIndex. A feed that cannot be read keeps the indicators of its
 // last good read in force; its error is kept in its status (shown by `vigie feeds list`) and
 // logged. Owned by one thread (the feeds thread of `serve`, or `replay` at start).
 #pragma once
@@ -13,6 +14,7 @@
 
 #include "config/config.hpp"
 #include "core/clock.hpp"
+#include "intel/fetch.hpp"
 #include "intel/formats.hpp"
 #include "intel/ioc_index.hpp"
 
@@ -59,9 +61,16 @@ class FeedSet {
     std::filesystem::file_time_type mtime{};
     std::uintmax_t size = 0;
     core::Duration every{};
+    std::string url;  // fetched into status.path (the cache) before it is read
+    FetchOptions fetch;
+    Validators validators;  // of the last fetch (ETag, Last-Modified)
+    uint32_t failures = 0;  // fetches failed in a row (retry backoff)
   };
-  // Reads one feed into `st` if its file changed; true when its indicators changed.
+  // Fetches (URL feeds) and reads one feed into `st` if its file changed; true when its
+  // indicators changed.
   bool read(State& st, const FormatOptions& opts, core::TimePoint now, bool force);
+  void fail(State& st, const std::string& why);
+  [[nodiscard]] static core::Duration interval(const State& st);
 
   std::map<std::string, State> feeds_;  // by name
 };

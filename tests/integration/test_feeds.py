@@ -5,9 +5,11 @@ previous indicators in force; `vigie replay` reads the same feeds."""
 import email.header
 import json
 import os
+import subprocess
+import time
 import unittest
 
-from harness import SmtpServer, Vigie, VigieTestCase, run_vigie, wait_for
+from harness import SmtpServer, Vigie, VigieTestCase, free_port, run_vigie, wait_for, wait_port
 
 LISTED = "45.133.1.23"
 LATER = "45.133.1.99"
@@ -119,6 +121,85 @@ class Feeds(VigieTestCase):
         self.assertEqual(ioc[0]["ioc"]["value"], LISTED)
         self.assertEqual(ioc[0]["ioc"]["feed"], "local")
         self.assertEqual(ioc[0]["key"]["threat.indicator.value"], LISTED)
+
+
+class HttpServer:
+    """python3 -m http.server on loopback, serving a directory (it answers If-Modified-Since)."""
+
+    def __init__(self, workdir):
+        self.dir = os.path.join(workdir, "www")
+        os.makedirs(self.dir, exist_ok=True)
+        self.port = free_port()
+        self.log_path = os.path.join(workdir, "http.log")
+        self.proc = None
+
+    def start(self):
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(["/usr/bin/python3", "-m", "http.server", str(self.port), "--bind", "127.0.0.1",
+                                      "--directory", self.dir], stdout=self.log, stderr=self.log)
+        wait_port(self.port)
+        return self
+
+    def put(self, name, text, age=0):
+        path = os.path.join(self.dir, name)
+        with open(path, "w") as f:
+            f.write(text)
+        t = time.time() - 3600 + age  # distinct whole seconds for each version (Last-Modified)
+        os.utime(path, (t, t))
+        return f"http://127.0.0.1:{self.port}/{name}"
+
+    def log_text(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+        if self.proc:
+            self.log.close()
+
+
+class FetchedFeeds(VigieTestCase):
+    def test_a_feed_fetched_over_http_is_conditional_keeps_its_last_good_body_and_refuses_oversize(self):
+        http = self.track(HttpServer(self.tmp).start())
+        url = http.put("iocs.csv", f"type,indicator\nip,{LISTED}\n")
+        big = http.put("big.txt", "45.133.2.1\n" * 1000)
+        extra = ("feeds:\n"
+                 f"  - {{ name: remote, format: csv, url: \"{url}\", every: 1h, timeout: 10s }}\n"
+                 f"  - {{ name: big, format: list, url: \"{big}\", max_size: 1KiB }}\n")
+        vigie = self.track(Vigie(self.tmp, extra=extra).start())
+        self.assertIn("feed remote: 1 indicator(s)", vigie.log_text())
+        self.assertRegex(vigie.log_text(), r"feed big: .*big\.txt: response larger than")
+        accepted(vigie, LISTED)
+        wait_for(lambda: ioc_count(vigie, LISTED) == 1, what="the alert on the fetched indicator")
+
+        # Unchanged: the server answers 304 to the conditional request.
+        r = run_vigie("feeds", "refresh", "--config", vigie.config, "remote")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn('"GET /iocs.csv HTTP/1.1" 304', http.log_text())
+        # Changed: fetched and read again.
+        http.put("iocs.csv", f"type,indicator\nip,{LATER}\n", age=60)
+        r = run_vigie("feeds", "refresh", "--config", vigie.config, "remote")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        accepted(vigie, LATER)
+        wait_for(lambda: ioc_count(vigie, LATER) == 1, what="the alert on the new indicator")
+        # Gone from the server: an error, the last good body stays in force.
+        os.remove(os.path.join(http.dir, "iocs.csv"))
+        r = run_vigie("feeds", "refresh", "--config", vigie.config, "remote")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("HTTP status 404", r.stdout)
+        accepted(vigie, LATER, 40001)
+        wait_for(lambda: ioc_count(vigie, LATER) == 2, what="the indicator of the last good fetch")
+        self.assertEqual(vigie.stop(), 0)
+
+        # Restarted while the server is down: the cached body of the last good fetch is in force.
+        http.stop()
+        vigie2 = self.track(vigie.same_config().start())
+        self.assertIn("feed remote: 1 indicator(s)", vigie2.log_text())
+        listing = run_vigie("feeds", "list", "--config", vigie.config)
+        self.assertRegex(listing.stdout, r"remote\s+csv\s+1\s+\S+\s+error: .*127\.0\.0\.1")
+        self.assertEqual(vigie2.stop(), 0)
 
 
 if __name__ == "__main__":

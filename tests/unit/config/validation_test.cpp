@@ -35,7 +35,7 @@ TEST_CASE("feeds: local files in the formats Vigie reads; what comes later says 
   CHECK(c->feeds[1].type == "ip");
   CHECK_FALSE(c->feeds[1].enabled);
   CHECK(c->feeds[1].tlp == "AMBER");
-  expect_one_error("feeds:\n  - { name: a, format: csv }\n", 2, "feeds[0]: missing required key 'path'");
+  expect_one_error("feeds:\n  - { name: a, format: csv }\n", 2, "feeds[0]: missing required key 'path' (or 'url')");
   expect_one_error("feeds:\n  - { format: csv, path: /x }\n", 2, "feeds[0]: missing required key 'name'");
   expect_one_error("feeds:\n  - { name: A_b, format: csv, path: /x }\n", 2, "'A_b' is not a valid feed name");
   expect_one_error("feeds:\n  - { name: a, format: csv, path: /x }\n  - { name: a, format: csv, path: /y }\n", 3,
@@ -43,8 +43,22 @@ TEST_CASE("feeds: local files in the formats Vigie reads; what comes later says 
   expect_one_error("feeds:\n  - { name: a, format: xml, path: /x }\n", 2, "feeds[0].format: unknown format 'xml'");
   expect_one_error("feeds:\n  - { name: a, format: certfr, path: /x }\n", 2,
                    "feeds[0].format: format 'certfr' is not available yet");
-  expect_one_error("feeds:\n  - { name: a, format: csv, url: \"https://x.example/f.csv\" }\n", 2,
-                   "feeds[0].url: not available yet");
+  auto u = load_ok(
+      "feeds:\n  - { name: a, format: csv, url: \"https://x.example/f.csv\", proxy: \"http://proxy:3128\", "
+      "timeout: 20s, max_size: 8MiB }\n");
+  REQUIRE(u);
+  CHECK(u->feeds[0].url == "https://x.example/f.csv");
+  CHECK(u->feeds[0].proxy == "http://proxy:3128");
+  CHECK(u->feeds[0].timeout == std::chrono::seconds(20));
+  CHECK(u->feeds[0].max_bytes == 8u << 20);
+  expect_one_error("feeds:\n  - { name: a, format: csv, url: \"ftp://x.example/f.csv\" }\n", 2,
+                   "feeds[0].url: 'ftp://x.example/f.csv' is not an http:// or https:// URL");
+  expect_one_error("feeds:\n  - { name: a, format: misp, url: \"https://x.example/misp/\" }\n", 2,
+                   "feeds[0].url: not available yet for format misp");
+  expect_one_error("feeds:\n  - { name: a, format: csv, path: /x, url: \"https://x.example/f\" }\n", 2,
+                   "feeds[0].url: a feed has a path or a url, not both");
+  expect_one_error("feeds:\n  - { name: a, format: csv, path: /x, proxy: \"http://p:3128\" }\n", 2,
+                   "feeds[0].proxy: applies to feeds fetched by url only");
   expect_one_error("feeds:\n  - { name: a, format: csv, path: /x, relay: true }\n", 2,
                    "feeds[0].relay: not available yet");
   expect_one_error("feeds:\n  - { name: a, format: csv, path: /x, type: ip }\n", 2,
@@ -60,7 +74,7 @@ TEST_CASE("the shipped feed definitions (feeds/examples.yml) load, every one dis
   auto r = load_config(VIGIE_SOURCE_DIR "/feeds/examples.yml");
   REQUIRE(r);
   const auto& feeds = (*r)->feeds;
-  CHECK(feeds.size() == 5);
+  CHECK(feeds.size() == 6);
   for (const auto& f : feeds) {
     CAPTURE(f.name);
     CHECK_FALSE(f.enabled);

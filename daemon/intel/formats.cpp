@@ -12,6 +12,7 @@
 #include <system_error>
 #include <utility>
 
+#include "core/alert.hpp"
 #include "core/net.hpp"
 #include "core/time.hpp"
 
@@ -164,23 +165,12 @@ std::optional<IocType> type_from_name(std::string_view name, std::string_view va
   return std::nullopt;
 }
 
-std::optional<std::string> tlp_level(std::string_view text) {
-  text = trim(text);
-  if (istarts_with(text, "tlp:") || istarts_with(text, "tlp ")) text.remove_prefix(4);
-  std::string up(trim(text));
-  for (char& c : up) c = c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
-  if (up == "WHITE" || up == "CLEAR") return "CLEAR";
-  if (up == "GREEN" || up == "AMBER" || up == "AMBER+STRICT" || up == "RED") return up;
-  return std::nullopt;
-}
+std::optional<std::string> tlp_level(std::string_view text) { return core::parse_tlp(trim(text)); }
 
 std::string stricter_tlp(const std::string& a, const std::string& b) {
-  const auto rank = [](const std::string& t) {
-    static constexpr std::array<std::string_view, 5> kOrder{"CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"};
-    const auto it = std::find(kOrder.begin(), kOrder.end(), t);
-    return it == kOrder.end() ? -1 : static_cast<int>(it - kOrder.begin());
-  };
-  return rank(b) > rank(a) ? b : a;
+  if (a.empty()) return b;
+  if (b.empty()) return a;
+  return core::tlp_rank(b) > core::tlp_rank(a) ? b : a;
 }
 
 std::optional<int64_t> parse_time(std::string_view text) {

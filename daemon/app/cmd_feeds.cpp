@@ -13,6 +13,7 @@
 
 #include "app/commands.hpp"
 #include "app/feeds_service.hpp"
+#include "config/syntax.hpp"
 #include "core/time.hpp"
 #include "intel/formats.hpp"
 #include "store/db_lock.hpp"
@@ -116,12 +117,6 @@ std::optional<int> ask_daemon(const config::Config& cfg, const std::string& name
   return kExitFailed;
 }
 
-bool is_feed_name(std::string_view s) {
-  return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-  });
-}
-
 }  // namespace
 
 int run_feeds_list(const FeedsOptions& opts) {
@@ -184,7 +179,7 @@ int run_feeds_import(const FeedsOptions& opts) {
   std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) {
     return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : (std::isalnum(c) ? c : '-'));
   });
-  if (!is_feed_name(name)) {
+  if (!config::is_feed_name(name)) {
     std::fprintf(stderr, "vigie: '%s' is not a valid feed name (lower-case letters, digits and '-'); give --name\n",
                  name.c_str());
     return kExitUsage;

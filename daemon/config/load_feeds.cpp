@@ -17,12 +17,6 @@ namespace fs = std::filesystem;
 constexpr std::array<std::string_view, 5> kFormats = {"csv", "zeek-intel", "list", "stix", "misp"};
 constexpr std::array<std::string_view, 7> kTypes = {"ip", "domain", "url", "md5", "sha1", "sha256", "email"};
 
-bool is_feed_name(std::string_view s) {
-  return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-  });
-}
-
 template <std::size_t N>
 std::string joined(const std::array<std::string_view, N>& names) {
   std::string out;

@@ -156,4 +156,6 @@ bool is_site_id(std::string_view s) {
   return true;
 }
 
+bool is_feed_name(std::string_view s) { return s.size() <= 64 && is_site_id(s); }
+
 }  // namespace vigie::config

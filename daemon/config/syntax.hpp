@@ -40,6 +40,8 @@ struct ListenAddress {
 
 // [a-z0-9-]+ : site ids end up in mail subjects, metrics labels and file names.
 [[nodiscard]] bool is_site_id(std::string_view s);
+// The same syntax, 64 bytes at most: feed names are also spool file names (<name>.<format>).
+[[nodiscard]] bool is_feed_name(std::string_view s);
 
 // A host name usable on the right side of a Message-ID: dot-separated labels of letters,
 // digits and '-'.

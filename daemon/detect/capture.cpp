@@ -3,6 +3,10 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include <mutex>
+
+#include <spdlog/spdlog.h>
+
 namespace vigie::detect {
 namespace {
 
@@ -80,7 +84,21 @@ std::unique_ptr<PcreTwin> PcreTwin::build(const RE2& re) {
   if (code == nullptr) return nullptr;
   uint32_t groups = 0;
   pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &groups);
-  if (static_cast<int>(groups) != re.NumberOfCapturingGroups() || pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) != 0) {
+  if (static_cast<int>(groups) != re.NumberOfCapturingGroups()) {
+    pcre2_code_free(code);
+    return nullptr;
+  }
+  if (const int jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); jit != 0) {
+    // Most often the process may not map writable and executable memory (systemd's
+    // MemoryDenyWriteExecute=, SELinux deny_execmem): every twin is lost, captures still work.
+    static std::once_flag told;
+    std::call_once(told, [jit] {
+      PCRE2_UCHAR why[120] = {0};
+      pcre2_get_error_message(jit, why, sizeof why);
+      spdlog::warn("PCRE2 JIT unavailable ({}): decoder captures use RE2 alone, several times slower per "
+                   "decoded line; allow writable+executable memory for vigie (systemd: no MemoryDenyWriteExecute)",
+                   reinterpret_cast<const char*>(why));
+    });
     pcre2_code_free(code);
     return nullptr;
   }

@@ -3,6 +3,7 @@ exit codes and error messages that name the file and line."""
 import json
 import os
 import sqlite3
+import subprocess
 import textwrap
 import unittest
 
@@ -146,6 +147,33 @@ class Cli(VigieTestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn("FAIL", r.stdout)
         self.assertIn("r.yml:", r.stdout)
+
+
+    def test_a_process_refused_executable_memory_says_its_captures_lost_pcre2_jit(self):
+        # The restriction systemd's MemoryDenyWriteExecute= applies, set by the kernel's
+        # PR_SET_MDWE (Linux 6.3+) before exec; the replay's alerts are the same, only slower.
+        log = os.path.join(self.tmp, "auth.log")
+        with open(log, "w") as f:
+            for i in range(10):
+                f.write(f"<38>Mar 10 10:00:{i:02d} srv-web01 sshd[123]: Failed password for root from "
+                        f"183.62.140.253 port {40000 + i} ssh2\n")
+        cfg = os.path.join(self.tmp, "vigie.yml")
+        with open(cfg, "w") as f:
+            f.write(f"storage: {{ path: {self.tmp}/vigie.db }}\nrules: {{ paths: [{SOURCE_DIR}/rules] }}\n")
+        probe = subprocess.run(["/usr/bin/python3", "-c",
+                                "import ctypes,sys; sys.exit(ctypes.CDLL(None).prctl(65, 1, 0, 0, 0) != 0)"])
+        if probe.returncode != 0:
+            self.skipTest("this kernel has no PR_SET_MDWE (Linux 6.3+)")
+        plain = run_vigie("replay", "--config", cfg, log)
+        restricted = subprocess.run(
+            ["/usr/bin/python3", "-c",
+             "import ctypes,os,sys; ctypes.CDLL(None).prctl(65, 1, 0, 0, 0); os.execv(sys.argv[1], sys.argv[1:])",
+             os.environ["VIGIE_BIN"], "replay", "--config", cfg, log], capture_output=True, text=True, timeout=60)
+        self.assertEqual(restricted.returncode, 0, restricted.stderr)
+        self.assertIn("PCRE2 JIT unavailable", restricted.stderr)
+        self.assertNotIn("PCRE2 JIT unavailable", plain.stderr)
+        self.assertEqual(restricted.stdout, plain.stdout)
+        self.assertIn("vigie-ssh-bruteforce", plain.stdout)
 
 
 if __name__ == "__main__":

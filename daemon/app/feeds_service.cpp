@@ -37,7 +37,14 @@ std::filesystem::path feeds_request_path(const std::filesystem::path& db) {
 
 FeedsService::FeedsService(std::shared_ptr<const config::Config> cfg, core::Metrics& metrics, const core::Clock& clock,
                            Publish publish, store::Db* db)
-    : cfg_(std::move(cfg)), metrics_(metrics), clock_(clock), publish_(std::move(publish)), db_(db) {}
+    : cfg_(std::move(cfg)), metrics_(metrics), clock_(clock), publish_(std::move(publish)), db_(db) {
+  if (db_ == nullptr) return;
+  // What the fetches before this start got: their next requests are conditional.
+  if (auto rows = store::load_feed_states(*db_))
+    for (auto& r : *rows)
+      if (!r.etag.empty() || !r.last_modified.empty())
+        set_.set_validators(r.name, {std::move(r.etag), std::move(r.last_modified)});
+}
 
 void FeedsService::pass(bool force, const std::string& only, bool always_publish) {
   const core::TimePoint now = clock_.now();
@@ -69,7 +76,12 @@ void FeedsService::pass(bool force, const std::string& only, bool always_publish
 void FeedsService::record(core::TimePoint now) {
   if (db_ == nullptr) return;
   std::vector<store::FeedState> rows;
-  for (const auto& st : set_.status()) rows.push_back(state_of(st));
+  for (const auto& st : set_.status()) {
+    rows.push_back(state_of(st));
+    const intel::Validators v = set_.validators(st.name);
+    rows.back().etag = v.etag;
+    rows.back().last_modified = v.last_modified;
+  }
   if (auto r = store::save_feed_states(*db_, rows, now); !r)
     spdlog::error("feed states not recorded: {}", r.error().to_string());
 }

@@ -95,9 +95,10 @@ std::unique_ptr<PcreTwin> PcreTwin::build(const RE2& re) {
     std::call_once(told, [jit] {
       PCRE2_UCHAR why[120] = {0};
       pcre2_get_error_message(jit, why, sizeof why);
-      spdlog::warn("PCRE2 JIT unavailable ({}): decoder captures use RE2 alone, several times slower per "
-                   "decoded line; allow writable+executable memory for vigie (systemd: no MemoryDenyWriteExecute)",
-                   reinterpret_cast<const char*>(why));
+      spdlog::warn(
+          "PCRE2 JIT unavailable ({}): decoder captures use RE2 alone, several times slower per "
+          "decoded line; allow writable+executable memory for vigie (systemd: no MemoryDenyWriteExecute)",
+          reinterpret_cast<const char*>(why));
     });
     pcre2_code_free(code);
     return nullptr;

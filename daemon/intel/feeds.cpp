@@ -201,6 +201,11 @@ std::shared_ptr<const IocIndex> FeedSet::build_index(const config::Config& cfg, 
   return index;
 }
 
+Validators FeedSet::validators(const std::string& feed) const {
+  const auto it = feeds_.find(feed);
+  return it == feeds_.end() ? Validators{} : it->second.validators;
+}
+
 std::vector<FeedStatus> FeedSet::status() const {
   std::vector<FeedStatus> out;
   for (const auto& [name, st] : feeds_) out.push_back(st.status);

@@ -47,6 +47,10 @@ class FeedSet {
   [[nodiscard]] std::shared_ptr<const IocIndex> build_index(const config::Config& cfg, core::TimePoint now) const;
 
   [[nodiscard]] std::vector<FeedStatus> status() const;
+  // The validators the last fetch of a feed got (a restart reads them back from feed_state),
+  // sent with its next request; and those in force now.
+  void set_validators(const std::string& feed, Validators v) { feeds_[feed].validators = std::move(v); }
+  [[nodiscard]] Validators validators(const std::string& feed) const;
   // The earliest expiry after `now` among the indicators in force (the index must be built
   // again then, so that they stop matching); TimePoint::max() when none expires.
   [[nodiscard]] core::TimePoint next_expiry(core::TimePoint now) const;

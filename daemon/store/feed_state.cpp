@@ -18,8 +18,8 @@ core::Result<void> save_feed_states(Db& db, const std::vector<FeedState>& states
   if (auto r = db.exec("DELETE FROM feeds_kept"); !r) return r;
   auto put = db.prepare(
       "INSERT OR REPLACE INTO feed_state (name, format, source, spool, last_attempt, last_success, last_error,"
-      " indicators, records, unsupported, invalid, withdrawn, updated_at)"
-      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+      " indicators, records, unsupported, invalid, withdrawn, etag, last_modified, updated_at)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
   if (!put) return tl::unexpected(put.error());
   auto keep = db.prepare("INSERT OR IGNORE INTO feeds_kept (name) VALUES (?1)");
   if (!keep) return tl::unexpected(keep.error());
@@ -27,7 +27,7 @@ core::Result<void> save_feed_states(Db& db, const std::vector<FeedState>& states
     put->bind(1, f.name).bind(2, f.format).bind(3, f.source).bind(4, int64_t{f.spool ? 1 : 0});
     put->bind(5, us_or_null(f.last_attempt)).bind(6, us_or_null(f.last_success)).bind(7, f.last_error);
     put->bind(8, f.indicators).bind(9, f.records).bind(10, f.unsupported).bind(11, f.invalid);
-    put->bind(12, f.withdrawn).bind(13, us(now));
+    put->bind(12, f.withdrawn).bind(13, f.etag).bind(14, f.last_modified).bind(15, us(now));
     if (auto r = put->run(); !r) return r;
     keep->bind(1, f.name);
     if (auto r = keep->run(); !r) return r;
@@ -39,7 +39,7 @@ core::Result<void> save_feed_states(Db& db, const std::vector<FeedState>& states
 core::Result<std::vector<FeedState>> load_feed_states(Db& db) {
   auto s = db.prepare(
       "SELECT name, format, source, spool, last_attempt, last_success, last_error, indicators, records,"
-      " unsupported, invalid, withdrawn FROM feed_state ORDER BY name");
+      " unsupported, invalid, withdrawn, etag, last_modified FROM feed_state ORDER BY name");
   if (!s) return tl::unexpected(s.error());
   std::vector<FeedState> out;
   auto r = s->each([&] {
@@ -56,6 +56,8 @@ core::Result<std::vector<FeedState>> load_feed_states(Db& db) {
     f.unsupported = s->int64(9);
     f.invalid = s->int64(10);
     f.withdrawn = s->int64(11);
+    f.etag = s->text(12);
+    f.last_modified = s->text(13);
     out.push_back(std::move(f));
   });
   if (!r) return tl::unexpected(r.error());

@@ -22,6 +22,7 @@ struct FeedState {
   core::TimePoint last_success{};
   std::string last_error;
   int64_t indicators = 0, records = 0, unsupported = 0, invalid = 0, withdrawn = 0;
+  std::string etag, last_modified;  // of the last fetch, for the next conditional request
 };
 
 // In one transaction: each row inserted or replaced; rows of feeds not in `states` deleted

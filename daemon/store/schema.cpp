@@ -108,6 +108,8 @@ CREATE TABLE feed_state (
   unsupported  INTEGER NOT NULL DEFAULT 0,
   invalid      INTEGER NOT NULL DEFAULT 0,
   withdrawn    INTEGER NOT NULL DEFAULT 0,
+  etag          TEXT NOT NULL DEFAULT '',    -- validators of the last fetch (url feeds)
+  last_modified TEXT NOT NULL DEFAULT '',
   updated_at   INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql",

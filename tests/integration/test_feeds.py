@@ -200,6 +200,16 @@ class FetchedFeeds(VigieTestCase):
         listing = run_vigie("feeds", "list", "--config", vigie.config)
         self.assertRegex(listing.stdout, r"remote\s+csv\s+1\s+\S+\s+error: .*127\.0\.0\.1")
         self.assertEqual(vigie2.stop(), 0)
+        # The validators outlive the restart: the next request is conditional.
+        http.put("iocs.csv", f"type,indicator\nip,{LATER}\n", age=60)
+        http2 = self.track(HttpServer(self.tmp))
+        http2.port = http.port
+        http2.start()
+        vigie3 = self.track(vigie.same_config().start())
+        self.assertIn("feed remote: 1 indicator(s)", vigie3.log_text())
+        wait_for(lambda: http2.log_text().count('"GET /iocs.csv HTTP/1.1" 304') >= 2,
+                 what="a conditional request after the restart")
+        self.assertEqual(vigie3.stop(), 0)
 
 
 if __name__ == "__main__":

@@ -60,9 +60,9 @@ TEST_CASE("feed states: saved whole, replaced, and feeds no longer listed remove
   StoreDir dir;
   auto st = store::Store::open(dir.path / "vigie.db");
   REQUIRE(st);
-  store::FeedState a{"local", "csv", "/etc/vigie/local.csv", false, at_s(100), at_s(100), "", 2, 3, 1, 0, 0};
-  store::FeedState b{"extra", "list", "/var/lib/vigie/feeds/extra.list", true, at_s(110), {}, "empty file", 0, 0, 0,
-                     0,       0};
+  store::FeedState a{"local", "csv", "/etc/vigie/local.csv", false, at_s(100), at_s(100), "", 2, 3, 1, 0, 0, "", ""};
+  store::FeedState b{
+      "extra", "list", "/var/lib/vigie/feeds/extra.list", true, at_s(110), {}, "empty file", 0, 0, 0, 0, 0, "", ""};
   REQUIRE(store::save_feed_states((*st)->db(), {a, b}, at_s(120)));
   auto rows = store::load_feed_states((*st)->db());
   REQUIRE(rows);
@@ -73,10 +73,15 @@ TEST_CASE("feed states: saved whole, replaced, and feeds no longer listed remove
   CHECK((*rows)[0].last_error == "empty file");
   CHECK((*rows)[1].indicators == 2);
   CHECK((*rows)[1].last_attempt == at_s(100));
+  CHECK((*rows)[1].etag.empty());
   a.indicators = 5;
+  a.etag = "\"5f3e-61a\"";
+  a.last_modified = "Wed, 02 Dec 2026 10:00:00 GMT";
   REQUIRE(store::save_feed_states((*st)->db(), {a}, at_s(130)));
   rows = store::load_feed_states((*st)->db());
   REQUIRE(rows);
   REQUIRE(rows->size() == 1);
   CHECK((*rows)[0].indicators == 5);
+  CHECK((*rows)[0].etag == "\"5f3e-61a\"");
+  CHECK((*rows)[0].last_modified == "Wed, 02 Dec 2026 10:00:00 GMT");
 }

@@ -135,6 +135,10 @@ int run_feeds_refresh(const FeedsOptions& opts) {
   const auto cfg = load_config_or_report(opts.config);
   if (!cfg) return kExitFailed;
   const auto rows = known_feeds(*cfg);
+  if (rows.empty()) {
+    std::printf("no feed: none configured (feeds:) and none imported in %s\n", cfg->feed_spool().c_str());
+    return kExitOk;
+  }
   if (!opts.name.empty() &&
       std::none_of(rows.begin(), rows.end(), [&](const auto& f) { return f.name == opts.name; })) {
     std::fprintf(stderr, "vigie: no feed named '%s' (configured or imported)\n", opts.name.c_str());

@@ -9,7 +9,7 @@ import subprocess
 import time
 import unittest
 
-from harness import SmtpServer, Vigie, VigieTestCase, free_port, run_vigie, wait_for, wait_port
+from harness import SmtpServer, Vigie, VigieTestCase, free_port, run_vigie, self_signed_cert, wait_for, wait_port
 
 LISTED = "45.133.1.23"
 LATER = "45.133.1.99"
@@ -126,7 +126,16 @@ class Feeds(VigieTestCase):
 class HttpServer:
     """python3 -m http.server on loopback, serving a directory (it answers If-Modified-Since)."""
 
-    def __init__(self, workdir):
+    # http.server's own handler, behind TLS when a certificate is given.
+    TLS = ("import http.server, ssl, sys, functools\n"
+           "h = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[2])\n"
+           "srv = http.server.ThreadingHTTPServer(('127.0.0.1', int(sys.argv[1])), h)\n"
+           "ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.load_cert_chain(sys.argv[3], sys.argv[4])\n"
+           "srv.socket = ctx.wrap_socket(srv.socket, server_side=True)\n"
+           "srv.serve_forever()\n")
+
+    def __init__(self, workdir, tls=None):
+        self.tls = tls  # (cert, key)
         self.dir = os.path.join(workdir, "www")
         os.makedirs(self.dir, exist_ok=True)
         self.port = free_port()
@@ -135,8 +144,11 @@ class HttpServer:
 
     def start(self):
         self.log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(["/usr/bin/python3", "-m", "http.server", str(self.port), "--bind", "127.0.0.1",
-                                      "--directory", self.dir], stdout=self.log, stderr=self.log)
+        if self.tls:
+            cmd = ["/usr/bin/python3", "-c", self.TLS, str(self.port), self.dir, *self.tls]
+        else:
+            cmd = ["/usr/bin/python3", "-m", "http.server", str(self.port), "--bind", "127.0.0.1", "--directory", self.dir]
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=self.log)
         wait_port(self.port)
         return self
 
@@ -146,7 +158,7 @@ class HttpServer:
             f.write(text)
         t = time.time() - 3600 + age  # distinct whole seconds for each version (Last-Modified)
         os.utime(path, (t, t))
-        return f"http://127.0.0.1:{self.port}/{name}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}/{name}"
 
     def log_text(self):
         with open(self.log_path, "rb") as f:
@@ -210,6 +222,20 @@ class FetchedFeeds(VigieTestCase):
         wait_for(lambda: http2.log_text().count('"GET /iocs.csv HTTP/1.1" 304') >= 2,
                  what="a conditional request after the restart")
         self.assertEqual(vigie3.stop(), 0)
+
+    def test_https_certificates_are_verified_and_a_ca_file_trusts_the_site_s_own(self):
+        cert, key = self_signed_cert(self.tmp)
+        https = self.track(HttpServer(self.tmp, tls=(cert, key)).start())
+        url = https.put("iocs.csv", f"type,indicator\nip,{LISTED}\n")
+        extra = ("feeds:\n"
+                 f"  - {{ name: untrusted, format: csv, url: \"{url}\" }}\n"
+                 f"  - {{ name: trusted, format: csv, url: \"{url}\", ca_file: {cert} }}\n")
+        vigie = self.track(Vigie(self.tmp, extra=extra).start())
+        self.assertRegex(vigie.log_text(), r"feed untrusted: https://127\.0\.0\.1:\d+/iocs\.csv: .*certificate")
+        self.assertIn("feed trusted: 1 indicator(s)", vigie.log_text())
+        listing = run_vigie("feeds", "list", "--config", vigie.config)
+        self.assertRegex(listing.stdout, r"untrusted\s+csv\s+0\s+never\s+error: .*certificate")
+        self.assertEqual(vigie.stop(), 0)
 
 
 if __name__ == "__main__":

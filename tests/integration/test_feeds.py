@@ -6,7 +6,6 @@ import email.header
 import json
 import os
 import subprocess
-import time
 import unittest
 
 from harness import SmtpServer, Vigie, VigieTestCase, free_port, run_vigie, self_signed_cert, wait_for, wait_port
@@ -156,7 +155,7 @@ class HttpServer:
         path = os.path.join(self.dir, name)
         with open(path, "w") as f:
             f.write(text)
-        t = time.time() - 3600 + age  # distinct whole seconds for each version (Last-Modified)
+        t = 1_764_000_000 + age  # fixed whole seconds per version: Last-Modified says which one it is
         os.utime(path, (t, t))
         return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}/{name}"
 

@@ -46,9 +46,9 @@ FeedsService::FeedsService(std::shared_ptr<const config::Config> cfg, core::Metr
         set_.set_validators(r.name, {std::move(r.etag), std::move(r.last_modified)});
 }
 
-void FeedsService::pass(bool force, const std::string& only, bool always_publish) {
+void FeedsService::pass(bool force, const std::string& only, bool always_publish, bool fetch) {
   const core::TimePoint now = clock_.now();
-  const bool changed = set_.refresh(*cfg_, now, force, only);
+  const bool changed = set_.refresh(*cfg_, now, force, only, fetch);
   if (changed || always_publish || now >= next_expiry_) {
     auto index = set_.build_index(*cfg_, now);
     const intel::IndexStats& s = index->stats();

@@ -33,7 +33,8 @@ class FeedsService {
   // One pass now, on the caller's thread: reads the feeds (all of them when `force`, else those
   // that are due; only `only` when named), publishes a new index if anything changed or
   // `always_publish`, records the states. Before run() starts, or from run() itself.
-  void pass(bool force, const std::string& only = {}, bool always_publish = false);
+  // `fetch` false: URL feeds give the body of their last fetch only (FeedSet::refresh).
+  void pass(bool force, const std::string& only = {}, bool always_publish = false, bool fetch = true);
 
   // The thread body of `serve`.
   void run(const std::stop_token& st);

@@ -189,11 +189,12 @@ int run_serve(const std::filesystem::path& config_path) {
     }
   });
 
-  // Indicators are read before the first event arrives, then on their schedule (feeds thread).
+  // Local feeds (and the bodies URL feeds fetched before) are read before the first event
+  // arrives; fetching waits for the feeds thread, so a slow server never delays the start.
   FeedsService feeds(
       cfg, metrics, clock, [&](std::shared_ptr<const intel::IocIndex> index) { pipeline.swap_iocs(std::move(index)); },
       &(*feeds_store)->db());
-  feeds.pass(true);
+  feeds.pass(true, {}, false, false);
 
   asio::io_context io;
   ingest::syslog::SyslogServer server(io, cfg, pipeline.input(), metrics, clock);

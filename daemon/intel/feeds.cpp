@@ -67,11 +67,15 @@ void FeedSet::fail(State& st, const std::string& why) {
   st.status.last_error = why;
 }
 
-bool FeedSet::read(State& st, const FormatOptions& opts, core::TimePoint now, bool force) {
-  // Looking counts as an attempt: the schedule moves on even when the file did not change.
-  st.status.last_attempt = now;
+bool FeedSet::read(State& st, const FormatOptions& opts, core::TimePoint now, bool force, bool fetch) {
+  // Looking counts as an attempt: the schedule moves on even when the file did not change. A
+  // URL feed not fetched now stays due.
+  if (st.url.empty() || fetch) st.status.last_attempt = now;
   std::string fetch_error;
-  if (!st.url.empty()) {
+  if (!st.url.empty() && !fetch) {
+    std::error_code ec;
+    if (!fs::exists(st.status.path, ec)) return false;
+  } else if (!st.url.empty()) {
     auto got = fetch_to_file(st.url, st.status.path, st.validators, st.fetch);
     if (got) {
       st.validators = got->validators;
@@ -114,7 +118,7 @@ bool FeedSet::read(State& st, const FormatOptions& opts, core::TimePoint now, bo
   return true;
 }
 
-bool FeedSet::refresh(const config::Config& cfg, core::TimePoint now, bool force, const std::string& only) {
+bool FeedSet::refresh(const config::Config& cfg, core::TimePoint now, bool force, const std::string& only, bool fetch) {
   bool changed = false;
   std::map<std::string, State> next;
   const auto take = [&](const std::string& name) {
@@ -145,7 +149,7 @@ bool FeedSet::refresh(const config::Config& cfg, core::TimePoint now, bool force
     if (!f.type.empty()) opts.type = ioc_type(f.type);
     const bool due =
         force || moved || st.status.last_attempt == core::TimePoint{} || now - st.status.last_attempt >= interval(st);
-    if ((only.empty() || only == f.name) && due) changed = read(st, opts, now, force || moved) || changed;
+    if ((only.empty() || only == f.name) && due) changed = read(st, opts, now, force || moved, fetch) || changed;
     next.emplace(f.name, std::move(st));
   }
   std::error_code ec;
@@ -166,7 +170,7 @@ bool FeedSet::refresh(const config::Config& cfg, core::TimePoint now, bool force
       opts.feed = parsed->first;
       opts.tlp = "AMBER";
       opts.confidence = 50;
-      if (only.empty() || only == parsed->first) changed = read(st, opts, now, force) || changed;
+      if (only.empty() || only == parsed->first) changed = read(st, opts, now, force, fetch) || changed;
       next.emplace(parsed->first, std::move(st));
     }
   }

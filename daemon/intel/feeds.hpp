@@ -40,7 +40,10 @@ class FeedSet {
   // Reads the feeds that are due at `now` (all of them when `force`, or only `only` when named):
   // a file is parsed again only when its modification time or size changed. Spool files are
   // looked at on every call. Returns true when the indicators in force changed.
-  bool refresh(const config::Config& cfg, core::TimePoint now, bool force = false, const std::string& only = {});
+  // `fetch` false: feeds with a URL are not fetched, only the body cached by their last fetch is
+  // read (serve's start, which must not wait on a slow server), and they stay due.
+  bool refresh(const config::Config& cfg, core::TimePoint now, bool force = false, const std::string& only = {},
+               bool fetch = true);
 
   // An index of every feed's indicators in force, with the guards of `detection.ioc`;
   // `now` leaves expired indicators out.
@@ -72,7 +75,7 @@ class FeedSet {
   };
   // Fetches (URL feeds) and reads one feed into `st` if its file changed; true when its
   // indicators changed.
-  bool read(State& st, const FormatOptions& opts, core::TimePoint now, bool force);
+  bool read(State& st, const FormatOptions& opts, core::TimePoint now, bool force, bool fetch);
   void fail(State& st, const std::string& why);
   [[nodiscard]] static core::Duration interval(const State& st);
 

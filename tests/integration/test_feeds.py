@@ -6,6 +6,7 @@ import email.header
 import json
 import os
 import subprocess
+import time
 import unittest
 
 from harness import SmtpServer, Vigie, VigieTestCase, free_port, run_vigie, self_signed_cert, wait_for, wait_port
@@ -180,8 +181,9 @@ class FetchedFeeds(VigieTestCase):
                  f"  - {{ name: remote, format: csv, url: \"{url}\", every: 1h, timeout: 10s }}\n"
                  f"  - {{ name: big, format: list, url: \"{big}\", max_size: 1KiB }}\n")
         vigie = self.track(Vigie(self.tmp, extra=extra).start())
-        self.assertIn("feed remote: 1 indicator(s)", vigie.log_text())
-        self.assertRegex(vigie.log_text(), r"feed big: .*big\.txt: response larger than")
+        # Fetched by the feeds thread once the daemon is up (a slow server never delays the start).
+        wait_for(lambda: "feed remote: 1 indicator(s)" in vigie.log_text(), what="the first fetch")
+        wait_for(lambda: "big.txt: response larger than" in vigie.log_text(), what="the oversized feed refused")
         accepted(vigie, LISTED)
         wait_for(lambda: ioc_count(vigie, LISTED) == 1, what="the alert on the fetched indicator")
 
@@ -230,11 +232,45 @@ class FetchedFeeds(VigieTestCase):
                  f"  - {{ name: untrusted, format: csv, url: \"{url}\" }}\n"
                  f"  - {{ name: trusted, format: csv, url: \"{url}\", ca_file: {cert} }}\n")
         vigie = self.track(Vigie(self.tmp, extra=extra).start())
+        wait_for(lambda: "feed trusted: 1 indicator(s)" in vigie.log_text() and "feed untrusted: https" in
+                 vigie.log_text(), what="both fetches")
         self.assertRegex(vigie.log_text(), r"feed untrusted: https://127\.0\.0\.1:\d+/iocs\.csv: .*certificate")
-        self.assertIn("feed trusted: 1 indicator(s)", vigie.log_text())
         listing = run_vigie("feeds", "list", "--config", vigie.config)
         self.assertRegex(listing.stdout, r"untrusted\s+csv\s+0\s+never\s+error: .*certificate")
         self.assertEqual(vigie.stop(), 0)
+
+    def test_a_server_that_hangs_or_redirects_in_a_loop_is_an_error_and_the_daemon_goes_on(self):
+        # One handler for both misbehaviours: /slow never answers, /loop redirects to itself.
+        script = ("import http.server, sys, time\n"
+                  "class H(http.server.BaseHTTPRequestHandler):\n"
+                  "    def do_GET(self):\n"
+                  "        if self.path == '/slow':\n"
+                  "            time.sleep(60)\n"
+                  "        self.send_response(302); self.send_header('Location', '/loop'); self.end_headers()\n"
+                  "http.server.ThreadingHTTPServer(('127.0.0.1', int(sys.argv[1])), H).serve_forever()\n")
+        port = free_port()
+        log = open(os.path.join(self.tmp, "bad-http.log"), "ab")
+        server = subprocess.Popen(["/usr/bin/python3", "-c", script, str(port)], stdout=log, stderr=log)
+        try:
+            wait_port(port)
+            extra = ("feeds:\n"
+                     f"  - {{ name: slow, format: list, url: \"http://127.0.0.1:{port}/slow\", timeout: 2s }}\n"
+                     f"  - {{ name: loop, format: list, url: \"http://127.0.0.1:{port}/loop\" }}\n")
+            t0 = time.monotonic()
+            vigie = self.track(Vigie(self.tmp, extra=extra).start())
+            self.assertLess(time.monotonic() - t0, 2, "the start waited for the hanging server")
+            wait_for(lambda: "feed slow: http" in vigie.log_text(), what="the timeout")
+            text = vigie.log_text()
+            self.assertRegex(text, r"feed slow: http://127\.0\.0\.1:\d+/slow: .*timed out")
+            self.assertRegex(text, r"feed loop: http://127\.0\.0\.1:\d+/loop: Maximum \(5\) redirects")
+            accepted(vigie, LISTED)  # still serving
+            wait_for(lambda: vigie.query("SELECT count(*) FROM alerts")[0][0] >= 0, what="the store answering")
+            self.assertTrue(vigie.alive())
+            self.assertEqual(vigie.stop(), 0)
+        finally:
+            server.kill()
+            server.wait(10)
+            log.close()
 
 
 if __name__ == "__main__":

@@ -117,16 +117,20 @@ std::optional<int> ask_daemon(const config::Config& cfg, const std::string& name
   return kExitFailed;
 }
 
+// Nothing to list or read: says so (not an error).
+bool said_no_feed(const config::Config& cfg, const std::vector<store::FeedState>& rows) {
+  if (!rows.empty()) return false;
+  std::printf("no feed: none configured (feeds:) and none imported in %s\n", cfg.feed_spool().c_str());
+  return true;
+}
+
 }  // namespace
 
 int run_feeds_list(const FeedsOptions& opts) {
   const auto cfg = load_config_or_report(opts.config);
   if (!cfg) return kExitFailed;
   const auto rows = known_feeds(*cfg);
-  if (rows.empty()) {
-    std::printf("no feed: none configured (feeds:) and none imported in %s\n", cfg->feed_spool().c_str());
-    return kExitOk;
-  }
+  if (said_no_feed(*cfg, rows)) return kExitOk;
   print_states(rows);
   return kExitOk;
 }
@@ -135,10 +139,7 @@ int run_feeds_refresh(const FeedsOptions& opts) {
   const auto cfg = load_config_or_report(opts.config);
   if (!cfg) return kExitFailed;
   const auto rows = known_feeds(*cfg);
-  if (rows.empty()) {
-    std::printf("no feed: none configured (feeds:) and none imported in %s\n", cfg->feed_spool().c_str());
-    return kExitOk;
-  }
+  if (said_no_feed(*cfg, rows)) return kExitOk;
   if (!opts.name.empty() &&
       std::none_of(rows.begin(), rows.end(), [&](const auto& f) { return f.name == opts.name; })) {
     std::fprintf(stderr, "vigie: no feed named '%s' (configured or imported)\n", opts.name.c_str());

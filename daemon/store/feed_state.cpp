@@ -3,11 +3,9 @@
 namespace vigie::store {
 namespace {
 
-int64_t us(core::TimePoint t) { return t.time_since_epoch().count(); }
 std::optional<int64_t> us_or_null(core::TimePoint t) {
   return t == core::TimePoint{} ? std::nullopt : std::optional<int64_t>(us(t));
 }
-core::TimePoint tp(int64_t v) { return core::TimePoint{core::Duration{v}}; }
 
 }  // namespace
 

@@ -7,10 +7,6 @@
 namespace vigie::store {
 namespace {
 
-int64_t us(core::TimePoint t) { return t.time_since_epoch().count(); }
-int64_t us(core::Duration d) { return d.count(); }
-core::TimePoint tp(int64_t v) { return core::TimePoint{core::Duration{v}}; }
-
 core::Result<core::KeyValues> decode_pairs(Db& db, const std::string& json) {
   auto s =
       db.prepare("SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?1) ORDER BY key");

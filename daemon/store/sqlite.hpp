@@ -14,8 +14,14 @@
 #include <utility>
 
 #include "core/error.hpp"
+#include "core/time.hpp"
 
 namespace vigie::store {
+
+// Times and durations are stored as integers: microseconds since the Unix epoch, UTC.
+inline int64_t us(core::TimePoint t) { return t.time_since_epoch().count(); }
+inline int64_t us(core::Duration d) { return d.count(); }
+inline core::TimePoint tp(int64_t v) { return core::TimePoint{core::Duration{v}}; }
 
 class Stmt {
  public:

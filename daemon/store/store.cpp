@@ -13,9 +13,6 @@
 namespace vigie::store {
 namespace {
 
-int64_t us(core::TimePoint t) { return t.time_since_epoch().count(); }
-core::TimePoint tp(int64_t v) { return core::TimePoint{core::Duration{v}}; }
-
 std::string json_strings(const std::vector<std::string>& v) {
   core::JsonWriter w;
   w.begin_array();

@@ -5,7 +5,7 @@
 
 #include "app/commands.hpp"
 #include "ingest/syslog/server.hpp"
-#include "intel/formats.hpp"
+#include "intel/feeds.hpp"
 
 namespace vigie::app {
 
@@ -86,11 +86,8 @@ int run_check(const std::filesystem::path& config, bool strict) {
       std::printf("feed %s: fetched by serve from %s\n", f.name.c_str(), f.url.c_str());
       continue;
     }
-    intel::FormatOptions opts;
-    opts.feed = f.name;
-    if (!f.type.empty()) opts.type = intel::ioc_type(f.type);
     intel::ParseReport report;
-    const auto got = intel::read_feed_path(f.path, f.format, opts, report);
+    const auto got = intel::read_feed_path(f.path, f.format, intel::format_options(f), report);
     if (!got) {
       ++unreadable;
       std::fprintf(stderr, "%s: feed %s: %s\n", strict ? "error" : "warning", f.name.c_str(), got.error().c_str());

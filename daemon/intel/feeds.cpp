@@ -67,6 +67,23 @@ void FeedSet::fail(State& st, const std::string& why) {
   st.status.last_error = why;
 }
 
+FormatOptions format_options(const config::Feed& f) {
+  FormatOptions opts;
+  opts.feed = f.name;
+  opts.tlp = f.tlp;
+  opts.confidence = f.confidence;
+  if (!f.type.empty()) opts.type = ioc_type(f.type);
+  return opts;
+}
+
+FormatOptions spool_options(const std::string& name) {
+  FormatOptions opts;
+  opts.feed = name;
+  opts.tlp = "AMBER";
+  opts.confidence = 50;
+  return opts;
+}
+
 bool FeedSet::read(State& st, const FormatOptions& opts, core::TimePoint now, bool force, bool fetch) {
   // Looking counts as an attempt: the schedule moves on even when the file did not change. A
   // URL feed not fetched now stays due.
@@ -142,11 +159,7 @@ bool FeedSet::refresh(const config::Config& cfg, core::TimePoint now, bool force
     st.fetch.proxy = f.proxy;
     st.fetch.ca_file = f.ca_file.string();
     st.every = f.every;
-    FormatOptions opts;
-    opts.feed = f.name;
-    opts.tlp = f.tlp;
-    opts.confidence = f.confidence;
-    if (!f.type.empty()) opts.type = ioc_type(f.type);
+    const FormatOptions opts = format_options(f);
     const bool due =
         force || moved || st.status.last_attempt == core::TimePoint{} || now - st.status.last_attempt >= interval(st);
     if ((only.empty() || only == f.name) && due) changed = read(st, opts, now, force || moved, fetch) || changed;
@@ -166,10 +179,7 @@ bool FeedSet::refresh(const config::Config& cfg, core::TimePoint now, bool force
       st.status.path = entry.path();
       st.status.spool = true;
       st.every = kSpoolEvery;
-      FormatOptions opts;
-      opts.feed = parsed->first;
-      opts.tlp = "AMBER";
-      opts.confidence = 50;
+      const FormatOptions opts = spool_options(parsed->first);
       if (only.empty() || only == parsed->first) changed = read(st, opts, now, force, fetch) || changed;
       next.emplace(parsed->first, std::move(st));
     }

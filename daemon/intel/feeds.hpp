@@ -35,6 +35,11 @@ struct FeedStatus {
 // Spool file names are <feed name>.<format> (a directory <name>.misp for MISP).
 [[nodiscard]] std::optional<std::pair<std::string, std::string>> spool_entry(const std::filesystem::path& p);
 
+// How a feed's records are read: a configured feed's defaults, or a spool file's (TLP AMBER,
+// confidence 50, types as each record says).
+[[nodiscard]] FormatOptions format_options(const config::Feed& f);
+[[nodiscard]] FormatOptions spool_options(const std::string& name);
+
 class FeedSet {
  public:
   // Reads the feeds that are due at `now` (all of them when `force`, or only `only` when named):

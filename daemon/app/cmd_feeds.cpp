@@ -27,19 +27,23 @@ namespace fs = std::filesystem;
 
 std::string when(core::TimePoint t) {
   if (t == core::TimePoint{}) return "never";
-  std::string s = core::format_rfc3339(std::chrono::time_point_cast<std::chrono::seconds>(t));
-  return s;
+  return core::format_rfc3339(std::chrono::time_point_cast<std::chrono::seconds>(t));
 }
 
-std::map<std::string, store::FeedState> stored_states(const fs::path& db) {
+std::map<std::string, store::FeedState> stored_states(store::Db& db) {
   std::map<std::string, store::FeedState> out;
-  std::error_code ec;
-  if (!fs::exists(db, ec)) return out;
-  auto st = store::Store::open(db);
-  if (!st) return out;
-  if (auto rows = store::load_feed_states((*st)->db()))
+  if (auto rows = store::load_feed_states(db))
     for (auto& r : *rows) out.emplace(r.name, std::move(r));
   return out;
+}
+
+// What the store knows of each feed; nothing when there is no database yet.
+std::map<std::string, store::FeedState> stored_states(const fs::path& db) {
+  std::error_code ec;
+  if (!fs::exists(db, ec)) return {};
+  auto st = store::Store::open(db);
+  if (!st) return {};
+  return stored_states((*st)->db());
 }
 
 void print_states(const std::vector<store::FeedState>& rows) {
@@ -85,7 +89,12 @@ std::optional<int> ask_daemon(const config::Config& cfg, const std::string& name
   const auto& db = cfg.storage.path;
   const auto holder = store::lock_holder(db);
   if (!holder || *holder == 0) return std::nullopt;
-  const auto before = stored_states(db);
+  auto store = store::Store::open(db);  // one connection for the whole wait
+  if (!store) {
+    std::fprintf(stderr, "vigie: %s\n", store.error().to_string().c_str());
+    return kExitFailed;
+  }
+  const auto before = stored_states((*store)->db());
   {
     std::ofstream out(feeds_request_path(db), std::ios::trunc);
     out << name << "\n";
@@ -97,7 +106,7 @@ std::optional<int> ask_daemon(const config::Config& cfg, const std::string& name
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    const auto now = stored_states(db);
+    const auto now = stored_states((*store)->db());
     std::vector<store::FeedState> read;
     for (const auto& [n, st] : now) {
       if (!name.empty() && n != name) continue;
@@ -195,12 +204,8 @@ int run_feeds_import(const FeedsOptions& opts) {
     return kExitFailed;
   }
   // Read first: what is refused here never reaches the spool.
-  intel::FormatOptions fo;
-  fo.feed = name;
-  fo.tlp = "AMBER";
-  fo.confidence = 50;
   intel::ParseReport report;
-  const auto got = intel::read_feed_path(opts.path, opts.format, fo, report);
+  const auto got = intel::read_feed_path(opts.path, opts.format, intel::spool_options(name), report);
   if (!got) {
     std::fprintf(stderr, "vigie: %s: %s\n", opts.path.c_str(), got.error().c_str());
     return kExitFailed;

@@ -65,25 +65,15 @@ def self_signed_cert(workdir, cn="127.0.0.1"):
     return cert, key
 
 
-class SmtpServer:
-    """aiosmtpd storing every message it accepts in a maildir. With `policy` (arguments of
-    smtp_relay.py: ["--tls", cert, key, "--auth", user, password_file], ["--refuse-rcpt", addr],
-    ["--reject-data"]) it behaves like a relay with that policy."""
+class PeerProcess:
+    """A real peer (aiosmtpd, http.server) started with `_spawn(cmd)`, its output in `log_path`."""
 
-    def __init__(self, workdir, port=None, policy=None):
+    def __init__(self, log_path, port=None):
         self.port = port or free_port()
-        self.maildir = os.path.join(workdir, f"smtp-{self.port}")
-        self.policy = policy
-        self.log_path = os.path.join(workdir, f"smtp-{self.port}.log")
+        self.log_path = log_path
         self.proc = None
 
-    def start(self):
-        if self.policy is not None:
-            cmd = [SYSTEM_PYTHON, os.path.join(os.path.dirname(__file__), "smtp_relay.py"), str(self.port),
-                   self.maildir, *self.policy]
-        else:
-            cmd = [SYSTEM_PYTHON, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{self.port}",
-                   "-c", "aiosmtpd.handlers.Mailbox", self.maildir]
+    def _spawn(self, cmd):
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(cmd, stdout=log, stderr=log)
         wait_port(self.port)
@@ -98,10 +88,64 @@ class SmtpServer:
             self.proc.terminate()
             self.proc.wait(10)
 
+
+class SmtpServer(PeerProcess):
+    """aiosmtpd storing every message it accepts in a maildir. With `policy` (arguments of
+    smtp_relay.py: ["--tls", cert, key, "--auth", user, password_file], ["--refuse-rcpt", addr],
+    ["--reject-data"]) it behaves like a relay with that policy."""
+
+    def __init__(self, workdir, port=None, policy=None):
+        port = port or free_port()
+        super().__init__(os.path.join(workdir, f"smtp-{port}.log"), port)
+        self.maildir = os.path.join(workdir, f"smtp-{self.port}")
+        self.policy = policy
+
+    def start(self):
+        if self.policy is not None:
+            cmd = [SYSTEM_PYTHON, os.path.join(os.path.dirname(__file__), "smtp_relay.py"), str(self.port),
+                   self.maildir, *self.policy]
+        else:
+            cmd = [SYSTEM_PYTHON, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{self.port}",
+                   "-c", "aiosmtpd.handlers.Mailbox", self.maildir]
+        return self._spawn(cmd)
+
     def messages(self):
         if not os.path.isdir(os.path.join(self.maildir, "new")):
             return []
         return list(mailbox.Maildir(self.maildir, create=False))
+
+
+class HttpServer(PeerProcess):
+    """Python's http.server on loopback serving a directory (it answers If-Modified-Since), behind
+    TLS when given (cert, key)."""
+
+    TLS = ("import http.server, ssl, sys, functools\n"
+           "h = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[2])\n"
+           "srv = http.server.ThreadingHTTPServer(('127.0.0.1', int(sys.argv[1])), h)\n"
+           "ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.load_cert_chain(sys.argv[3], sys.argv[4])\n"
+           "srv.socket = ctx.wrap_socket(srv.socket, server_side=True)\n"
+           "srv.serve_forever()\n")
+
+    def __init__(self, workdir, tls=None, port=None):
+        super().__init__(os.path.join(workdir, "http.log"), port)
+        self.tls = tls
+        self.dir = os.path.join(workdir, "www")
+        os.makedirs(self.dir, exist_ok=True)
+
+    def start(self):
+        if self.tls:
+            return self._spawn([SYSTEM_PYTHON, "-c", self.TLS, str(self.port), self.dir, *self.tls])
+        return self._spawn([SYSTEM_PYTHON, "-m", "http.server", str(self.port), "--bind", "127.0.0.1",
+                            "--directory", self.dir])
+
+    def put(self, name, text, age=0):
+        """Serves `text` as `name`, dated a fixed second + age (Last-Modified tells versions apart)."""
+        path = os.path.join(self.dir, name)
+        with open(path, "w") as f:
+            f.write(text)
+        t = 1_764_000_000 + age
+        os.utime(path, (t, t))
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}/{name}"
 
 
 def maildir_messages(path):

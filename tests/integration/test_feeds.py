@@ -9,7 +9,7 @@ import subprocess
 import time
 import unittest
 
-from harness import SmtpServer, Vigie, VigieTestCase, free_port, run_vigie, self_signed_cert, wait_for, wait_port
+from harness import HttpServer, SmtpServer, Vigie, VigieTestCase, free_port, run_vigie, self_signed_cert, wait_for, wait_port
 
 LISTED = "45.133.1.23"
 LATER = "45.133.1.99"
@@ -123,55 +123,6 @@ class Feeds(VigieTestCase):
         self.assertEqual(ioc[0]["key"]["threat.indicator.value"], LISTED)
 
 
-class HttpServer:
-    """python3 -m http.server on loopback, serving a directory (it answers If-Modified-Since)."""
-
-    # http.server's own handler, behind TLS when a certificate is given.
-    TLS = ("import http.server, ssl, sys, functools\n"
-           "h = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[2])\n"
-           "srv = http.server.ThreadingHTTPServer(('127.0.0.1', int(sys.argv[1])), h)\n"
-           "ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.load_cert_chain(sys.argv[3], sys.argv[4])\n"
-           "srv.socket = ctx.wrap_socket(srv.socket, server_side=True)\n"
-           "srv.serve_forever()\n")
-
-    def __init__(self, workdir, tls=None):
-        self.tls = tls  # (cert, key)
-        self.dir = os.path.join(workdir, "www")
-        os.makedirs(self.dir, exist_ok=True)
-        self.port = free_port()
-        self.log_path = os.path.join(workdir, "http.log")
-        self.proc = None
-
-    def start(self):
-        self.log = open(self.log_path, "ab")
-        if self.tls:
-            cmd = ["/usr/bin/python3", "-c", self.TLS, str(self.port), self.dir, *self.tls]
-        else:
-            cmd = ["/usr/bin/python3", "-m", "http.server", str(self.port), "--bind", "127.0.0.1", "--directory", self.dir]
-        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=self.log)
-        wait_port(self.port)
-        return self
-
-    def put(self, name, text, age=0):
-        path = os.path.join(self.dir, name)
-        with open(path, "w") as f:
-            f.write(text)
-        t = 1_764_000_000 + age  # fixed whole seconds per version: Last-Modified says which one it is
-        os.utime(path, (t, t))
-        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}/{name}"
-
-    def log_text(self):
-        with open(self.log_path, "rb") as f:
-            return f.read().decode("utf-8", "replace")
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(10)
-        if self.proc:
-            self.log.close()
-
-
 class FetchedFeeds(VigieTestCase):
     def test_a_feed_fetched_over_http_is_conditional_keeps_its_last_good_body_and_refuses_oversize(self):
         http = self.track(HttpServer(self.tmp).start())
@@ -215,9 +166,7 @@ class FetchedFeeds(VigieTestCase):
         self.assertEqual(vigie2.stop(), 0)
         # The validators outlive the restart: the next request is conditional.
         http.put("iocs.csv", f"type,indicator\nip,{LATER}\n", age=60)
-        http2 = self.track(HttpServer(self.tmp))
-        http2.port = http.port
-        http2.start()
+        http2 = self.track(HttpServer(self.tmp, port=http.port).start())
         vigie3 = self.track(vigie.same_config().start())
         self.assertIn("feed remote: 1 indicator(s)", vigie3.log_text())
         wait_for(lambda: http2.log_text().count('"GET /iocs.csv HTTP/1.1" 304') >= 2,

@@ -211,9 +211,9 @@ TEST_CASE("a Data list of a thousand items adds at most JsonFlattener::kMaxField
     if (i > 0) data += ",";
     data += R"({"#attributes":{"Name":"P)" + std::to_string(i) + R"("},"#text":"v"})";
   }
-  FieldList fields = {{"Event.System.EventID", "4625"},
-                      {"Event.System.Channel", "Security"},
-                      {"Event.EventData.Data", "[" + data + "]"}};
+  const std::string list = "[" + data + "]";  // FieldList views it: it must outlive the decode
+  FieldList fields = {
+      {"Event.System.EventID", "4625"}, {"Event.System.Channel", "Security"}, {"Event.EventData.Data", list}};
   WindowsDecoder d;
   CHECK(d.decode(fields) == WindowsShape::evtx);
   CHECK(d.added().size() == JsonFlattener::kMaxFields);

@@ -87,6 +87,17 @@ int run_check(const std::filesystem::path& config, bool strict) {
       continue;
     }
     intel::ParseReport report;
+    if (config::is_advisory_format(f.format)) {
+      const auto got = intel::read_advisory_path(f.path, f.format, f.name, report);
+      if (!got) {
+        ++unreadable;
+        std::fprintf(stderr, "%s: feed %s: %s\n", strict ? "error" : "warning", f.name.c_str(), got.error().c_str());
+      } else {
+        std::printf("feed %s: %zu advisory(ies) (%zu invalid)%s\n", f.name.c_str(), got->size(), report.invalid,
+                    f.relay ? ", relayed" : "");
+      }
+      continue;
+    }
     const auto got = intel::read_feed_path(f.path, f.format, intel::format_options(f), report);
     if (!got) {
       ++unreadable;

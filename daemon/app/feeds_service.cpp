@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "intel/relay.hpp"
 #include "store/feed_state.hpp"
 
 namespace vigie::app {
@@ -36,8 +37,13 @@ std::filesystem::path feeds_request_path(const std::filesystem::path& db) {
 }
 
 FeedsService::FeedsService(std::shared_ptr<const config::Config> cfg, core::Metrics& metrics, const core::Clock& clock,
-                           Publish publish, store::Db* db)
-    : cfg_(std::move(cfg)), metrics_(metrics), clock_(clock), publish_(std::move(publish)), db_(db) {
+                           Publish publish, store::Db* db, Queue queue)
+    : cfg_(std::move(cfg)),
+      metrics_(metrics),
+      clock_(clock),
+      publish_(std::move(publish)),
+      db_(db),
+      queue_(std::move(queue)) {
   if (db_ == nullptr) return;
   // What the fetches before this start got: their next requests are conditional.
   if (auto rows = store::load_feed_states(*db_))
@@ -70,7 +76,42 @@ void FeedsService::pass(bool force, const std::string& only, bool always_publish
     metrics_.gauge("vigie_feed_indicators", {{"feed", st.name}}) = static_cast<int64_t>(st.indicators);
     metrics_.gauge("vigie_feed_ok", {{"feed", st.name}}) = st.last_error.empty() ? 1 : 0;
   }
+  for (auto& read : set_.take_advisories()) unrelayed_.push_back(std::move(read));
+  if (relaying_) relay(now);
   record(now);
+}
+
+void FeedsService::relay(core::TimePoint now) {
+  if (db_ == nullptr || !queue_) {
+    unrelayed_.clear();
+    return;
+  }
+  intel::AdvisoryRelay relay(*db_);
+  for (const auto& [name, advisories] : std::exchange(unrelayed_, {})) {
+    const auto it =
+        std::find_if(cfg_->feeds.begin(), cfg_->feeds.end(), [&](const config::Feed& f) { return f.name == name; });
+    if (it == cfg_->feeds.end()) continue;
+    auto alerts = relay.relay(advisories, *it, cfg_->advisories, now);
+    if (!alerts) {
+      spdlog::error("feed {}: advisories not relayed: {}", name, alerts.error().to_string());
+      continue;  // nothing recorded: the next read compares with the same state again
+    }
+    const intel::RelayCounts c = relay.counts();
+    // Queued before the state is recorded: a crash in between relays them again under the
+    // same ids, which the dispatcher recognises (intel/relay.hpp).
+    for (auto& a : *alerts) queue_(std::move(a));
+    if (auto r = relay.commit(now); !r) {
+      spdlog::error("feed {}: advisory states not recorded: {}", name, r.error().to_string());
+      continue;
+    }
+    metrics_.counter("vigie_advisories_relayed_total", {{"feed", name}}) += c.relayed;
+    metrics_.counter("vigie_advisories_seen_total", {{"feed", name}}) += c.fresh;
+    if (c.seen > c.unchanged)
+      spdlog::info(
+          "feed {}: {} advisory(ies), {} new, {} relayed; not relayed: {} older than the first-sync age, {} filtered "
+          "out, {} without a change that matters",
+          name, c.seen, c.fresh, c.relayed, c.too_old, c.filtered, c.unchanged);
+  }
 }
 
 void FeedsService::record(core::TimePoint now) {
@@ -95,6 +136,8 @@ void FeedsService::request(std::string only) {
 }
 
 void FeedsService::run(const std::stop_token& st) {
+  relaying_ = true;
+  relay(clock_.now());
   while (!st.stop_requested()) {
     std::vector<std::string> asked;
     {

@@ -26,9 +26,12 @@ namespace vigie::app {
 class FeedsService {
  public:
   using Publish = std::function<void(std::shared_ptr<const intel::IocIndex>)>;
-  // `db`: where feed states are recorded (nullptr: nowhere). Not owned.
+  using Queue = std::function<void(core::Alert&&)>;
+  // `db`: where feed states (and the advisories seen) are recorded (nullptr: nowhere). Not owned.
+  // `queue`: where the advisory relay's alerts go (serve: the store thread's queue); without
+  // one, advisories are read but neither relayed nor recorded, so the daemon relays them later.
   FeedsService(std::shared_ptr<const config::Config> cfg, core::Metrics& metrics, const core::Clock& clock,
-               Publish publish, store::Db* db);
+               Publish publish, store::Db* db, Queue queue = {});
 
   // One pass now, on the caller's thread: reads the feeds (all of them when `force`, else those
   // that are due; only `only` when named), publishes a new index if anything changed or
@@ -36,7 +39,8 @@ class FeedsService {
   // `fetch` false: URL feeds give the body of their last fetch only (FeedSet::refresh).
   void pass(bool force, const std::string& only = {}, bool always_publish = false, bool fetch = true);
 
-  // The thread body of `serve`.
+  // The thread body of `serve`. Advisories are relayed from here only (the store thread that
+  // takes their alerts runs by then): those read by a pass() before wait for it.
   void run(const std::stop_token& st);
   // From any thread: a forced pass of `only` (all feeds when empty) as soon as possible.
   void request(std::string only = {});
@@ -45,12 +49,17 @@ class FeedsService {
 
  private:
   void record(core::TimePoint now);
+  // Relays the advisories read so far (run() only; see the constructor).
+  void relay(core::TimePoint now);
 
   std::shared_ptr<const config::Config> cfg_;
   core::Metrics& metrics_;
   const core::Clock& clock_;
   Publish publish_;
   store::Db* db_;
+  Queue queue_;
+  bool relaying_ = false;  // run() has started
+  std::vector<std::pair<std::string, std::vector<intel::Advisory>>> unrelayed_;
   intel::FeedSet set_;
   core::TimePoint next_expiry_ = core::TimePoint::max();
   std::mutex mu_;

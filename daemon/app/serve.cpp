@@ -181,19 +181,20 @@ int run_serve(const std::filesystem::path& config_path) {
 
   notify::Dispatcher dispatcher(cfg, **store, metrics, clock);
   notify::Notifier notifier(cfg, std::move(*notifier_store), notify::make_sink(*cfg), metrics, clock);
-  Pipeline pipeline(cfg, rules, metrics, detect::EvictionClock::reception_time, [&](core::Alert&& a) {
+  auto queue_alert = [&](core::Alert&& a) {
     if (alert_queue.closed()) return lost(a);
     if (!alert_queue.push(std::move(a))) {  // closed meanwhile: `a` is gone with the refused push
       metrics.counter("vigie_alerts_lost_total", {{"reason", "store_thread_failed"}})++;
       spdlog::critical("an alert was not stored: the store thread has failed");
     }
-  });
+  };
+  Pipeline pipeline(cfg, rules, metrics, detect::EvictionClock::reception_time, queue_alert);
 
   // Local feeds (and the bodies URL feeds fetched before) are read before the first event
   // arrives; fetching waits for the feeds thread, so a slow server never delays the start.
   FeedsService feeds(
       cfg, metrics, clock, [&](std::shared_ptr<const intel::IocIndex> index) { pipeline.swap_iocs(std::move(index)); },
-      &(*feeds_store)->db());
+      &(*feeds_store)->db(), queue_alert);
   feeds.pass(true, {}, false, false);
 
   asio::io_context io;

@@ -68,19 +68,36 @@ struct Rules {
 // One indicator feed (DESIGN.md §6 `feeds:`; formats in feeds/README.md): a local file (a
 // directory for misp) or a URL, read every `every`.
 struct Feed {
-  std::string name;                                   // [a-z0-9-], unique; cited in alerts
-  std::string format;                                 // csv, zeek-intel, list, stix, misp
-  std::filesystem::path path;                         // file, or directory for misp; or:
-  std::string url;                                    // http(s):// (not misp), fetched into feed_cache() first
-  std::string proxy;                                  // url: "" = the environment's (https_proxy, no_proxy)
-  std::filesystem::path ca_file;                      // url: CA bundle to verify the server with ("" = the system's)
+  std::string name;               // [a-z0-9-], unique; cited in alerts
+  std::string format;             // csv, zeek-intel, list, stix, misp; advisories: certfr, rss, atom
+  std::filesystem::path path;     // file, or directory for misp; or:
+  std::string url;                // http(s):// (not misp), fetched into feed_cache() first
+  std::string proxy;              // url: "" = the environment's (https_proxy, no_proxy)
+  std::filesystem::path ca_file;  // url: CA bundle to verify the server with ("" = the system's)
   core::Duration timeout = std::chrono::seconds(60);  // url: whole transfer
   std::size_t max_bytes = std::size_t{256} << 20;     // url: larger responses are refused
   std::string type;                                   // format list: the type of every value ("" = guessed per value)
-  std::string tlp = "AMBER";                          // for indicators that carry none
+  std::string tlp = "AMBER";                          // for indicators that carry none; advisories: CLEAR
   int confidence = 50;                                // 0..100, for indicators that carry none
   core::Duration every = std::chrono::minutes(5);
   bool enabled = true;
+  bool relay = false;  // advisory formats: new advisories and updates that matter are mailed (Advisories)
+};
+
+// certfr, rss, atom: feeds of advisories (relayed), not of indicators.
+[[nodiscard]] inline bool is_advisory_format(std::string_view format) {
+  return format == "certfr" || format == "rss" || format == "atom";
+}
+
+// Advisory feeds (`advisories:`): which advisories of the feeds with `relay: true` are mailed.
+struct Advisories {
+  // A first sync relays only advisories revised within max_age; older ones are stored silently
+  // (and CERT-FR documents older than that are not even fetched).
+  core::Duration max_age = std::chrono::hours(24 * 7);
+  core::Level min_level = core::Level::informational;  // by the relay's severity (feeds/README.md)
+  std::vector<std::string> keywords;  // any of them in the title, summary or affected systems; empty = all
+  std::vector<std::string> products;  // any of them in an affected vendor/product (or the title); empty = all
+  std::size_t max_documents = 200;    // CERT-FR documents fetched per pass (the rest on the next pass)
 };
 
 // Indicator matching (detection.ioc): what the index may hold and what never matches.
@@ -168,6 +185,7 @@ struct Config {
   Detection detection;
   Notify notify;
   std::vector<Feed> feeds;
+  Advisories advisories;
   int workers = 0;  // matcher threads; 0 = hardware concurrency
 
   // Worker threads the pipeline runs: `workers`, or the hardware's concurrency, 1..64.

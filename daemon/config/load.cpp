@@ -84,7 +84,8 @@ void load_detection(const Value& v, Config& cfg) {
 }
 
 void load_root(const Value& root, LoadContext& ctx, Config& cfg) {
-  auto m = root.map({"storage", "sites", "inputs", "rules", "detection", "workers", "notify", "feeds", "http"});
+  auto m = root.map({"storage", "sites", "inputs", "rules", "detection", "workers", "notify", "feeds",
+                     "advisories", "http"});
   if (!m) return;
   m->reject_unsupported("http");
   if (auto v = m->get("storage")) load_storage(*v, ctx, cfg);
@@ -97,6 +98,7 @@ void load_root(const Value& root, LoadContext& ctx, Config& cfg) {
     if (auto n = v->integer(0, 256)) cfg.workers = static_cast<int>(*n);
   if (auto v = m->get("notify")) detail::load_notify(*v, ctx, cfg);
   if (auto v = m->get("feeds")) detail::load_feeds(*v, ctx, cfg);
+  if (auto v = m->get("advisories")) detail::load_advisories(*v, cfg);
   detail::apply_notify_defaults(cfg.notify);
 }
 

@@ -40,5 +40,7 @@ void apply_notify_defaults(Notify& notify);
 // feeds: (load_feeds.cpp) and detection.ioc.
 void load_feeds(const Value& v, LoadContext& ctx, Config& cfg);
 void load_ioc(const Value& v, Config& cfg);
+// advisories: (load_feeds.cpp).
+void load_advisories(const Value& v, Config& cfg);
 
 }  // namespace vigie::config::detail

@@ -1,6 +1,6 @@
-// `feeds:` and `detection.ioc` (DESIGN.md §6): indicator feeds read from local files or fetched
-// by URL, and the guards of the IOC index. The advisory formats and the relay come later: their
-// keys are errors that say so, so that `check` never accepts what `serve` would not do.
+// `feeds:`, `advisories:` and `detection.ioc` (DESIGN.md §6): indicator and advisory feeds read
+// from local files or fetched by URL, what of the advisories is relayed, and the guards of the
+// IOC index.
 #include <algorithm>
 #include <array>
 #include <set>
@@ -14,7 +14,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::array<std::string_view, 5> kFormats = {"csv", "zeek-intel", "list", "stix", "misp"};
+constexpr std::array<std::string_view, 8> kFormats = {"csv",  "zeek-intel", "list", "stix",
+                                                      "misp", "certfr",     "rss",  "atom"};
 constexpr std::array<std::string_view, 7> kTypes = {"ip", "domain", "url", "md5", "sha1", "sha256", "email"};
 
 template <std::size_t N>
@@ -48,16 +49,19 @@ void load_feeds(const Value& v, LoadContext& ctx, Config& cfg) {
     }
     if (auto f = m->get("format")) {
       if (auto s = f->string()) {
-        if (*s == "certfr" || *s == "rss" || *s == "atom")
-          f->error("format '" + *s + "' is not available yet (advisory feeds are relayed in a later version)");
-        else if (std::find(kFormats.begin(), kFormats.end(), *s) == kFormats.end())
+        if (std::find(kFormats.begin(), kFormats.end(), *s) == kFormats.end())
           f->error("unknown format '" + *s + "' (one of " + joined(kFormats) + ")");
         feed.format = *s;
       }
     } else {
       item.error("missing required key 'format'");
     }
-    if (auto r = m->get("relay")) r->error("not available yet (advisories are relayed in a later version)");
+    if (auto r = m->get("relay")) {
+      if (!is_advisory_format(feed.format))
+        r->error("applies to the advisory formats only (certfr, rss, atom)");
+      else if (auto b = r->boolean())
+        feed.relay = *b;
+    }
     const auto path = m->get("path");
     const auto url = m->get("url");
     if (path && url) {
@@ -108,6 +112,8 @@ void load_feeds(const Value& v, LoadContext& ctx, Config& cfg) {
         feed.type = *s;
       }
     }
+    // CERT advisories are public publications: CLEAR unless the feed says otherwise.
+    if (is_advisory_format(feed.format)) feed.tlp = "CLEAR";
     if (auto t = m->get("tlp")) {
       if (auto s = t->string()) {
         if (auto tlp = core::parse_tlp(*s))
@@ -124,6 +130,28 @@ void load_feeds(const Value& v, LoadContext& ctx, Config& cfg) {
       if (auto b = e->boolean()) feed.enabled = *b;
     cfg.feeds.push_back(std::move(feed));
   }
+}
+
+void load_advisories(const Value& v, Config& cfg) {
+  auto m = v.map({"max_age", "min_level", "keywords", "products", "max_documents"});
+  if (!m) return;
+  Advisories& a = cfg.advisories;
+  if (auto d = m->get("max_age"))
+    if (auto t = d->duration(true)) a.max_age = *t;
+  if (auto l = m->get("min_level")) {
+    if (auto s = l->string()) {
+      if (auto level = core::parse_level(*s))
+        a.min_level = *level;
+      else
+        l->error("unknown level '" + *s + "' (informational, low, medium, high, critical)");
+    }
+  }
+  if (auto k = m->get("keywords"))
+    if (auto list = k->strings()) a.keywords = *list;
+  if (auto p = m->get("products"))
+    if (auto list = p->strings()) a.products = *list;
+  if (auto n = m->get("max_documents"))
+    if (auto k = n->integer(1, 100'000)) a.max_documents = static_cast<std::size_t>(*k);
 }
 
 void load_ioc(const Value& v, Config& cfg) {

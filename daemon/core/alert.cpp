@@ -63,6 +63,48 @@ std::string to_json(const IocRef& i) {
   return w.take();
 }
 
+void write_advisory(JsonWriter& w, const AdvisoryRef& a) {
+  const auto strings = [&](const char* key, const std::vector<std::string>& v) {
+    w.key(key).begin_array();
+    for (const auto& s : v) w.value(s);
+    w.end_array();
+  };
+  const auto time = [&](const char* key, TimePoint t) {
+    w.key(key);
+    if (t == TimePoint{})
+      w.null();
+    else
+      w.value(format_rfc3339(t));
+  };
+  w.begin_object();
+  w.key("feed").value(a.feed);
+  w.key("reference").value(a.reference);
+  w.key("title").value(a.title);
+  w.key("summary").value(a.summary);
+  w.key("solution").value(a.solution);
+  w.key("link").value(a.link);
+  w.key("alert").value(a.alert);
+  w.key("exploited").value(a.exploited);
+  time("published", a.published);
+  time("revised", a.revised);
+  time("closed", a.closed);
+  strings("cves", a.cves);
+  strings("risks", a.risks);
+  strings("affected", a.affected);
+  strings("fixes", a.fixes);
+  w.key("change").value(a.change);
+  strings("new_cves", a.new_cves);
+  w.key("thread").value(a.thread);
+  w.key("seq").value(static_cast<uint64_t>(a.seq));
+  w.end_object();
+}
+
+std::string to_json(const AdvisoryRef& a) {
+  JsonWriter w;
+  write_advisory(w, a);
+  return w.take();
+}
+
 std::optional<std::string> parse_tlp(std::string_view text) {
   const auto blank = [](char c) { return c == ' ' || c == '\t'; };
   while (!text.empty() && blank(text.front())) text.remove_prefix(1);
@@ -111,7 +153,11 @@ std::string to_json(const Alert& a) {
     write_ioc(w, *a.ioc);
   else
     w.null();
-  w.key("advisory").null();
+  w.key("advisory");
+  if (a.advisory)
+    write_advisory(w, *a.advisory);
+  else
+    w.null();
   w.end_object();
   return w.take();
 }

@@ -50,6 +50,34 @@ struct IocRef {
   friend bool operator==(const IocRef&, const IocRef&) = default;
 };
 
+// The advisory an alert relays (intel/relay.hpp builds it from a CERT-FR or CERT Santé
+// advisory): one mail of the advisory's thread.
+struct AdvisoryRef {
+  std::string feed;       // the feed that published this revision
+  std::string reference;  // "CERTFR-2026-AVI-0194", an RSS guid or link
+  std::string title;
+  std::string summary;
+  std::string solution;
+  std::string link;
+  bool alert = false;      // an alert of the CERT, not an advisory
+  bool exploited = false;  // exploitation reported active
+  TimePoint published{};
+  TimePoint revised{};
+  TimePoint closed{};  // zero while open
+  std::vector<std::string> cves;
+  std::vector<std::string> risks;
+  std::vector<std::string> affected;  // "Fortinet FortiOS : versions 7.2.x antérieures à 7.2.11"
+  std::vector<std::string> fixes;     // the vendors' bulletins: "title — url"
+  // What this mail says: "new" (first mail of its thread), "cves" (new CVEs, new_cves),
+  // "exploited", "closed", "revised" (a new revision that matters), "also" (another feed
+  // published the same CVEs: this advisory joins that thread).
+  std::string change = "new";
+  std::vector<std::string> new_cves;
+  std::string thread;  // id of the alert that opened the thread ("" : this one)
+  uint32_t seq = 0;    // 0 for the thread's first mail, then 1, 2, ...
+  friend bool operator==(const AdvisoryRef&, const AdvisoryRef&) = default;
+};
+
 inline constexpr std::size_t kMaxEvidence = 20;
 
 struct Alert {
@@ -61,9 +89,10 @@ struct Alert {
   TimePoint first_seen{};
   TimePoint last_seen{};
   std::string summary;
-  std::vector<std::string> evidence;  // raw messages, oldest first, at most kMaxEvidence
-  bool update = false;                // true: repeat within suppress_for; same id, new count/last_seen
-  std::optional<IocRef> ioc;          // raised on an indicator of compromise
+  std::vector<std::string> evidence;    // raw messages, oldest first, at most kMaxEvidence
+  bool update = false;                  // true: repeat within suppress_for; same id, new count/last_seen
+  std::optional<IocRef> ioc;            // raised on an indicator of compromise
+  std::optional<AdvisoryRef> advisory;  // relays an advisory (rule vigie-advisory)
 };
 
 // Deterministic id: 16 hex digits of a 64-bit FNV-1a over rule id, key and first_seen.
@@ -73,8 +102,11 @@ class JsonWriter;
 // The "ioc" object of an alert's JSON (also the alerts.ioc column and the journal's).
 void write_ioc(JsonWriter& w, const IocRef& i);
 [[nodiscard]] std::string to_json(const IocRef& i);
+// The "advisory" object of an alert's JSON (also the alerts.advisory column and the journal's).
+void write_advisory(JsonWriter& w, const AdvisoryRef& a);
+[[nodiscard]] std::string to_json(const AdvisoryRef& a);
 
-// One JSON object on one line (DESIGN.md §8 shape; "advisory" is null for now).
+// One JSON object on one line (DESIGN.md §8 shape).
 [[nodiscard]] std::string to_json(const Alert& a);
 
 }  // namespace vigie::core

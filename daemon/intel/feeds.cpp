@@ -43,6 +43,7 @@ std::pair<fs::file_time_type, std::uintmax_t> fingerprint(const fs::path& p) {
 // than `every`.
 core::Duration FeedSet::interval(const State& st) {
   if (st.status.spool) return kSpoolEvery;
+  if (st.more) return std::chrono::seconds(1);
   if (st.failures == 0) return st.every;
   const core::Duration backoff = std::chrono::minutes(1) * (int64_t{1} << std::min<uint32_t>(st.failures - 1, 10));
   return std::min(st.every, backoff);
@@ -61,7 +62,9 @@ std::optional<std::pair<std::string, std::string>> spool_entry(const fs::path& p
 
 // The previous good indicators stay in force; a new error is logged once.
 void FeedSet::fail(State& st, const std::string& why) {
-  if (st.status.last_error != why)
+  if (st.status.last_error != why && config::is_advisory_format(st.status.format))
+    spdlog::error("feed {}: {} (tried again later)", st.status.name, why);
+  else if (st.status.last_error != why)
     spdlog::error("feed {}: {} ({} indicator(s) of the last good read stay in force)", st.status.name, why,
                   st.indicators.size());
   st.status.last_error = why;
@@ -148,7 +151,7 @@ bool FeedSet::refresh(const config::Config& cfg, core::TimePoint now, bool force
   for (const auto& f : cfg.feeds) {
     if (!f.enabled) continue;
     State st = take(f.name);
-    const fs::path path = f.url.empty() ? f.path : cfg.feed_cache() / (f.name + "." + f.format);
+    const fs::path path = f.url.empty() ? f.path : cfg.feed_cache() / (f.name + "." + f.format);  // certfr: a directory
     const bool moved = st.status.path != path || st.status.format != f.format || st.url != f.url;
     st.status.name = f.name;
     st.status.format = f.format;
@@ -162,7 +165,12 @@ bool FeedSet::refresh(const config::Config& cfg, core::TimePoint now, bool force
     const FormatOptions opts = format_options(f);
     const bool due =
         force || moved || st.status.last_attempt == core::TimePoint{} || now - st.status.last_attempt >= interval(st);
-    if ((only.empty() || only == f.name) && due) changed = read(st, opts, now, force || moved, fetch) || changed;
+    if ((only.empty() || only == f.name) && due) {
+      if (config::is_advisory_format(f.format))
+        read_advisories(st, cfg, now, force || moved, fetch);
+      else
+        changed = read(st, opts, now, force || moved, fetch) || changed;
+    }
     next.emplace(f.name, std::move(st));
   }
   std::error_code ec;

@@ -14,6 +14,7 @@
 
 #include "config/config.hpp"
 #include "core/clock.hpp"
+#include "intel/advisory.hpp"
 #include "intel/fetch.hpp"
 #include "intel/formats.hpp"
 #include "intel/ioc_index.hpp"
@@ -40,6 +41,12 @@ struct FeedStatus {
 [[nodiscard]] FormatOptions format_options(const config::Feed& f);
 [[nodiscard]] FormatOptions spool_options(const std::string& name);
 
+// An advisory feed's file: certfr (one document, or a directory of them), rss or atom.
+[[nodiscard]] tl::expected<std::vector<Advisory>, std::string> read_advisory_path(const std::filesystem::path& path,
+                                                                                  std::string_view format,
+                                                                                  const std::string& feed,
+                                                                                  ParseReport& report);
+
 class FeedSet {
  public:
   // Reads the feeds that are due at `now` (all of them when `force`, or only `only` when named):
@@ -53,6 +60,11 @@ class FeedSet {
   // An index of every feed's indicators in force, with the guards of `detection.ioc`;
   // `now` leaves expired indicators out.
   [[nodiscard]] std::shared_ptr<const IocIndex> build_index(const config::Config& cfg, core::TimePoint now) const;
+
+  // The advisories the advisory feeds (certfr, rss, atom) gave since the last call, per feed, for
+  // the relay: an RSS/Atom feed's items each time its body changed, a CERT-FR feed's documents
+  // fetched (by URL) or all of them (a directory, when it changed).
+  [[nodiscard]] std::vector<std::pair<std::string, std::vector<Advisory>>> take_advisories();
 
   [[nodiscard]] std::vector<FeedStatus> status() const;
   // The validators the last fetch of a feed got (a restart reads them back from feed_state),
@@ -77,14 +89,18 @@ class FeedSet {
     FetchOptions fetch;
     Validators validators;  // of the last fetch (ETag, Last-Modified)
     uint32_t failures = 0;  // fetches failed in a row (retry backoff)
+    bool more = false;      // CERT-FR: documents left for the next pass (advisories.max_documents)
   };
   // Fetches (URL feeds) and reads one feed into `st` if its file changed; true when its
   // indicators changed.
   bool read(State& st, const FormatOptions& opts, core::TimePoint now, bool force, bool fetch);
+  // read() for the advisory formats (feeds_advisories.cpp).
+  void read_advisories(State& st, const config::Config& cfg, core::TimePoint now, bool force, bool fetch);
   void fail(State& st, const std::string& why);
   [[nodiscard]] static core::Duration interval(const State& st);
 
-  std::map<std::string, State> feeds_;  // by name
+  std::map<std::string, State> feeds_;                                     // by name
+  std::vector<std::pair<std::string, std::vector<Advisory>>> advisories_;  // read, not taken yet
 };
 
 }  // namespace vigie::intel

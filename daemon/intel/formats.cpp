@@ -267,7 +267,9 @@ namespace {
 // Feed files are read whole; past this a file is refused rather than filling memory.
 constexpr std::size_t kMaxFeedBytes = std::size_t{512} << 20;
 
-tl::expected<std::string, std::string> read_file(const std::filesystem::path& path) {
+}  // namespace
+
+tl::expected<std::string, std::string> detail::read_file(const std::filesystem::path& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) return tl::unexpected(path.string() + ": is a directory");
   errno = 0;
@@ -284,6 +286,8 @@ tl::expected<std::string, std::string> read_file(const std::filesystem::path& pa
     return tl::unexpected(path.string() + ": " + std::error_code(errno, std::generic_category()).message());
   return out;
 }
+
+namespace {
 
 // Adds `sub` to `report`, prefixing its messages (the event they came from).
 void merge(ParseReport& report, const ParseReport& sub, const std::string& prefix) {
@@ -308,7 +312,7 @@ Parsed read_misp_dir(const std::filesystem::path& dir, const FormatOptions& opts
     return tl::unexpected(dir.string() + ": a misp feed is a directory holding manifest.json");
   }
   const auto manifest_path = dir / "manifest.json";
-  auto manifest = read_file(manifest_path);
+  auto manifest = detail::read_file(manifest_path);
   if (!manifest) return tl::unexpected(manifest.error());
   ParseReport mreport;
   auto refs = parse_misp_manifest(*manifest, mreport);
@@ -320,7 +324,7 @@ Parsed read_misp_dir(const std::filesystem::path& dir, const FormatOptions& opts
 
   std::vector<Indicator> out;
   for (const auto& ref : *refs) {
-    auto body = read_file(dir / (ref.uuid + ".json"));
+    auto body = detail::read_file(dir / (ref.uuid + ".json"));
     if (!body) {
       count_bad_event(report, ref, body.error());
       continue;
@@ -352,7 +356,7 @@ Parsed read_feed_path(const std::filesystem::path& path, std::string_view format
   if (format == "stix") reader = &parse_stix;
   if (reader == nullptr)
     return tl::unexpected("unknown feed format '" + std::string(format) + "' (csv, zeek-intel, list, stix, misp)");
-  auto body = read_file(path);
+  auto body = detail::read_file(path);
   if (!body) return tl::unexpected(body.error());
   auto got = reader(*body, opts, report);
   if (!got) return tl::unexpected(path.string() + ": " + got.error());

@@ -97,6 +97,8 @@ void add_error(ParseReport& report, std::string message);  // kept while fewer t
 [[nodiscard]] std::string stricter_tlp(const std::string& a, const std::string& b);
 // ISO 8601 date, date-time (no zone = UTC) or all-digit Unix seconds → Unix seconds.
 [[nodiscard]] std::optional<int64_t> parse_time(std::string_view text);
+// A feed file read whole; larger than 512 MiB is refused. Errors name the file.
+[[nodiscard]] tl::expected<std::string, std::string> read_file(const std::filesystem::path& path);
 // An indicator of `type` with `value` and the options' defaults.
 [[nodiscard]] Indicator make_indicator(IocType type, std::string value, const FormatOptions& opts);
 

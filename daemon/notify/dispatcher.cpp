@@ -41,14 +41,42 @@ Dispatcher::Dispatcher(std::shared_ptr<const config::Config> cfg, store::Store& 
   from_ = mail_from(*cfg_);
 }
 
-core::Result<void> Dispatcher::on_alert(const core::Alert& a) {
-  const core::TimePoint now = clock_.now();
+std::vector<Target> Dispatcher::targets(const core::Alert& a) {
   std::vector<std::string> skipped;
-  const auto targets = route(*cfg_, a, skipped);
+  auto targets = route(*cfg_, a, skipped);
   for (const auto& name : skipped) {
     metrics_.counter("vigie_notify_skipped_total", {{"receiver", name}, {"reason", "no_recipients"}})++;
     spdlog::debug("alert {}: receiver {} has no recipients, skipped", a.id, name);
   }
+  return targets;
+}
+
+core::Result<void> Dispatcher::on_advisory(const core::Alert& a, core::TimePoint now) {
+  auto known = store_.find_alert(a.id);
+  if (!known) return tl::unexpected(known.error());
+  if (known->has_value()) {
+    spdlog::info("advisory {} ({}): already relayed as alert {}, not sent again", a.advisory->reference,
+                 a.advisory->change, a.id);
+    return {};
+  }
+  const std::string thread = a.advisory->thread.empty() ? a.id : a.advisory->thread;
+  std::vector<store::NewDelivery> deliveries;
+  for (const auto& t : targets(a)) {
+    MailParams p{from_, hostname_, t.recipients, nullptr, nullptr, a.advisory->seq > 0, now};
+    p.language = templates_.language;
+    p.message_id = advisory_message_id(thread, a.advisory->seq, hostname_);
+    p.thread_root = advisory_message_id(thread, 0, hostname_);
+    auto mail = render_mail(templates_, a, p);
+    if (!mail) return tl::unexpected(mail.error());
+    deliveries.push_back({t.receiver, t.recipients, mail->message_id, std::move(mail->bytes), now, false});
+  }
+  return record(a, deliveries, now);
+}
+
+core::Result<void> Dispatcher::on_alert(const core::Alert& a) {
+  const core::TimePoint now = clock_.now();
+  if (a.advisory) return on_advisory(a, now);
+  const auto targets = this->targets(a);
 
   auto last = store_.last_notified(a.id);
   if (!last) return tl::unexpected(last.error());
@@ -95,6 +123,11 @@ core::Result<void> Dispatcher::on_alert(const core::Alert& a) {
         {t.receiver, t.recipients, mail->message_id, std::move(mail->bytes), not_before, still_waiting});
   }
 
+  return record(a, deliveries, now);
+}
+
+core::Result<void> Dispatcher::record(const core::Alert& a, const std::vector<store::NewDelivery>& deliveries,
+                                      core::TimePoint now) {
   if (auto r = store_.record(a, deliveries, now); !r) return r;
   std::vector<std::string> queued;
   for (const auto& d : deliveries)

@@ -22,6 +22,7 @@
 #include "core/error.hpp"
 #include "core/metrics.hpp"
 #include "core/timezone.hpp"
+#include "notify/route.hpp"
 #include "notify/templates.hpp"
 #include "store/store.hpp"
 
@@ -49,6 +50,13 @@ class Dispatcher {
   void batch_rolled_back();
 
  private:
+  // An advisory relay (rule vigie-advisory): one mail per target, now, in the advisory's thread;
+  // never grouped, never held back by repeat_interval; skipped when the alert is stored already.
+  [[nodiscard]] std::vector<Target> targets(const core::Alert& a);  // routes, counting receivers skipped
+  [[nodiscard]] core::Result<void> on_advisory(const core::Alert& a, core::TimePoint now);
+  // Records the alert and its deliveries, and counts them once stored.
+  [[nodiscard]] core::Result<void> record(const core::Alert& a, const std::vector<store::NewDelivery>& deliveries,
+                                          core::TimePoint now);
   std::shared_ptr<const config::Config> cfg_;
   store::Store& store_;
   core::Metrics& metrics_;

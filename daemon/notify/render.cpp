@@ -1,6 +1,7 @@
 #include "notify/render.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cstdio>
 
@@ -167,6 +168,96 @@ mu::data view(const core::Alert& a, const MailParams& p) {
   return d;
 }
 
+// CERT-FR writes its solution section in Markdown ("## Solutions"): headings are dropped.
+std::string without_headings(std::string_view text) {
+  std::string out;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    auto nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    const std::string_view line = text.substr(pos, nl - pos);
+    if (line.rfind('#', 0) != 0) out.append(line).append("\n");
+    pos = nl + 1;
+  }
+  return out;
+}
+
+std::string joined(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+mu::data lines(const std::vector<std::string>& v) {
+  mu::data list{mu::data::type::list};
+  for (const auto& s : v) {
+    mu::data e;
+    e.set("line", clean_line(s));
+    list.push_back(e);
+  }
+  return list;
+}
+
+// The variables of advisory_subject / advisory_body (deploy/templates/README.md).
+mu::data advisory_view(const core::Alert& a, const MailParams& p) {
+  const core::AdvisoryRef& r = *a.advisory;
+  mu::data d;
+  auto put = [&](const char* name, std::string_view v) { d.set(name, clean_line(v)); };
+  put("alert_id", a.id);
+  put("level_upper", upper(core::level_name(a.rule.level)));
+  put("tlp", a.rule.tlp.empty() ? "AMBER" : a.rule.tlp);
+  put("feed", r.feed);
+  put("reference", r.reference);
+  // CERT-FR references are what readers quote; an RSS guid is not worth a subject's space.
+  d.set("has_cert_reference", r.reference.rfind("CERTFR-", 0) == 0);
+  put("title", r.title);
+  put("link", r.link);
+  d.set("has_link", !r.link.empty());
+  d.set("is_alert", r.alert);
+  d.set("exploited", r.exploited);
+  const std::string summary = wrap_text(r.summary, 76, "  ");
+  d.set("summary", summary);
+  d.set("has_summary", !summary.empty());
+  const std::string solution = wrap_text(without_headings(r.solution), 76, "  ");
+  d.set("solution", solution);
+  d.set("has_solution", !solution.empty());
+  const auto time = [&](const char* name, const char* has, core::TimePoint t) {
+    d.set(has, t != core::TimePoint{});
+    if (t != core::TimePoint{}) put(name, utc_text(t));
+  };
+  time("published_utc", "has_published", r.published);
+  time("revised_utc", "has_revised", r.revised != r.published ? r.revised : core::TimePoint{});
+  time("closed_utc", "has_closed", r.closed);
+  put("cves", joined(r.cves));
+  d.set("has_cves", !r.cves.empty());
+  put("new_cves", joined(r.new_cves));
+  d.set("has_new_cves", !r.new_cves.empty() && r.seq > 0);
+  d.set("affected", lines(r.affected));
+  d.set("has_affected", !r.affected.empty());
+  d.set("risks", lines(r.risks));
+  d.set("has_risks", !r.risks.empty());
+  d.set("fixes", lines(r.fixes));
+  d.set("has_fixes", !r.fixes.empty());
+  const bool fr = p.language != "en";
+  static constexpr std::array<std::array<std::string_view, 3>, 6> kChanges = {{
+      {"new", "", ""},
+      {"cves", "Nouvelles CVE", "New CVEs"},
+      {"exploited", "Exploitation active", "Actively exploited"},
+      {"closed", "Clôturé", "Closed"},
+      {"revised", "Mise à jour", "Update"},
+      {"also", "Aussi publié", "Also published"},
+  }};
+  std::string label = fr ? "Mise à jour" : "Update";
+  for (const auto& c : kChanges) {
+    d.set("is_" + std::string(c[0]), r.change == c[0]);
+    if (r.change == c[0] && !c[1].empty()) label = std::string(fr ? c[1] : c[2]);
+  }
+  put("change_label", label);
+  d.set("is_update", r.seq > 0);
+  put("hostname", p.hostname);
+  return d;
+}
+
 // One-line subject: whatever a custom template does, newlines become spaces.
 std::string one_line(std::string s) {
   for (auto& c : s)
@@ -174,6 +265,17 @@ std::string one_line(std::string s) {
   const auto b = s.find_first_not_of(' ');
   const auto e = s.find_last_not_of(' ');
   return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+}
+
+// At most one empty line in a row.
+std::string single_blank_lines(std::string s) {
+  std::string out;
+  std::size_t newlines = 0;
+  for (char c : s) {
+    newlines = c == '\n' ? newlines + 1 : 0;
+    if (newlines <= 2) out += c;
+  }
+  return out;
 }
 
 // Body text: valid UTF-8, no control characters other than LF (values were cleaned already;
@@ -249,13 +351,21 @@ std::string update_message_id(const std::string& alert_id, uint64_t count, const
   return "<" + msgid_atom(alert_id) + "." + std::to_string(count) + "@" + msgid_atom(hostname) + ">";
 }
 
+std::string advisory_message_id(const std::string& thread, uint32_t seq, const std::string& hostname) {
+  return "<adv-" + msgid_atom(thread) + (seq == 0 ? "" : "." + std::to_string(seq)) + "@" + msgid_atom(hostname) + ">";
+}
+
 core::Result<RenderedMail> render_mail(const Templates& t, const core::Alert& a, const MailParams& p) {
-  const mu::data d = view(a, p);
+  const bool adv = a.advisory.has_value();
+  const mu::data d = adv ? advisory_view(a, p) : view(a, p);
+  auto& subject = adv ? *t.advisory_subject : *t.subject;
+  auto& body_tpl = adv ? *t.advisory_body : *t.body;
   RenderedMail m;
-  m.subject = one_line(clean_body(t.subject->render(d)));
-  if (!t.subject->is_valid()) return core::fail("subject template", t.subject->error_message());
-  const std::string body = clean_body(t.body->render(d));
-  if (!t.body->is_valid()) return core::fail("body template", t.body->error_message());
+  m.subject = one_line(clean_body(subject.render(d)));
+  if (!subject.is_valid()) return core::fail("subject template", subject.error_message());
+  std::string body = clean_body(body_tpl.render(d));
+  if (adv) body = single_blank_lines(std::move(body));  // its sections are optional, one blank line between
+  if (!body_tpl.is_valid()) return core::fail("body template", body_tpl.error_message());
 
   std::string first = first_message_id(a.id, p.hostname);
   m.message_id = p.update ? update_message_id(a.id, a.count, p.hostname) : first;

@@ -26,6 +26,7 @@ struct MailParams {
   const core::TimeZone* zone = nullptr;  // the site's zone; nullptr or UTC → UTC times only
   bool update = false;                   // a follow-up of an alert already notified
   core::TimePoint date{};                // Date header
+  std::string language = "fr";           // of the templates (a few labels are chosen in code)
   // Set by group mails (notify/group.hpp): this Message-ID instead of the alert's, threaded
   // under `thread_root` when it differs.
   std::string message_id{};
@@ -40,6 +41,9 @@ struct RenderedMail {
 
 [[nodiscard]] std::string first_message_id(const std::string& alert_id, const std::string& hostname);
 [[nodiscard]] std::string update_message_id(const std::string& alert_id, uint64_t count, const std::string& hostname);
+// Advisory mails (rule vigie-advisory) thread per advisory: <adv-{thread}@{host}> for the
+// first, <adv-{thread}.{seq}@{host}> after it.
+[[nodiscard]] std::string advisory_message_id(const std::string& thread, uint32_t seq, const std::string& hostname);
 
 [[nodiscard]] core::Result<RenderedMail> render_mail(const Templates& t, const core::Alert& a, const MailParams& p);
 

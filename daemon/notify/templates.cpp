@@ -55,6 +55,12 @@ core::Result<Templates> load_templates(std::string_view language, const std::fil
   if (!group_subject) return tl::unexpected(group_subject.error());
   auto group_body = load_part(language, dir, "group_body");
   if (!group_body) return tl::unexpected(group_body.error());
+  auto advisory_subject = load_part(language, dir, "advisory_subject");
+  if (!advisory_subject) return tl::unexpected(advisory_subject.error());
+  auto advisory_body = load_part(language, dir, "advisory_body");
+  if (!advisory_body) return tl::unexpected(advisory_body.error());
+  out.advisory_subject = std::move(*advisory_subject);
+  out.advisory_body = std::move(*advisory_body);
   out.subject = std::move(*subject);
   out.body = std::move(*body);
   out.group_subject = std::move(*group_subject);

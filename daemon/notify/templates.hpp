@@ -21,13 +21,16 @@ struct Templates {
   // Mails of notification groups (route group_by): group_subject / group_body.mustache.
   std::shared_ptr<kainjow::mustache::mustache> group_subject;
   std::shared_ptr<kainjow::mustache::mustache> group_body;
+  // Mails relaying an advisory (rule vigie-advisory): advisory_subject / advisory_body.mustache.
+  std::shared_ptr<kainjow::mustache::mustache> advisory_subject;
+  std::shared_ptr<kainjow::mustache::mustache> advisory_body;
 };
 
 // The embedded text of one template, "" if there is none for (language, part).
 [[nodiscard]] std::string_view builtin_template(std::string_view language, std::string_view part);
 
 // `dir` empty → built-in templates; otherwise <dir>/<language>/{subject,body,group_subject,
-// group_body}.mustache, each
+// group_body,advisory_subject,advisory_body}.mustache, each
 // falling back to the built-in one when the file is absent. An unknown language or a
 // template that does not parse is an error naming the file.
 [[nodiscard]] core::Result<Templates> load_templates(std::string_view language, const std::filesystem::path& dir);

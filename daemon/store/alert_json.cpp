@@ -110,6 +110,49 @@ core::Result<void> ioc_of(od::value v, std::optional<core::IocRef>& out) {
   return {};
 }
 
+core::Result<void> advisory_of(od::value v, std::optional<core::AdvisoryRef>& out) {
+  if (v.is_null()) return {};
+  od::object obj;
+  if (v.get_object().get(obj)) return bad("advisory is neither null nor an object");
+  core::AdvisoryRef a;
+  for (auto field : obj) {
+    std::string_view k;
+    if (field.unescaped_key().get(k)) return bad("bad field name in advisory");
+    const std::string where = "advisory." + std::string(k);
+    core::Result<void> r;
+    if (k == "alert" || k == "exploited") {
+      if (field.value().get_bool().get(k == "alert" ? a.alert : a.exploited)) return bad(where + " is not a boolean");
+    } else if (k == "seq") {
+      uint64_t n = 0;
+      if (field.value().get_uint64().get(n)) return bad(where + " is not a non-negative integer");
+      a.seq = static_cast<uint32_t>(n);
+    } else if (k == "published" || k == "revised" || k == "closed") {
+      core::TimePoint& t = k == "published" ? a.published : k == "revised" ? a.revised : a.closed;
+      if (!field.value().is_null()) r = time_of(field.value(), t, where);
+    } else if (auto* list = k == "cves"       ? &a.cves
+                            : k == "risks"    ? &a.risks
+                            : k == "affected" ? &a.affected
+                            : k == "fixes"    ? &a.fixes
+                            : k == "new_cves" ? &a.new_cves
+                                              : nullptr) {
+      r = strings_of(field.value(), *list, where);
+    } else if (auto* text = k == "feed"        ? &a.feed
+                            : k == "reference" ? &a.reference
+                            : k == "title"     ? &a.title
+                            : k == "summary"   ? &a.summary
+                            : k == "solution"  ? &a.solution
+                            : k == "link"      ? &a.link
+                            : k == "change"    ? &a.change
+                            : k == "thread"    ? &a.thread
+                                               : nullptr) {
+      r = string_of(field.value(), *text, where);
+    }  // else: a later version's key
+    if (!r) return r;
+  }
+  out = std::move(a);
+  return {};
+}
+
 core::Result<void> field_of(std::string_view k, od::value v, core::Alert& a) {
   if (k == "id") return string_of(v, a.id, "id");
   if (k == "rule") return rule_of(v, a.rule);
@@ -130,7 +173,8 @@ core::Result<void> field_of(std::string_view k, od::value v, core::Alert& a) {
     return {};
   }
   if (k == "ioc") return ioc_of(v, a.ioc);
-  return {};  // "advisory" (null for now) and keys of later versions
+  if (k == "advisory") return advisory_of(v, a.advisory);
+  return {};  // keys of later versions
 }
 
 }  // namespace
@@ -166,7 +210,11 @@ std::string alert_to_json_line(const core::Alert& a) {
     core::write_ioc(w, *a.ioc);
   else
     w.null();
-  w.key("advisory").null();
+  w.key("advisory");
+  if (a.advisory)
+    core::write_advisory(w, *a.advisory);
+  else
+    w.null();
   w.end_object();
   return w.take();
 }

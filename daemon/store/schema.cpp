@@ -8,7 +8,7 @@ namespace {
 
 // Times are integers: microseconds since the Unix epoch, UTC (core::TimePoint).
 // Append only: never edit a migration that has shipped, add a new one.
-constexpr std::array<const char*, 4> kMigrations = {
+constexpr std::array<const char*, 5> kMigrations = {
     // 1: alerts, their evidence and the outbox.
     R"sql(
 CREATE TABLE alerts (
@@ -112,6 +112,35 @@ CREATE TABLE feed_state (
   last_modified TEXT NOT NULL DEFAULT '',
   updated_at   INTEGER NOT NULL
 ) WITHOUT ROWID;
+)sql",
+    // 5: advisory feeds: the advisory an alert relays, the advisories seen, their mail threads
+    // and the CVEs bound to each thread (store/advisories.hpp).
+    R"sql(
+ALTER TABLE alerts ADD COLUMN advisory TEXT;  -- JSON object (core::AdvisoryRef), NULL for other alerts
+CREATE TABLE advisories (
+  feed       TEXT NOT NULL,
+  reference  TEXT NOT NULL,
+  title      TEXT NOT NULL,
+  published  INTEGER,                         -- Unix seconds
+  revised    INTEGER,
+  closed     INTEGER,                         -- NULL while open
+  exploited  INTEGER NOT NULL DEFAULT 0,
+  cves       TEXT NOT NULL DEFAULT '',        -- space-separated, sorted
+  thread     TEXT,                            -- advisory_threads.id; NULL: stored, never relayed
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (feed, reference)
+) WITHOUT ROWID;
+CREATE TABLE advisory_threads (
+  id        TEXT PRIMARY KEY,                 -- alert id of the thread's first mail
+  seq       INTEGER NOT NULL,                 -- of the thread's last mail (0: the first)
+  opened_by TEXT NOT NULL,                    -- feed:reference
+  opened_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE advisory_cves (
+  cve    TEXT PRIMARY KEY,
+  thread TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX advisory_cves_thread ON advisory_cves(thread);
 )sql",
 };
 

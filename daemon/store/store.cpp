@@ -52,9 +52,9 @@ struct Store::Impl {
         {&find_alert, std::string("SELECT ") + kAlertColumns + " FROM alerts WHERE id = ?1"},
         {&insert_alert,
          "INSERT INTO alerts (id, rule_id, rule_title, level, tags, tlp, description, site, key, count, first_seen,"
-         " last_seen, summary, created_at, updated_at, ioc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-         " ?13, ?14, ?14, ?15) ON CONFLICT(id) DO UPDATE SET count = max(count, excluded.count),"
-         " ioc = coalesce(ioc, excluded.ioc),"
+         " last_seen, summary, created_at, updated_at, ioc, advisory) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+         " ?10, ?11, ?12, ?13, ?14, ?14, ?15, ?16) ON CONFLICT(id) DO UPDATE SET count = max(count, excluded.count),"
+         " ioc = coalesce(ioc, excluded.ioc), advisory = coalesce(advisory, excluded.advisory),"
          " first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen),"
          " summary = excluded.summary,"
          " updated_at = excluded.updated_at"},
@@ -242,6 +242,10 @@ core::Result<void> Store::record(const core::Alert& a, const std::vector<NewDeli
     m.insert_alert.bind(15, core::to_json(*a.ioc));
   else
     m.insert_alert.bind_null(15);
+  if (a.advisory)
+    m.insert_alert.bind(16, core::to_json(*a.advisory));
+  else
+    m.insert_alert.bind_null(16);
   if (auto r = m.insert_alert.run(); !r) return r;
   if (auto r = m.add_audit(now, a.id, a.update ? "updated" : "created", "count=" + std::to_string(a.count)); !r)
     return r;

@@ -141,6 +141,7 @@ class HttpServer(PeerProcess):
     def put(self, name, text, age=0):
         """Serves `text` as `name`, dated a fixed second + age (Last-Modified tells versions apart)."""
         path = os.path.join(self.dir, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w") as f:
             f.write(text)
         t = 1_764_000_000 + age

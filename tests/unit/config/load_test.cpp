@@ -144,7 +144,7 @@ TEST_CASE("every independent mistake is reported, in line order, with its line")
       {18, "unknown key 'recievers' in notify (did you mean 'receivers'?)"},
       {21, "notify.routes[0].match.level: 'urgent' is not a level"},
       {21, "notify.routes[0].receivers[0]: unknown receiver 'nobody'"},
-      {23, "feeds[0].format: format 'certfr' is not available yet"},
+      {23, "feeds[0].relay: applies to the advisory formats only"},
   };
   REQUIRE(errors.size() == expected.size());
   for (std::size_t i = 0; i < expected.size(); ++i) {

@@ -41,8 +41,20 @@ TEST_CASE("feeds: local files in the formats Vigie reads; what comes later says 
   expect_one_error("feeds:\n  - { name: a, format: csv, path: /x }\n  - { name: a, format: csv, path: /y }\n", 3,
                    "feeds[1].name: duplicate feed name 'a'");
   expect_one_error("feeds:\n  - { name: a, format: xml, path: /x }\n", 2, "feeds[0].format: unknown format 'xml'");
-  expect_one_error("feeds:\n  - { name: a, format: certfr, path: /x }\n", 2,
-                   "feeds[0].format: format 'certfr' is not available yet");
+  auto adv = load_ok(
+      "feeds:\n  - { name: certfr-avis, format: certfr, url: \"https://x.example/avis/json/\", relay: true }\n"
+      "  - { name: cert-sante, format: rss, path: /x.xml }\n"
+      "advisories: { max_age: 3d, min_level: high, keywords: [FortiOS], products: [Citrix], max_documents: 50 }\n");
+  REQUIRE(adv);
+  CHECK(adv->feeds[0].relay);
+  CHECK_FALSE(adv->feeds[1].relay);
+  CHECK(adv->feeds[0].tlp == "CLEAR");
+  CHECK(adv->advisories.max_age == std::chrono::hours(72));
+  CHECK(adv->advisories.min_level == vigie::core::Level::high);
+  CHECK(adv->advisories.keywords == std::vector<std::string>{"FortiOS"});
+  CHECK(adv->advisories.products == std::vector<std::string>{"Citrix"});
+  CHECK(adv->advisories.max_documents == 50);
+  expect_one_error("advisories: { min_level: severe }\n", 1, "advisories.min_level: unknown level 'severe'");
   auto u = load_ok(
       "feeds:\n  - { name: a, format: csv, url: \"https://x.example/f.csv\", proxy: \"http://proxy:3128\", "
       "timeout: 20s, max_size: 8MiB }\n");
@@ -60,7 +72,7 @@ TEST_CASE("feeds: local files in the formats Vigie reads; what comes later says 
   expect_one_error("feeds:\n  - { name: a, format: csv, path: /x, proxy: \"http://p:3128\" }\n", 2,
                    "feeds[0].proxy: applies to feeds fetched by url only");
   expect_one_error("feeds:\n  - { name: a, format: csv, path: /x, relay: true }\n", 2,
-                   "feeds[0].relay: not available yet");
+                   "feeds[0].relay: applies to the advisory formats only");
   expect_one_error("feeds:\n  - { name: a, format: csv, path: /x, type: ip }\n", 2,
                    "feeds[0].type: applies to format 'list' only");
   expect_one_error("feeds:\n  - { name: a, format: list, path: /x, type: ipv4 }\n", 2,
@@ -74,7 +86,7 @@ TEST_CASE("the shipped feed definitions (feeds/examples.yml) load, every one dis
   auto r = load_config(VIGIE_SOURCE_DIR "/feeds/examples.yml");
   REQUIRE(r);
   const auto& feeds = (*r)->feeds;
-  CHECK(feeds.size() == 6);
+  CHECK(feeds.size() == 9);
   for (const auto& f : feeds) {
     CAPTURE(f.name);
     CHECK_FALSE(f.enabled);

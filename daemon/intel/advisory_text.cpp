@@ -110,16 +110,19 @@ void tidy_cves(std::vector<std::string>& cves) {
 bool says_exploited(std::string_view text) {
   // The wordings CERT-FR and CERT Santé use ("Le CERT-FR a connaissance d'une exploitation
   // active", "est activement exploitée", "exploitation … constatée") and the vendors' English
-  // ones; an occurrence just after a negation ("pas d'", "aucune") does not count.
+  // ones; an occurrence within 40 bytes after a negation ("pas d'", "n'a pas connaissance",
+  // "aucune", "n'est plus") does not count.
   static constexpr std::array<std::string_view, 9> kSays = {
       "exploitation active", "activement exploit",      "est exploitée",
       "sont exploitées",     "exploitée dans le cadre", "exploitées dans le cadre",
       "actively exploited",  "exploited in the wild",   "known to be exploited"};
   const std::string low = ascii_lower(text);
   const auto negated = [&](std::size_t at) {
-    const std::string_view before = std::string_view(low).substr(at > 24 ? at - 24 : 0, at > 24 ? 24 : at);
-    return before.find("pas d") != std::string_view::npos || before.find("aucune") != std::string_view::npos ||
-           before.find("no ") != std::string_view::npos || before.find("not ") != std::string_view::npos;
+    const std::string_view before = std::string_view(low).substr(at > 40 ? at - 40 : 0, at > 40 ? 40 : at);
+    static constexpr std::string_view kNegations[] = {
+        "pas d", "pas connaissance", "aucun", "sans ", "plus ", "no ", "not ", "never"};
+    return std::any_of(std::begin(kNegations), std::end(kNegations),
+                       [&](std::string_view n) { return before.find(n) != std::string_view::npos; });
   };
   for (const auto w : kSays)
     for (auto at = low.find(w); at != std::string::npos; at = low.find(w, at + 1))

@@ -37,6 +37,7 @@ TOOLS="vigie,sec,re2set"
 DO_BUILD=1
 STORE_ONLY=0 STORE_SOURCES=200 STORE_UPDATES=20
 IOC_ONLY=0 IOC_INDICATORS=100000 IOC_LOOKUPS=10000000
+FEEDS_ONLY=0 FEEDS_DOCUMENTS=20000 FEEDS_ATTRIBUTES=100000
 SIGMA_ONLY=0 SIGMA_DIR="${VIGIE_SIGMA_DIR:-$VIGIE_ROOT/../shared/corpus/sigma/rules}"
 
 usage() {
@@ -55,6 +56,9 @@ usage: deploy/bench.sh [options]
                    commit per alert (bench_store; --store-sources N, --store-updates N)
   --ioc            only the IOC index figure: build time and lookups/s of one thread (bench_ioc;
                    --ioc-indicators N, --ioc-lookups N, --seed)
+  --feeds          only the feed import figures: N CERT-FR documents read and relayed (first sync),
+                   a MISP feed of M attributes read and indexed; Python's json.load over the same
+                   files beside them (bench_feeds; --feeds-documents N, --feeds-attributes M)
   --sigma [DIR]    only the Sigma load coverage: files of each folder of DIR that load, skipped,
                    errors (default \$VIGIE_SIGMA_DIR or ../shared/corpus/sigma/rules)
                    and the SigmaHQ regression pass rate (unit_detect, corpus suite)
@@ -82,13 +86,16 @@ while (($#)); do
     --ioc) IOC_ONLY=1; shift ;;
     --ioc-indicators) IOC_INDICATORS="$2"; shift 2 ;;
     --ioc-lookups) IOC_LOOKUPS="$2"; shift 2 ;;
+    --feeds) FEEDS_ONLY=1; shift ;;
+    --feeds-documents) FEEDS_DOCUMENTS="$2"; shift 2 ;;
+    --feeds-attributes) FEEDS_ATTRIBUTES="$2"; shift 2 ;;
     --sigma) SIGMA_ONLY=1; shift; if (($#)) && [[ "$1" != -* ]]; then SIGMA_DIR="$1"; shift; fi ;;
     -h | --help) usage; exit 0 ;;
     *) echo "bench.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
 done
 for n in "$LINES" "$SEC_LINES" "$RULES" "$SEC_RULES" "$SEED" "$STORE_SOURCES" "$STORE_UPDATES" "$IOC_INDICATORS" \
-  "$IOC_LOOKUPS"; do
+  "$IOC_LOOKUPS" "$FEEDS_DOCUMENTS" "$FEEDS_ATTRIBUTES"; do
   [[ "$n" =~ ^[0-9]+$ ]] || { echo "bench.sh: not a number: $n" >&2; exit 2; }
 done
 want() { [[ ",$TOOLS," == *",$1,"* ]]; }
@@ -145,6 +152,42 @@ if ((IOC_ONLY)); then
     echo "  $IOC_INDICATORS indicators loaded and swapped in under 1 s: $(kv build_seconds) s — $(awk -v s="$(kv build_seconds)" 'BEGIN { exit !(s < 1) }' && echo met || echo MISSED)"
     echo "  >= 10 million lookups/s per core: $(kv lookups_per_second) — $(check "$(kv lookups_per_second)" 10000000)"
   } | tee "$OUT/ioc-results.txt"
+  exit 0
+fi
+
+# Feed import figures (issue 7): generated CERT-FR documents and a MISP feed, each read in its
+# own process (its peak RSS is its own); Python's json.load over the same files as the reference.
+if ((FEEDS_ONLY)); then
+  FEEDS_BIN="$BUILD/tests/bench/bench_feeds"
+  [ -x "$FEEDS_BIN" ] || { echo "bench: $FEEDS_BIN missing (build first)" >&2; exit 1; }
+  echo "bench: feeds, $FEEDS_DOCUMENTS CERT-FR documents, $FEEDS_ATTRIBUTES MISP attributes" >&2
+  rm -f "$OUT/feeds-certfr.db"*
+  "$FEEDS_BIN" certfr "$FEEDS_DOCUMENTS" "$OUT/feeds-certfr" > "$OUT/feeds-certfr.txt"
+  "$FEEDS_BIN" misp "$FEEDS_ATTRIBUTES" "$OUT/feeds-misp" > "$OUT/feeds-misp.txt"
+  pyload() {  # seconds and peak RSS (KiB) of json.load over every *.json of a directory
+    "$PY" -c 'import json, os, resource, sys, time
+d = sys.argv[1]; t = time.perf_counter(); n = 0
+for f in sorted(os.listdir(d)):
+    if f.endswith(".json"):
+        with open(os.path.join(d, f), "rb") as fh: json.load(fh); n += 1
+print(f"{time.perf_counter() - t:.3f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}")' "$1"
+  }
+  read -r py_certfr_s py_certfr_rss <<<"$(pyload "$OUT/feeds-certfr")"
+  read -r py_misp_s py_misp_rss <<<"$(pyload "$OUT/feeds-misp")"
+  c() { sed -n "s/^$1=//p" "$OUT/feeds-certfr.txt"; }
+  m() { sed -n "s/^$1=//p" "$OUT/feeds-misp.txt"; }
+  {
+    echo
+    echo "vigie feed import bench — $(date -u +%Y-%m-%dT%H:%M:%SZ), $(git -C "$VIGIE_ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) cores"
+    printf '%-44s %10s %12s\n' "" seconds "peak RSS KiB"
+    printf '%-44s %10s %12s\n' "CERT-FR: $(c documents) documents ($(($(c bytes) / 1048576)) MiB, $(c cves) CVEs) read" "$(c read_seconds)" "$(c peak_rss_kib)"
+    printf '%-44s %10s %12s\n' "  + relay first sync into SQLite ($(c relayed) mailed)" "$(c relay_seconds)" ""
+    printf '%-44s %10s %12s\n' "  python3 json.load, same files" "$py_certfr_s" "$py_certfr_rss"
+    printf '%-44s %10s %12s\n' "MISP: $(m attributes) attributes read" "$(m read_seconds)" "$(m peak_rss_kib)"
+    printf '%-44s %10s %12s\n' "  + IOC index of $(m indexed) indicators built" "$(m build_seconds)" ""
+    printf '%-44s %10s %12s\n' "  python3 json.load, same files" "$py_misp_s" "$py_misp_rss"
+    echo "target (issue 7): 100,000 indicators loaded and swapped in under 1 s: $(awk -v a="$(m read_seconds)" -v b="$(m build_seconds)" 'BEGIN { s = a + b; printf "%.3f s — %s", s, (s < 1 ? "met" : "MISSED") }')"
+  } | tee "$OUT/feeds-results.txt"
   exit 0
 fi
 

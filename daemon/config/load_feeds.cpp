@@ -72,10 +72,6 @@ void load_feeds(const Value& v, LoadContext& ctx, Config& cfg) {
       if (auto u = url->string()) {
         if (u->rfind("https://", 0) != 0 && u->rfind("http://", 0) != 0)
           url->error("'" + *u + "' is not an http:// or https:// URL");
-        else if (feed.format == "misp")
-          url->error(
-              "not available yet for format misp (its manifest and events are fetched in a later version; "
-              "synchronise the feed into a directory and give its path)");
         feed.url = *u;
       }
     } else {

@@ -1,5 +1,6 @@
 #include "intel/feeds.hpp"
 
+#include "intel/feed_sync.hpp"
 #include "intel/fetch.hpp"
 
 #include <spdlog/spdlog.h>
@@ -96,7 +97,17 @@ bool FeedSet::read(State& st, const FormatOptions& opts, core::TimePoint now, bo
     std::error_code ec;
     if (!fs::exists(st.status.path, ec)) return false;
   } else if (!st.url.empty()) {
-    auto got = fetch_to_file(st.url, st.status.path, st.validators, st.fetch);
+    // A MISP feed is its manifest and event files (feed_sync.hpp); any other format one body.
+    std::vector<std::string> missed;
+    auto got = st.status.format == "misp"
+                   ? sync_misp(st.url, st.status.path, st.validators, st.fetch, missed).map([](const MispSync& m) {
+                       FetchResult r;
+                       r.not_modified = m.not_modified;
+                       r.validators = m.validators;
+                       return r;
+                     })
+                   : fetch_to_file(st.url, st.status.path, st.validators, st.fetch);
+    for (const auto& m : missed) spdlog::warn("feed {}: event {} (its last copy, if any, is read)", st.status.name, m);
     if (got) {
       st.validators = got->validators;
       st.failures = 0;

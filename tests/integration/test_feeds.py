@@ -173,6 +173,46 @@ class FetchedFeeds(VigieTestCase):
                  what="a conditional request after the restart")
         self.assertEqual(vigie3.stop(), 0)
 
+    def test_a_misp_feed_by_url_fetches_changed_events_and_expires_those_gone(self):
+        http = self.track(HttpServer(self.tmp).start())
+        uuids = ["5f0c0001-aad8-4244-8005-90b3ceb44540", "5f0c0002-aad8-4244-8005-90b3ceb44540"]
+
+        def event(uuid, address):
+            return json.dumps({"Event": {"uuid": uuid, "info": "c2", "Attribute": [
+                {"type": "ip-dst", "value": address, "to_ids": True, "timestamp": "1722272240"}]}})
+
+        def manifest(stamps):
+            return json.dumps({u: {"info": "c2", "timestamp": str(t), "Tag": [{"name": "tlp:green"}]}
+                               for u, t in stamps.items()})
+
+        http.put(f"misp/{uuids[0]}.json", event(uuids[0], LISTED))
+        http.put(f"misp/{uuids[1]}.json", event(uuids[1], IMPORTED))
+        http.put("misp/manifest.json", manifest({uuids[0]: 1722272240, uuids[1]: 1722272240}))
+        url = f"http://127.0.0.1:{http.port}/misp/"
+        extra = f"feeds:\n  - {{ name: misp-regional, format: misp, url: \"{url}\", every: 1h }}\n"
+        vigie = self.track(Vigie(self.tmp, extra=extra).start())
+        wait_for(lambda: "feed misp-regional: 2 indicator(s)" in vigie.log_text(), what="the first sync")
+        accepted(vigie, LISTED)
+        wait_for(lambda: ioc_count(vigie, LISTED) == 1, what="the alert on the MISP indicator")
+
+        # One event changes (its timestamp grows), the other leaves the manifest.
+        http.put(f"misp/{uuids[0]}.json", event(uuids[0], LATER), age=60)
+        http.put("misp/manifest.json", manifest({uuids[0]: 1722272300}), age=60)
+        r = run_vigie("feeds", "refresh", "--config", vigie.config, "misp-regional")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertRegex(r.stdout, r"misp-regional\s+misp\s+1\s")
+        log = http.log_text()
+        self.assertEqual(log.count(f"GET /misp/{uuids[0]}.json"), 2, log)
+        self.assertEqual(log.count(f"GET /misp/{uuids[1]}.json"), 1, "an unchanged event was fetched again")
+        accepted(vigie, LATER)
+        wait_for(lambda: ioc_count(vigie, LATER) == 1, what="the alert on the changed event's indicator")
+        accepted(vigie, IMPORTED)
+        accepted(vigie, LISTED, 40001)
+        time.sleep(1.0)
+        self.assertEqual(ioc_count(vigie, IMPORTED), 0, "an event gone from the manifest still matched")
+        self.assertEqual(ioc_count(vigie, LISTED), 1, "the changed event's old value still matched")
+        self.assertEqual(vigie.stop(), 0)
+
     def test_https_certificates_are_verified_and_a_ca_file_trusts_the_site_s_own(self):
         cert, key = self_signed_cert(self.tmp)
         https = self.track(HttpServer(self.tmp, tls=(cert, key)).start())

@@ -65,8 +65,7 @@ TEST_CASE("feeds: local files in the formats Vigie reads; what comes later says 
   CHECK(u->feeds[0].max_bytes == 8u << 20);
   expect_one_error("feeds:\n  - { name: a, format: csv, url: \"ftp://x.example/f.csv\" }\n", 2,
                    "feeds[0].url: 'ftp://x.example/f.csv' is not an http:// or https:// URL");
-  expect_one_error("feeds:\n  - { name: a, format: misp, url: \"https://x.example/misp/\" }\n", 2,
-                   "feeds[0].url: not available yet for format misp");
+  CHECK(load_ok("feeds:\n  - { name: a, format: misp, url: \"https://x.example/misp/\" }\n"));
   expect_one_error("feeds:\n  - { name: a, format: csv, path: /x, url: \"https://x.example/f\" }\n", 2,
                    "feeds[0].url: a feed has a path or a url, not both");
   expect_one_error("feeds:\n  - { name: a, format: csv, path: /x, proxy: \"http://p:3128\" }\n", 2,

@@ -38,6 +38,7 @@ DO_BUILD=1
 STORE_ONLY=0 STORE_SOURCES=200 STORE_UPDATES=20
 IOC_ONLY=0 IOC_INDICATORS=100000 IOC_LOOKUPS=10000000
 FEEDS_ONLY=0 FEEDS_DOCUMENTS=20000 FEEDS_ATTRIBUTES=100000
+RETRO_ONLY=0 RETRO_SITES=280 RETRO_DAYS=30 RETRO_HUNTS=1000
 SIGMA_ONLY=0 SIGMA_DIR="${VIGIE_SIGMA_DIR:-$VIGIE_ROOT/../shared/corpus/sigma/rules}"
 
 usage() {
@@ -59,6 +60,9 @@ usage: deploy/bench.sh [options]
   --feeds          only the feed import figures: N CERT-FR documents read and relayed (first sync),
                    a MISP feed of M attributes read and indexed; Python's json.load over the same
                    files beside them (bench_feeds; --feeds-documents N, --feeds-attributes M)
+  --retro          only the retro-hunt figure: 30 days x 280 sites of observables in SQLite, bulk
+                   upserts (rows/s), then ms per new indicator hunted, beside bare SELECTs
+                   (bench_retro; --retro-sites N, --retro-days N, --retro-hunts N, --seed)
   --sigma [DIR]    only the Sigma load coverage: files of each folder of DIR that load, skipped,
                    errors (default \$VIGIE_SIGMA_DIR or ../shared/corpus/sigma/rules)
                    and the SigmaHQ regression pass rate (unit_detect, corpus suite)
@@ -89,13 +93,17 @@ while (($#)); do
     --feeds) FEEDS_ONLY=1; shift ;;
     --feeds-documents) FEEDS_DOCUMENTS="$2"; shift 2 ;;
     --feeds-attributes) FEEDS_ATTRIBUTES="$2"; shift 2 ;;
+    --retro) RETRO_ONLY=1; shift ;;
+    --retro-sites) RETRO_SITES="$2"; shift 2 ;;
+    --retro-days) RETRO_DAYS="$2"; shift 2 ;;
+    --retro-hunts) RETRO_HUNTS="$2"; shift 2 ;;
     --sigma) SIGMA_ONLY=1; shift; if (($#)) && [[ "$1" != -* ]]; then SIGMA_DIR="$1"; shift; fi ;;
     -h | --help) usage; exit 0 ;;
     *) echo "bench.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
 done
 for n in "$LINES" "$SEC_LINES" "$RULES" "$SEC_RULES" "$SEED" "$STORE_SOURCES" "$STORE_UPDATES" "$IOC_INDICATORS" \
-  "$IOC_LOOKUPS" "$FEEDS_DOCUMENTS" "$FEEDS_ATTRIBUTES"; do
+  "$IOC_LOOKUPS" "$FEEDS_DOCUMENTS" "$FEEDS_ATTRIBUTES" "$RETRO_SITES" "$RETRO_DAYS" "$RETRO_HUNTS"; do
   [[ "$n" =~ ^[0-9]+$ ]] || { echo "bench.sh: not a number: $n" >&2; exit 2; }
 done
 want() { [[ ",$TOOLS," == *",$1,"* ]]; }
@@ -188,6 +196,33 @@ print(f"{time.perf_counter() - t:.3f} {resource.getrusage(resource.RUSAGE_SELF).
     printf '%-44s %10s %12s\n' "  python3 json.load, same files" "$py_misp_s" "$py_misp_rss"
     echo "target (issue 7): 100,000 indicators loaded and swapped in under 1 s: $(awk -v a="$(m read_seconds)" -v b="$(m build_seconds)" 'BEGIN { s = a + b; printf "%.3f s — %s", s, (s < 1 ? "met" : "MISSED") }')"
   } | tee "$OUT/feeds-results.txt"
+# Retro-hunt figure: a database of 30 days x 280 sites of observables on disk in $OUT (WAL,
+# synchronous=FULL, as serve opens it), then new indicators hunted for in it, on one thread.
+if ((RETRO_ONLY)); then
+  RETRO_BIN="$BUILD/tests/bench/bench_retro"
+  [ -x "$RETRO_BIN" ] || { echo "bench: $RETRO_BIN missing (build first)" >&2; exit 1; }
+  echo "bench: retro-hunt, $RETRO_SITES sites x $RETRO_DAYS days, $RETRO_HUNTS indicators" >&2
+  "$RETRO_BIN" "$OUT/retro-db" --sites "$RETRO_SITES" --days "$RETRO_DAYS" --hunts "$RETRO_HUNTS" \
+    --seed "$SEED" > "$OUT/retro.txt"
+  kv() { sed -n "s/^$1=//p" "$OUT/retro.txt"; }
+  {
+    echo
+    echo "vigie retro-hunt bench — $(date -u +%Y-%m-%dT%H:%M:%SZ), $(git -C "$VIGIE_ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) cores"
+    echo "  $(kv sites) sites x $(kv days) days: $(kv rows) rows ($(kv fill_upserted) upserted in $(kv fill_commits) transactions, $(kv fill_seconds) s, $(kv fill_rows_per_s) rows/s)"
+    echo "  one more day: $(kv day_upserted) rows upserted in $(kv day_seconds) s ($(kv day_rows_per_s) rows/s); purge of the oldest day: $(kv purge_rows) rows in $(kv purge_seconds) s"
+    echo "  on disk: $(kv db_bytes) bytes for $(kv rows_after) rows, $(kv bytes_per_row) bytes per row"
+    printf '  %-34s %6s %10s %10s\n' "per indicator (ms)" count median p99
+    printf '  %-34s %6s %10s %10s\n' "retro_hunt, all" "$(kv hunts)" "$(kv hunt_ms_median)" "$(kv hunt_ms_p99)"
+    for k in ip_seen ip_unseen cidr24 domain; do
+      read -r n med p99 <<< "$(kv hunt_$k)"
+      printf '  %-34s %6s %10s %10s\n' "retro_hunt, $k" "$n" "$med" "$p99"
+    done
+    printf '  %-34s %6s %10s %10s\n' "bare SELECT, same key ranges" "$(kv hunts)" "$(kv ref_ms_median)" "$(kv ref_ms_p99)"
+    printf '  %-34s %6s %10s %10s\n' "one row by primary key" "$(kv hunts)" "$(kv point_ms_median)" "$(kv point_ms_p99)"
+    echo "  sightings found: $(kv hunt_hits) (the bare SELECTs: $(kv ref_rows)); slowest hunt $(kv hunt_ms_max) ms"
+    echo "  aggregator: $(kv aggregate_events_per_s) events/s (3 observables each, one thread)"
+    echo "  load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  } | tee "$OUT/retro-results.txt"
   exit 0
 fi
 

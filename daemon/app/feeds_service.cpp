@@ -3,8 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <map>
 
 #include "intel/relay.hpp"
+#include "intel/retro_alert.hpp"
 #include "store/feed_state.hpp"
 
 namespace vigie::app {
@@ -70,6 +72,8 @@ void FeedsService::pass(bool force, const std::string& only, bool always_publish
     for (const auto& [reason, n] : refused)
       metrics_.gauge("vigie_ioc_refused", {{"reason", reason}}) = static_cast<int64_t>(n);
     next_expiry_ = set_.next_expiry(now);
+    index_ = index;
+    hunted_ = false;
     publish_(std::move(index));
   }
   for (const auto& st : set_.status()) {
@@ -77,8 +81,64 @@ void FeedsService::pass(bool force, const std::string& only, bool always_publish
     metrics_.gauge("vigie_feed_ok", {{"feed", st.name}}) = st.last_error.empty() ? 1 : 0;
   }
   for (auto& read : set_.take_advisories()) unrelayed_.push_back(std::move(read));
-  if (relaying_) relay(now);
+  if (relaying_) {
+    relay(now);
+    if (!hunted_ && index_) hunt(*index_, now);
+  }
   record(now);
+}
+
+void FeedsService::hunt(const intel::IocIndex& index, core::TimePoint now) {
+  hunted_ = true;
+  if (db_ == nullptr || !queue_ || !cfg_->detection.ioc.retro_hunt.enabled) return;
+  if (!known_) {
+    known_.emplace();
+    if (auto r = known_->load(*db_); !r) {
+      spdlog::error("retro-hunt: indicators hunted for before not read: {}", r.error().to_string());
+      known_.reset();
+      return;
+    }
+  }
+  auto fresh = known_->fresh(*db_, index.indicators());
+  if (!fresh) {
+    spdlog::error("retro-hunt: {}", fresh.error().to_string());
+    return;
+  }
+  if (fresh->empty()) return;
+  const auto t0 = std::chrono::steady_clock::now();
+  std::size_t alerts = 0, truncated = 0;
+  for (const intel::Indicator* ind : *fresh) {
+    auto found = intel::retro_hunt(*db_, *ind, now);
+    if (!found) {
+      spdlog::error("retro-hunt of {} {}: {}", intel::ioc_type_name(ind->type), ind->value, found.error().to_string());
+      return;  // not remembered: hunted for again at the next pass
+    }
+    truncated += found->truncated ? 1 : 0;
+    // One alert per site: its sightings of every value the indicator matches, together.
+    std::map<std::string, intel::RetroHit> per_site;
+    for (const auto& h : found->hits) {
+      auto [it, fresh_site] = per_site.try_emplace(h.site, h);
+      if (fresh_site) continue;
+      intel::RetroHit& s = it->second;
+      s.first_seen = std::min(s.first_seen, h.first_seen);
+      s.last_seen = std::max(s.last_seen, h.last_seen);
+      s.count += h.count;
+      if (s.observed != h.observed && s.observed.find(h.observed) == std::string::npos && s.observed.size() < 256)
+        s.observed += ", " + h.observed;
+    }
+    for (const auto& [site, hit] : per_site) {
+      queue_(intel::retro_alert(*ind, hit, now));
+      ++alerts;
+    }
+  }
+  // Remembered once their alerts are queued: a crash before gives the same alerts (same ids) again.
+  if (auto r = known_->remember(*db_, *fresh, now); !r)
+    spdlog::error("retro-hunt: indicators hunted for not recorded: {}", r.error().to_string());
+  metrics_.counter("vigie_retro_hunt_indicators_total") += fresh->size();
+  metrics_.counter("vigie_retro_hunt_alerts_total") += alerts;
+  spdlog::info("retro-hunt: {} new indicator(s) looked up in the observables in {:.3f} s: {} alert(s){}", fresh->size(),
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), alerts,
+               truncated > 0 ? fmt::format(" ({} with more sightings than listed)", truncated) : "");
 }
 
 void FeedsService::relay(core::TimePoint now) {
@@ -138,6 +198,7 @@ void FeedsService::request(std::string only) {
 void FeedsService::run(const std::stop_token& st) {
   relaying_ = true;
   relay(clock_.now());
+  if (index_) hunt(*index_, clock_.now());
   while (!st.stop_requested()) {
     std::vector<std::string> asked;
     {

@@ -19,6 +19,7 @@
 #include "core/clock.hpp"
 #include "core/metrics.hpp"
 #include "intel/feeds.hpp"
+#include "intel/observables.hpp"
 #include "store/sqlite.hpp"
 
 namespace vigie::app {
@@ -51,6 +52,9 @@ class FeedsService {
   void record(core::TimePoint now);
   // Relays the advisories read so far (run() only; see the constructor).
   void relay(core::TimePoint now);
+  // Retro-hunt (run() only): the indicators of `index` never hunted for are looked up in the
+  // observables the sites saw; each hit is an alert "seen before publication".
+  void hunt(const intel::IocIndex& index, core::TimePoint now);
 
   std::shared_ptr<const config::Config> cfg_;
   core::Metrics& metrics_;
@@ -60,6 +64,9 @@ class FeedsService {
   Queue queue_;
   bool relaying_ = false;  // run() has started
   std::vector<std::pair<std::string, std::vector<intel::Advisory>>> unrelayed_;
+  std::shared_ptr<const intel::IocIndex> index_;  // the last published
+  bool hunted_ = false;                           // index_ hunted for
+  std::optional<intel::KnownIocs> known_;         // loaded at the first hunt
   intel::FeedSet set_;
   core::TimePoint next_expiry_ = core::TimePoint::max();
   std::mutex mu_;

@@ -1,5 +1,7 @@
 #include "app/pipeline.hpp"
 
+#include "intel/observables.hpp"
+
 #include <algorithm>
 
 #include <spdlog/spdlog.h>
@@ -68,7 +70,21 @@ void Pipeline::worker_loop(std::size_t lane) {
   WorkerState& st = *state_[lane];
   ingest::EventBatch events;
   std::vector<uint32_t> hits;
-  while (auto raw = input_.pop_lane(lane)) {
+  const config::RetroHunt& retro = cfg_->detection.ioc.retro_hunt;
+  std::unique_ptr<intel::ObservableAggregator> observed;
+  if (options_.observables && retro.enabled)
+    observed = std::make_unique<intel::ObservableAggregator>(retro.max_entries);
+  auto last_flush = std::chrono::steady_clock::now();
+  const auto flush_wait = std::chrono::duration_cast<std::chrono::microseconds>(retro.flush_every);
+  for (;;) {
+    // Retro-hunt: an idle worker still hands over what it holds, every flush_every.
+    auto raw = observed ? input_.pop_lane_for(lane, flush_wait) : input_.pop_lane(lane);
+    if (!raw && observed && !input_.closed()) {
+      if (observed->size() > 0 || observed->full_batch_waiting()) options_.observables(observed->take());
+      last_flush = std::chrono::steady_clock::now();
+      continue;
+    }
+    if (!raw) break;
     st.busy_seq.store(raw->seq, std::memory_order_relaxed);
     st.busy_since.store(steady_ns(std::chrono::steady_clock::now()), std::memory_order_relaxed);
     HitBatch out;
@@ -93,6 +109,7 @@ void Pipeline::worker_loop(std::size_t lane) {
       core::Event& e = events[i];
       out.latest.add(detect::clock_time(e, clock_));
       matcher->process(e, hits);
+      if (observed) observed->add(e, e.value(core::Field::site));  // the decoders' fields are set now
       if (hits.empty()) continue;
       const auto first = static_cast<uint32_t>(out.rules.size());
       out.rules.insert(out.rules.end(), hits.begin(), hits.end());
@@ -105,9 +122,17 @@ void Pipeline::worker_loop(std::size_t lane) {
       out.raw = std::move(backing.raw);
       out.arena = std::move(backing.arena);
     }
+    if (observed) {
+      const auto now = std::chrono::steady_clock::now();
+      if (observed->full_batch_waiting() || now - last_flush >= retro.flush_every) {
+        options_.observables(observed->take());
+        last_flush = now;
+      }
+    }
     st.busy_since.store(0, std::memory_order_relaxed);
     hits_.push(lane, std::move(out));
   }
+  if (observed) options_.observables(observed->take());
   hits_.close_lane(lane);
 }
 

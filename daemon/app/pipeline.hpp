@@ -45,6 +45,7 @@
 #include "core/metrics.hpp"
 #include "detect/engine.hpp"
 #include "ingest/raw.hpp"
+#include "store/observables.hpp"
 #include "store/store.hpp"
 
 namespace vigie::app {
@@ -57,6 +58,10 @@ class Pipeline {
     std::size_t queue_batches = 0;  // Q1 capacity; 0 = cfg.inputs.queue_batches
     std::size_t hit_batches = 16;   // Q2 depth per worker
     std::chrono::steady_clock::duration stuck_after = std::chrono::seconds(30);
+    // Retro-hunt: where each worker hands its aggregated observables (every
+    // detection.ioc.retro_hunt.flush_every, when its aggregate is full, and at the end); unset,
+    // or retro_hunt disabled: no aggregation at all.
+    std::function<void(std::vector<store::ObservableRow>&&)> observables;
   };
 
   // `clock`: reception_time for the daemon, event_time for files (detect/watermark.hpp). The

@@ -21,6 +21,7 @@
 
 #include "app/commands.hpp"
 #include "app/feeds_service.hpp"
+#include "app/observables_thread.hpp"
 #include "app/pipeline.hpp"
 #include "app/reload_status.hpp"
 #include "app/store_thread.hpp"
@@ -156,6 +157,11 @@ int run_serve(const std::filesystem::path& config_path) {
     spdlog::error("{}", feeds_store.error().to_string());
     return kExitFailed;
   }
+  auto observables_store = store::Store::open(cfg->storage.path);  // the observables writer's
+  if (!observables_store) {
+    spdlog::error("{}", observables_store.error().to_string());
+    return kExitFailed;
+  }
 
   core::Metrics metrics;
   // Rules in force and rules left out (valid Sigma this version cannot run), set at start and
@@ -188,7 +194,10 @@ int run_serve(const std::filesystem::path& config_path) {
       spdlog::critical("an alert was not stored: the store thread has failed");
     }
   };
-  Pipeline pipeline(cfg, rules, metrics, detect::EvictionClock::reception_time, queue_alert);
+  ObservablesWriter observables(cfg->detection.ioc.retro_hunt, (*observables_store)->db(), metrics, clock);
+  Pipeline::Options pipeline_options;
+  pipeline_options.observables = [&](ObservableBatch&& rows) { observables.offer(std::move(rows)); };
+  Pipeline pipeline(cfg, rules, metrics, detect::EvictionClock::reception_time, queue_alert, pipeline_options);
 
   // Local feeds (and the bodies URL feeds fetched before) are read before the first event
   // arrives; fetching waits for the feeds thread, so a slow server never delays the start.
@@ -240,6 +249,7 @@ int run_serve(const std::filesystem::path& config_path) {
   std::thread io_thread(supervisor.guard(
       "asio", [&] { io.run(); }, [&] { io_beat.idle(); }));
   std::jthread feeds_thread(supervisor.guard("feeds", [&](const std::stop_token& st) { feeds.run(st); }));
+  std::thread observables_thread(supervisor.guard("observables", [&] { observables.run(); }));
 
   for (const auto& ep : server.local_endpoints()) spdlog::info("listening on {}", ep);
   spdlog::info("vigie ready: {} decoder(s), {} rule(s), storage {}", rules->decoder_count(), rules->rule_count(),
@@ -297,7 +307,9 @@ int run_serve(const std::filesystem::path& config_path) {
   io_thread.join();
   feeds_thread.request_stop();  // it publishes into the pipeline: stopped before the pipeline is
   feeds_thread.join();
-  pipeline.finish();
+  pipeline.finish();  // the workers hand over what they aggregated
+  observables.close();
+  observables_thread.join();
   alert_queue.close();
   store_thread.join();
   notifier_thread.request_stop();

@@ -101,10 +101,20 @@ struct Advisories {
 };
 
 // Indicator matching (detection.ioc): what the index may hold and what never matches.
+// Retro-hunt (detection.ioc.retro_hunt): the observables of every event kept per site, so that
+// an indicator published later is looked up in what was seen before (intel/observables.hpp).
+struct RetroHunt {
+  bool enabled = true;
+  core::Duration retention = std::chrono::hours(24 * 30);  // sightings last seen before are purged
+  core::Duration flush_every = std::chrono::seconds(5);    // a worker's aggregate handed to the writer
+  std::size_t max_entries = 100'000;                       // distinct (value, site) per worker between flushes
+};
+
 struct Ioc {
   std::vector<std::string> allowlist;    // values that never match: IPs, CIDRs, domains (and subdomains), URLs, hashes
   std::vector<core::Cidr> allow_ranges;  // private/loopback ranges that may be indicators
   std::size_t max_indicators = 2'000'000;
+  RetroHunt retro_hunt;
 };
 
 struct Storage {

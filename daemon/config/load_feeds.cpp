@@ -151,7 +151,7 @@ void load_advisories(const Value& v, Config& cfg) {
 }
 
 void load_ioc(const Value& v, Config& cfg) {
-  auto m = v.map({"allowlist", "allow_ranges", "max_indicators"});
+  auto m = v.map({"allowlist", "allow_ranges", "max_indicators", "retro_hunt"});
   if (!m) return;
   if (auto a = m->get("allowlist"))
     if (auto list = a->strings()) cfg.detection.ioc.allowlist = *list;
@@ -167,6 +167,19 @@ void load_ioc(const Value& v, Config& cfg) {
   }
   if (auto n = m->get("max_indicators"))
     if (auto k = n->integer(1, 100'000'000)) cfg.detection.ioc.max_indicators = static_cast<std::size_t>(*k);
+  if (auto r = m->get("retro_hunt")) {
+    auto rm = r->map({"enabled", "retention", "flush_every", "max_entries"});
+    if (!rm) return;
+    RetroHunt& rh = cfg.detection.ioc.retro_hunt;
+    if (auto e = rm->get("enabled"))
+      if (auto b = e->boolean()) rh.enabled = *b;
+    if (auto d = rm->get("retention"))
+      if (auto t = d->duration(false)) rh.retention = *t;
+    if (auto d = rm->get("flush_every"))
+      if (auto t = d->duration(false)) rh.flush_every = *t;
+    if (auto n = rm->get("max_entries"))
+      if (auto k = n->integer(1'000, 10'000'000)) rh.max_entries = static_cast<std::size_t>(*k);
+  }
 }
 
 }  // namespace vigie::config::detail

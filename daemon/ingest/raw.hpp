@@ -96,6 +96,8 @@ class RawQueue {
   // The next batch of `lane` (a worker's), blocking until there is one or the queue is closed
   // and the lane drained.
   [[nodiscard]] std::optional<RawBatch> pop_lane(std::size_t lane);
+  // The same, waiting at most `timeout`: nullopt also when it passed with nothing queued.
+  [[nodiscard]] std::optional<RawBatch> pop_lane_for(std::size_t lane, std::chrono::microseconds timeout);
   // Lane 0, for single consumers (tests).
   [[nodiscard]] std::optional<RawBatch> pop() { return pop_lane(0); }
   template <class Rep, class Period>
@@ -122,7 +124,6 @@ class RawQueue {
   }
   void enqueue_locked(RawBatch& batch, std::size_t bytes);
   std::optional<RawBatch> take_locked(Lane& lane);
-  std::optional<RawBatch> pop_lane_for(std::size_t lane, std::chrono::microseconds timeout);
 
   const std::size_t capacity_;
   const std::size_t capacity_bytes_;

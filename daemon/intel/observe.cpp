@@ -6,13 +6,8 @@
 namespace vigie::intel {
 namespace {
 
-struct Observable {
-  core::FieldRef field;
-  IocType type;
-};
-
 // ECS names first, then the names Windows events carry as they are (Sysmon, Security).
-std::vector<Observable> make_observables() {
+std::vector<ObservableField> make_observables() {
   const std::pair<std::string_view, IocType> names[] = {
       {"source.ip", IocType::ip},
       {"destination.ip", IocType::ip},
@@ -43,48 +38,31 @@ std::vector<Observable> make_observables() {
       {"source.user.email", IocType::email},
       {"user.email", IocType::email},
   };
-  std::vector<Observable> out;
+  std::vector<ObservableField> out;
   for (const auto& [name, type] : names) out.push_back({core::FieldRef::of(name), type});
   return out;
 }
 
-const std::vector<Observable>& observables() {
-  static const std::vector<Observable> list = make_observables();
+}  // namespace
+
+const std::vector<ObservableField>& observable_fields() {
+  static const std::vector<ObservableField> list = make_observables();
   return list;
 }
 
-// Sysmon's `Hashes`: "SHA1=…,MD5=…,SHA256=…,IMPHASH=…" (the algorithms its config names).
-std::optional<IocMatch> find_in_hashes(const IocIndex& index, std::string_view hashes, std::string_view field) {
-  while (!hashes.empty()) {
-    const auto comma = hashes.find(',');
-    const std::string_view item = hashes.substr(0, comma);
-    hashes = comma == std::string_view::npos ? std::string_view() : hashes.substr(comma + 1);
-    const auto eq = item.find('=');
-    if (eq == std::string_view::npos) continue;
-    const std::string_view algo = item.substr(0, eq);
-    const std::string_view value = item.substr(eq + 1);
-    std::optional<IocType> type;
-    if (algo == "MD5" || algo == "md5") type = IocType::md5;
-    if (algo == "SHA1" || algo == "sha1") type = IocType::sha1;
-    if (algo == "SHA256" || algo == "sha256") type = IocType::sha256;
-    if (!type) continue;
-    if (const Indicator* hit = index.find(*type, value)) return IocMatch{hit, field, value};
-  }
-  return std::nullopt;
+const core::FieldRef& hashes_field() {
+  static const core::FieldRef hashes = core::FieldRef::of("Hashes");
+  return hashes;
 }
-
-}  // namespace
 
 std::optional<IocMatch> find_observable(const IocIndex& index, const core::Event& e) {
   if (index.empty()) return std::nullopt;
-  for (const auto& o : observables()) {
-    const auto v = e.get(o.field);
-    if (!v || v->empty()) continue;
-    if (const Indicator* hit = index.find(o.type, *v)) return IocMatch{hit, o.field.name, *v};
-  }
-  static const core::FieldRef hashes = core::FieldRef::of("Hashes");
-  if (const auto v = e.get(hashes)) return find_in_hashes(index, *v, hashes.name);
-  return std::nullopt;
+  std::optional<IocMatch> out;
+  for_each_observable(e, [&](std::string_view field, IocType type, std::string_view value) {
+    if (const Indicator* hit = index.find(type, value)) out = IocMatch{hit, field, value};
+    return out.has_value();
+  });
+  return out;
 }
 
 void mark_match(core::Event& e, const IocMatch& m) {

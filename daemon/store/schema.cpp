@@ -8,7 +8,7 @@ namespace {
 
 // Times are integers: microseconds since the Unix epoch, UTC (core::TimePoint).
 // Append only: never edit a migration that has shipped, add a new one.
-constexpr std::array<const char*, 5> kMigrations = {
+constexpr std::array<const char*, 6> kMigrations = {
     // 1: alerts, their evidence and the outbox.
     R"sql(
 CREATE TABLE alerts (
@@ -141,6 +141,29 @@ CREATE TABLE advisory_cves (
   thread TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX advisory_cves_thread ON advisory_cves(thread);
+)sql",
+    // 6: retro-hunt (store/observables.hpp): what each site saw, per observable, and the
+    // indicators already hunted for. `type` is intel::IocType, `key` the value encoded so that
+    // every lookup is a range of the primary key (intel/observable_key.hpp): addresses as 16
+    // bytes (IPv4 mapped), domains with their labels reversed, hashes as raw bytes, URLs and
+    // e-mail addresses as their normalised text.
+    R"sql(
+CREATE TABLE observables (
+  type       INTEGER NOT NULL,
+  key        BLOB NOT NULL,
+  site       TEXT NOT NULL,
+  first_seen INTEGER NOT NULL,                -- event time of the first sighting kept
+  last_seen  INTEGER NOT NULL,                -- and of the last; retention purges on it
+  count      INTEGER NOT NULL CHECK (count >= 1),
+  PRIMARY KEY (type, key, site)
+) WITHOUT ROWID;
+CREATE TABLE iocs_known (
+  type          INTEGER NOT NULL,
+  key           BLOB NOT NULL,                -- an address range: 16 bytes + its prefix of 128
+  first_indexed INTEGER NOT NULL,
+  feed          TEXT NOT NULL,
+  PRIMARY KEY (type, key)
+) WITHOUT ROWID;
 )sql",
 };
 

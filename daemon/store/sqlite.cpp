@@ -98,6 +98,13 @@ core::Result<Stmt> Db::prepare(std::string_view sql) {
   return Stmt(db_.get(), s);
 }
 
+core::Result<Stmt*> Db::cached(std::string_view sql) {
+  if (const auto it = cache_.find(sql); it != cache_.end()) return &it->second;
+  auto s = prepare(sql);
+  if (!s) return tl::unexpected(s.error());
+  return &cache_.emplace(std::string(sql), std::move(*s)).first->second;
+}
+
 core::Result<int64_t> Db::query_int(const std::string& sql) {
   auto st = prepare(sql);
   if (!st) return tl::unexpected(st.error());

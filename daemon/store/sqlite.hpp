@@ -6,11 +6,13 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <unordered_map>
 #include <utility>
 
 #include "core/error.hpp"
@@ -88,6 +90,10 @@ class Db {
 
   [[nodiscard]] core::Result<void> exec(const std::string& sql);
   [[nodiscard]] core::Result<Stmt> prepare(std::string_view sql);
+  // The statement for `sql`, prepared on this connection's first use of that text and kept
+  // with the connection: for the functions outside Store that run the same statements batch
+  // after batch (store/observables.hpp). Reset it after use (run() and each() do).
+  [[nodiscard]] core::Result<Stmt*> cached(std::string_view sql);
   [[nodiscard]] core::Result<int64_t> query_int(const std::string& sql);
   [[nodiscard]] int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_.get()); }
   [[nodiscard]] int changes() const { return sqlite3_changes(db_.get()); }
@@ -99,9 +105,15 @@ class Db {
   struct Close {
     void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
   };
+  struct SqlHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
   Db(sqlite3* db, std::string where) : db_(db), where_(std::move(where)) {}
   std::unique_ptr<sqlite3, Close> db_;
   std::string where_;  // the database file, for error messages
+  // Declared after db_: finalized before the connection is closed.
+  std::unordered_map<std::string, Stmt, SqlHash, std::equal_to<>> cache_;
 };
 
 // Begins a transaction (BEGIN IMMEDIATE: takes the write lock up front, so busy_timeout

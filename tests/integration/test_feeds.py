@@ -262,5 +262,49 @@ class FetchedFeeds(VigieTestCase):
             log.close()
 
 
+class RetroHunt(VigieTestCase):
+    def test_an_indicator_published_after_it_was_seen_raises_one_alert_per_site_once(self):
+        smtp = self.track(SmtpServer(self.tmp).start())
+        feed = os.path.join(self.tmp, "late.csv")
+        with open(feed, "w") as f:
+            f.write("type,indicator\nip,45.133.9.9\n")
+        extra = ("feeds:\n"
+                 f"  - {{ name: late, format: csv, path: {feed}, tlp: green, every: 1h }}\n"
+                 "detection:\n  ioc: { retro_hunt: { flush_every: 1s } }\n")
+        vigie = self.track(Vigie(self.tmp, smtp_port=smtp.port, extra=extra).start())
+        accepted(vigie, LISTED)
+        accepted(vigie, LISTED, 40001)
+        wait_for(lambda: vigie.query("SELECT sum(count) FROM observables")[0][0] == 2, timeout=30,
+                 what="the sightings written to the observables")
+        self.assertEqual(ioc_count(vigie, LISTED), 0)
+
+        # The address is published now: the sightings before are an alert for the site.
+        with open(feed, "w") as f:
+            f.write(f"type,indicator\nip,45.133.9.9\nip,{LISTED.rsplit('.', 1)[0]}.0/24\n")
+        r = run_vigie("feeds", "refresh", "--config", vigie.config, "late")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        rows = wait_for(lambda: vigie.query(
+            "SELECT site, count, summary, ioc FROM alerts WHERE rule_id = 'vigie-ioc-retro'") or None,
+            what="the retro-hunt alert")
+        self.assertEqual(len(rows), 1, rows)
+        site, count, summary, ioc = rows[0]
+        self.assertEqual((site, count), ("ch-test", 2))
+        self.assertIn(f"ip {LISTED} (late) seen 0 day(s) before its publication at site ch-test: 2 time(s)", summary)
+        self.assertEqual(json.loads(ioc)["value"], f"{LISTED.rsplit('.', 1)[0]}.0/24")
+        mail = wait_for(lambda: next((m for m in smtp.messages() if "before its publication" in subject(m)), None),
+                        what="the retro-hunt mail")
+        self.assertTrue(subject(mail).startswith("[VIGIE][TLP:AMBER][HIGH] ch-test — "), subject(mail))
+        # From now on the live rule matches; the retro-hunt does not run again for it.
+        accepted(vigie, LISTED, 40002)
+        wait_for(lambda: ioc_count(vigie, f"{LISTED.rsplit('.', 1)[0]}.0/24") == 1, what="the live IOC alert")
+        self.assertEqual(vigie.stop(), 0)
+        again = self.track(vigie.same_config().start())
+        r = run_vigie("feeds", "refresh", "--config", vigie.config)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        time.sleep(1.0)
+        self.assertEqual(vigie.query("SELECT count(*) FROM alerts WHERE rule_id = 'vigie-ioc-retro'")[0][0], 1)
+        self.assertEqual(again.stop(), 0)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -92,6 +92,19 @@ TEST_CASE("the shipped feed definitions (feeds/examples.yml) load, every one dis
   }
 }
 
+TEST_CASE("detection.ioc.retro_hunt") {
+  auto c = load_ok("detection:\n  ioc: { retro_hunt: { retention: 7d, flush_every: 1s, max_entries: 5000 } }\n");
+  REQUIRE(c);
+  CHECK(c->detection.ioc.retro_hunt.enabled);
+  CHECK(c->detection.ioc.retro_hunt.retention == std::chrono::hours(24 * 7));
+  CHECK(c->detection.ioc.retro_hunt.flush_every == std::chrono::seconds(1));
+  CHECK(c->detection.ioc.retro_hunt.max_entries == 5000);
+  auto off = load_ok("detection:\n  ioc: { retro_hunt: { enabled: false } }\n");
+  REQUIRE(off);
+  CHECK_FALSE(off->detection.ioc.retro_hunt.enabled);
+  expect_one_error("detection:\n  ioc: { retro_hunt: { retention: 0s } }\n", 2, "retro_hunt.retention");
+}
+
 TEST_CASE("detection.ioc: allowlist, ranges that may be indicators, cap") {
   auto c = load_ok(
       "detection:\n  ioc: { allowlist: [203.0.113.7, example.org], allow_ranges: [10.0.0.0/8], "

@@ -106,7 +106,7 @@ struct Advisories {
 struct RetroHunt {
   bool enabled = true;
   core::Duration retention = std::chrono::hours(24 * 30);  // sightings last seen before are purged
-  core::Duration flush_every = std::chrono::seconds(5);    // a worker's aggregate handed to the writer
+  core::Duration flush_every = std::chrono::seconds(30);   // a worker's aggregate handed to the writer
   std::size_t max_entries = 100'000;                       // distinct (value, site) per worker between flushes
 };
 

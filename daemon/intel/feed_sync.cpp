@@ -39,6 +39,17 @@ std::string resolve(const std::string& base, const std::string& ref) {
   return (slash > scheme + 2 ? base.substr(0, slash + 1) : base + "/") + ref;
 }
 
+// "https://host:port" of a URL, lower-cased.
+std::string origin(const std::string& url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string::npos) return {};
+  const auto end = url.find_first_of("/?#", scheme + 3);
+  std::string o = url.substr(0, end);
+  for (auto& c : o)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return o;
+}
+
 // A MISP feed URL names a directory: its files are below it.
 std::string below(const std::string& url, const std::string& file) {
   return url + (url.empty() || url.back() == '/' ? "" : "/") + file;
@@ -88,7 +99,14 @@ tl::expected<CertfrSync, std::string> sync_certfr(const std::string& url, const 
   if (out.more) wanted.resize(max_documents);
   for (const CertfrIndexEntry* e : wanted) {
     const fs::path file = dir / (e->reference + ".json");
-    auto doc = fetch_to_file(resolve(url, e->json_url), file, {}, fetch);
+    const std::string doc_url = resolve(url, e->json_url);
+    if (origin(doc_url) != origin(url)) {  // the index names documents of its own site only
+      ++report.invalid;
+      detail::add_error(report,
+                        e->reference + ": json_url " + detail::quoted(doc_url) + " is on another site, refused");
+      continue;
+    }
+    auto doc = fetch_to_file(doc_url, file, {}, fetch);
     if (!doc) {
       ++report.invalid;
       detail::add_error(report, e->reference + ": " + doc.error());

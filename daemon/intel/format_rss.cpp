@@ -82,7 +82,8 @@ Advisory item_of(const pugi::xml_node& item, bool atom, std::string_view feed) {
   const int64_t updated = date_of(text(child(item, "updated")));
   if (a.published == 0) a.published = updated;
   a.revised = std::max(a.published, updated);
-  if (!a.update && a.summary.rfind("Mise à jour", 0) == 0) a.update = true;
+  if (!a.update && (a.summary.rfind("Mise à jour :", 0) == 0 || a.summary.rfind("Mise à jour:", 0) == 0))
+    a.update = true;
   detail::find_cves(a.title + "\n" + a.link + "\n" + a.summary, a.cves);
   detail::tidy_cves(a.cves);
   a.exploited = detail::says_exploited(a.title + "\n" + a.summary);

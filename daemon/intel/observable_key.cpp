@@ -74,31 +74,31 @@ bool observable_key(IocType type, std::string_view value, std::string& out) {
       return true;
     }
     case IocType::domain: {
-      std::array<char, detail::kMaxDomain + 1> buf;
-      n = detail::domain_into(value, buf.data());
+      char buf[detail::kMaxDomain + 1];
+      n = detail::domain_into(value, buf);
       if (n == 0) return false;
-      reverse_labels(std::string_view(buf.data(), n), out);
+      reverse_labels(std::string_view(buf, n), out);
       return true;
     }
     case IocType::url: {
-      std::array<char, detail::kUrlBuffer> buf;
-      n = detail::url_into(value, buf.data());
-      out.assign(buf.data(), n);
+      char buf[detail::kUrlBuffer];
+      n = detail::url_into(value, buf);
+      out.assign(buf, n);
       return n > 0;
     }
     case IocType::email: {
-      std::array<char, detail::kMaxEmail + 1> buf;
-      n = detail::email_into(value, buf.data());
-      out.assign(buf.data(), n);
+      char buf[detail::kMaxEmail + 1];
+      n = detail::email_into(value, buf);
+      out.assign(buf, n);
       return n > 0;
     }
     case IocType::md5:
     case IocType::sha1:
     case IocType::sha256: {
-      std::array<uint8_t, 32> buf;
+      uint8_t buf[32];
       n = detail::digest_bytes(type);
-      if (!detail::hex_into(value, n, buf.data())) return false;
-      out.assign(reinterpret_cast<const char*>(buf.data()), n);
+      if (!detail::hex_into(value, n, buf)) return false;
+      out.assign(reinterpret_cast<const char*>(buf), n);
       return true;
     }
   }

@@ -3,8 +3,9 @@
 // when a new indicator arrives, what the sites saw of it before it was published.
 //
 // Threads: an ObservableAggregator belongs to ONE thread (each pipeline worker owns one) and
-// hands plain owning rows (store::ObservableRow) to the store thread, which upserts them and
-// runs retro_hunt() and KnownIocs on its own connection. Keys: observable_key.hpp.
+// hands plain owning rows (store::ObservableRow) to the observables writer (app/observables_thread.hpp),
+// which upserts them; the feeds thread runs retro_hunt() and KnownIocs on its own connection.
+// Keys: observable_key.hpp.
 #pragma once
 
 #include <cstddef>

@@ -46,13 +46,13 @@ std::vector<ObservableField> make_observables() {
 }  // namespace
 
 const std::vector<ObservableField>& observable_fields() {
-  static const std::vector<ObservableField> list = make_observables();
-  return list;
+  static const std::vector<ObservableField> kFields = make_observables();
+  return kFields;
 }
 
 const core::FieldRef& hashes_field() {
-  static const core::FieldRef hashes = core::FieldRef::of("Hashes");
-  return hashes;
+  static const core::FieldRef kHashes = core::FieldRef::of("Hashes");
+  return kHashes;
 }
 
 std::optional<IocMatch> find_observable(const IocIndex& index, const core::Event& e) {

@@ -25,6 +25,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -223,9 +224,7 @@ int arg(int argc, char** argv, const char* name, int def) {
   return def;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   if (argc < 2 || argv[1][0] == '-') {
     std::fprintf(stderr, "usage: bench_retro DIR [--sites N] [--days N] [--hunts N] [--seed S]\n");
     return 2;
@@ -309,8 +308,9 @@ int main(int argc, char** argv) {
 
   // The workers' side: events with a source, a destination and a DNS name, one aggregator.
   std::vector<std::string> values;
-  const int n_events = 300'000;
-  for (int i = 0; i < 3 * 4096; ++i)
+  const int n_events = 300'000, n_values = 3 * 4096;
+  values.reserve(n_values);
+  for (int i = 0; i < n_values; ++i)
     values.push_back(i % 3 == 2 ? domain_of(recurring(i % sites, i % 1500, false))
                                 : ip_of(recurring(i % sites, i % 2000, true)));
   intel::ObservableAggregator agg;
@@ -334,4 +334,15 @@ int main(int argc, char** argv) {
   st->reset();
   fs::remove_all(dir);
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {  // a generator or file-system failure: no figure
+    std::fprintf(stderr, "bench_retro: %s\n", e.what());
+    return 1;
+  }
 }

@@ -76,7 +76,10 @@ class Advisories(VigieTestCase):
         doc, date = certfr_document("CERTFR-2026-AVI-0900", 1)
         http.put("docs/CERTFR-2026-AVI-0900.json", doc)
         index = [{"reference": "CERTFR-2026-AVI-0900", "last_revision_date": date,
-                  "json_url": f"http://127.0.0.1:{http.port}/docs/CERTFR-2026-AVI-0900.json"}]
+                  "json_url": f"http://127.0.0.1:{http.port}/docs/CERTFR-2026-AVI-0900.json"},
+                 # An index naming a document on another site: refused, never fetched.
+                 {"reference": "CERTFR-2026-AVI-0901", "last_revision_date": date,
+                  "json_url": "http://198.51.100.1/avis/CERTFR-2026-AVI-0901/json/"}]
         index_url = http.put("avis.json", json.dumps(index))
         extra = ("feeds:\n"
                  f"  - {{ name: cert-sante, format: rss, url: \"{self.rss_url}\", every: 1h, relay: true }}\n"
@@ -114,6 +117,8 @@ class Advisories(VigieTestCase):
         self.assertIn("Bulletin de sécurité Fortinet FG-IR-26-060 — https://fortiguard.fortinet.com/psirt/FG-IR-26-060",
                       body(certfr))
         self.assertIn("Se référer au bulletin de sécurité de l'éditeur", body(certfr))
+        self.assertIn("CERTFR-2026-AVI-0901: json_url 'http://198.51.100.1/avis/CERTFR-2026-AVI-0901/json/' is on "
+                      "another site, refused", vigie.log_text())
         # The 40-day-old item of the first sync is stored, not mailed.
         self.assertEqual(vigie.query("SELECT count(*) FROM advisories")[0][0], 3)
         self.assertFalse(any("CVE-2026-7013" in subject(m) for m in smtp.messages()))

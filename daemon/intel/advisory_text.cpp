@@ -13,13 +13,6 @@ namespace {
 
 bool digit(char c) { return c >= '0' && c <= '9'; }
 
-std::string ascii_lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
 void put_utf8(std::string& out, uint32_t cp) {
   if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
   if (cp < 0x80) {
@@ -82,7 +75,7 @@ std::size_t entity(std::string_view text, std::size_t i, std::string& out) {
 }  // namespace
 
 void find_cves(std::string_view text, std::vector<std::string>& out) {
-  const std::string low = ascii_lower(text);
+  const std::string low = lower(text);
   std::size_t pos = 0;
   while ((pos = low.find("cve-", pos)) != std::string::npos) {
     std::size_t i = pos + 4;
@@ -116,7 +109,7 @@ bool says_exploited(std::string_view text) {
       "exploitation active", "activement exploit",      "est exploitée",
       "sont exploitées",     "exploitée dans le cadre", "exploitées dans le cadre",
       "actively exploited",  "exploited in the wild",   "known to be exploited"};
-  const std::string low = ascii_lower(text);
+  const std::string low = lower(text);
   const auto negated = [&](std::size_t at) {
     const std::string_view before = std::string_view(low).substr(at > 40 ? at - 40 : 0, at > 40 ? 40 : at);
     static constexpr std::string_view kNegations[] = {
@@ -142,7 +135,7 @@ std::string html_to_text(std::string_view html, std::size_t max) {
     if (c == '<') {
       const auto end = html.find('>', i);
       if (end == std::string_view::npos) break;  // a cut tag: the rest is not text
-      const std::string tag = ascii_lower(html.substr(i + 1, std::min<std::size_t>(end - i - 1, 8)));
+      const std::string tag = lower(html.substr(i + 1, std::min<std::size_t>(end - i - 1, 8)));
       if (tag.rfind("br", 0) == 0 || tag.rfind("/p", 0) == 0 || tag.rfind("/li", 0) == 0 || tag.rfind("/div", 0) == 0 ||
           tag.rfind("li", 0) == 0)
         raw += '\n';

@@ -1,5 +1,7 @@
 #include "intel/relay.hpp"
 
+#include "intel/formats.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -7,16 +9,9 @@
 namespace vigie::intel {
 namespace {
 
-std::string ascii_lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
 // Case-insensitive for ASCII letters; other bytes compare as they are ("é" ≠ "É").
 bool contains(std::string_view text, std::string_view needle) {
-  return ascii_lower(text).find(ascii_lower(needle)) != std::string::npos;
+  return detail::lower(text).find(detail::lower(needle)) != std::string::npos;
 }
 
 core::TimePoint at(int64_t unix_seconds) {

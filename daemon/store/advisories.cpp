@@ -28,24 +28,30 @@ std::optional<int64_t> or_null(int64_t v) { return v == 0 ? std::nullopt : std::
 }  // namespace
 
 core::Result<std::optional<AdvisoryRow>> AdvisoryStore::find(const std::string& feed, const std::string& reference) {
-  auto s = db_.prepare(
+  // Once per advisory read: prepared once per connection, reset after each use.
+  auto cached = db_.cached(
       "SELECT title, published, revised, closed, exploited, cves, thread FROM advisories"
       " WHERE feed = ?1 AND reference = ?2");
-  if (!s) return tl::unexpected(s.error());
-  s->bind(1, feed).bind(2, reference);
-  auto row = s->step();
-  if (!row) return tl::unexpected(row.error());
-  if (!*row) return std::optional<AdvisoryRow>{};
+  if (!cached) return tl::unexpected(cached.error());
+  Stmt& s = **cached;
+  s.bind(1, feed).bind(2, reference);
+  auto row = s.step();
+  if (!row || !*row) {
+    s.reset();
+    if (!row) return tl::unexpected(row.error());
+    return std::optional<AdvisoryRow>{};
+  }
   AdvisoryRow r;
   r.feed = feed;
   r.reference = reference;
-  r.title = s->text(0);
-  r.published = s->is_null(1) ? 0 : s->int64(1);
-  r.revised = s->is_null(2) ? 0 : s->int64(2);
-  r.closed = s->is_null(3) ? 0 : s->int64(3);
-  r.exploited = s->int64(4) != 0;
-  r.cves = split_cves(s->text(5));
-  r.thread = s->is_null(6) ? "" : s->text(6);
+  r.title = s.text(0);
+  r.published = s.is_null(1) ? 0 : s.int64(1);
+  r.revised = s.is_null(2) ? 0 : s.int64(2);
+  r.closed = s.is_null(3) ? 0 : s.int64(3);
+  r.exploited = s.int64(4) != 0;
+  r.cves = split_cves(s.text(5));
+  r.thread = s.is_null(6) ? "" : s.text(6);
+  s.reset();
   return std::optional<AdvisoryRow>(std::move(r));
 }
 

@@ -166,7 +166,8 @@ void load_ioc(const Value& v, Config& cfg) {
     }
   }
   if (auto n = m->get("max_indicators"))
-    if (auto k = n->integer(1, 100'000'000)) cfg.detection.ioc.max_indicators = static_cast<std::size_t>(*k);
+    // The index's slots hold 25-bit positions (intel/README.md).
+    if (auto k = n->integer(1, 30'000'000)) cfg.detection.ioc.max_indicators = static_cast<std::size_t>(*k);
   if (auto r = m->get("retro_hunt")) {
     auto rm = r->map({"enabled", "retention", "flush_every", "max_entries"});
     if (!rm) return;

@@ -19,6 +19,10 @@ struct IpAddress {
   friend bool operator==(const IpAddress&, const IpAddress&) = default;
 };
 
+// A dotted-quad IPv4 address as inet_pton(AF_INET) reads it (four decimal parts of 0-255, no
+// leading zero), in network order; nullopt when `text` is not one.
+[[nodiscard]] std::optional<std::array<uint8_t, 4>> parse_quad(std::string_view text);
+
 struct Cidr {
   IpAddress network;
   int prefix = 0;  // in bits of the address family given (0..32 for v4, 0..128 for v6)

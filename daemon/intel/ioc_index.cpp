@@ -291,9 +291,10 @@ IocIndex::IocIndex(std::vector<Indicator> indicators, const IndexOptions& option
         ++stats_.allowlisted;
         continue;
     }
-    // The arena's offsets are 32 bits: past 4 GiB of keys counts as the cap too.
-    if (indicators_.size() >= options.max_indicators || arena_.size() + key.bytes.size() > UINT32_MAX) {
-      if (probe(key.kind, key.bytes.data(), key.bytes.size(), hash_key(key.kind, key.bytes.data(), key.bytes.size())))
+    // Slots hold 25-bit entries and 31-bit offsets in the arena: past either counts as the cap.
+    if (indicators_.size() >= std::min<std::size_t>(options.max_indicators, kMaxEntry) ||
+        arena_.size() + kRecordHeader + key.bytes.size() >= kInline - 1) {
+      if (probe_key(key.kind, key.bytes, hash_key(key.kind, key.bytes.data(), key.bytes.size())))
         ++stats_.duplicates;
       else
         ++stats_.over_cap;
@@ -310,13 +311,14 @@ IocIndex::IocIndex(std::vector<Indicator> indicators, const IndexOptions& option
   // space, so each family probes its own lengths only.
   std::array<bool, 129> v4_short{}, v6{};
   for (const Slot& slot : slots_) {
-    if (slot.entry != 0 && slot.kind == kind_of(IocType::domain)) {
-      const std::string_view name(key_of(slot), slot.length);
-      domain_labels_ |= uint64_t{1} << std::min<std::size_t>(63, 1 + std::count(name.begin(), name.end(), '.'));
-    }
-    if (slot.entry == 0 || slot.kind < kV6Kind) continue;
-    const Net n = key_net(slot.kind, key_of(slot));
-    if (slot.kind < kV4Kind) {
+    if (slot.ref == 0) continue;
+    const uint8_t kind = kind_of_slot(slot);
+    const std::string_view bytes = key_of(slot);
+    if (kind == kind_of(IocType::domain))
+      domain_labels_ |= uint64_t{1} << std::min<std::size_t>(63, 1 + std::count(bytes.begin(), bytes.end(), '.'));
+    if (kind < kV6Kind) continue;
+    const Net n = key_net(kind, bytes.data());
+    if (kind < kV4Kind) {
       v6[n.bits] = true;
     } else if (n.bits >= 96 + 16) {
       if (v4_blocks_.empty()) v4_blocks_.assign(1 << 16, 0);
@@ -333,7 +335,7 @@ IocIndex::IocIndex(std::vector<Indicator> indicators, const IndexOptions& option
 
 void IocIndex::place(const Slot& slot, uint64_t hash) {
   std::size_t s = hash & mask_;
-  while (slots_[s].entry != 0) s = (s + 1) & mask_;
+  while (slots_[s].ref != 0) s = (s + 1) & mask_;
   slots_[s] = slot;
 }
 
@@ -341,20 +343,30 @@ void IocIndex::resize_table(std::size_t entries) {
   std::vector<Slot> old(table_size(entries));
   old.swap(slots_);
   mask_ = slots_.size() - 1;
-  for (const Slot& slot : old)
-    if (slot.entry != 0) place(slot, hash_key(slot.kind, key_of(slot), slot.length));
+  for (const Slot& slot : old) {
+    if (slot.ref == 0) continue;
+    const std::string_view key = key_of(slot);
+    place(slot, hash_key(kind_of_slot(slot), key.data(), key.size()));
+  }
 }
 
 const Indicator* IocIndex::insert(uint8_t kind, std::string_view key, Indicator& ind) {
   const uint64_t h = hash_key(kind, key.data(), key.size());
-  if (const Indicator* listed = probe(kind, key.data(), key.size(), h)) return listed;
-  Slot slot{static_cast<uint32_t>(h >> 32), static_cast<uint32_t>(indicators_.size() + 1),
-            static_cast<uint16_t>(key.size()), kind};
-  if (key.size() <= kInlineKey) {
-    std::memcpy(slot.key, key.data(), key.size());
+  if (const Indicator* listed = probe_key(kind, key, h)) return listed;
+  const auto entry = static_cast<uint32_t>(indicators_.size());
+  Slot slot;
+  if (kind >= kV4Kind) {
+    std::memcpy(&slot.word, key.data(), 4);
+    slot.ref = kInline | static_cast<uint32_t>(kind - kV4Kind) << 25 | entry;
   } else {
-    const auto offset = static_cast<uint32_t>(arena_.size());
-    std::memcpy(slot.key, &offset, sizeof offset);
+    slot.word = static_cast<uint32_t>(h >> 32);
+    slot.ref = static_cast<uint32_t>(arena_.size() + 1);
+    char header[kRecordHeader];
+    const auto length = static_cast<uint16_t>(key.size());
+    std::memcpy(header, &entry, 4);
+    header[4] = static_cast<char>(kind);
+    std::memcpy(header + 5, &length, 2);
+    arena_.append(header, kRecordHeader);
     arena_.append(key);
   }
   place(slot, h);
@@ -362,23 +374,59 @@ const Indicator* IocIndex::insert(uint8_t kind, std::string_view key, Indicator&
   return nullptr;
 }
 
-const char* IocIndex::key_of(const Slot& slot) const {
-  if (slot.length <= kInlineKey) return slot.key;
-  uint32_t offset;
-  std::memcpy(&offset, slot.key, sizeof offset);
-  return arena_.data() + offset;
+uint8_t IocIndex::kind_of_slot(const Slot& slot) const {
+  if (is_inline(slot)) return static_cast<uint8_t>(kV4Kind + (slot.ref >> 25 & 63));
+  return static_cast<uint8_t>(arena_[slot.ref - 1 + 4]);
 }
 
-// Inlined into each lookup so that fixed-length compares (addresses, hashes) are inlined too.
+std::string_view IocIndex::key_of(const Slot& slot) const {
+  if (is_inline(slot)) return {reinterpret_cast<const char*>(&slot.word), 4};
+  const char* record = arena_.data() + slot.ref - 1;
+  uint16_t length;
+  std::memcpy(&length, record + 5, 2);
+  return {record + kRecordHeader, length};
+}
+
+uint32_t IocIndex::entry_of(const Slot& slot) const {
+  if (is_inline(slot)) return slot.ref & kMaxEntry;
+  uint32_t entry;
+  std::memcpy(&entry, arena_.data() + slot.ref - 1, 4);
+  return entry;
+}
+
+// Inlined into each lookup so that fixed-length compares (hashes) are inlined too. A tag match
+// reads the record, which is nearly always the key looked for (32-bit tags).
 [[gnu::always_inline]] inline const Indicator* IocIndex::probe(uint8_t kind, const void* key, std::size_t length,
                                                                uint64_t hash) const {
   const auto tag = static_cast<uint32_t>(hash >> 32);
   for (std::size_t s = hash & mask_;; s = (s + 1) & mask_) {
     const Slot& slot = slots_[s];
-    if (slot.entry == 0) return nullptr;
-    if (slot.tag == tag && slot.kind == kind && slot.length == length && std::memcmp(key_of(slot), key, length) == 0)
-      return &indicators_[slot.entry - 1];
+    if (slot.ref == 0) return nullptr;
+    if (slot.word != tag || is_inline(slot)) continue;
+    const char* record = arena_.data() + slot.ref - 1;
+    uint16_t listed;
+    std::memcpy(&listed, record + 5, 2);
+    if (static_cast<uint8_t>(record[4]) == kind && listed == length &&
+        std::memcmp(record + kRecordHeader, key, length) == 0)
+      return &indicators_[entry_of(slot)];
   }
+}
+
+// An IPv4 key of `bits` bits: compared in the slot, no second access.
+[[gnu::always_inline]] inline const Indicator* IocIndex::probe_v4(uint32_t key, int bits, uint64_t hash) const {
+  const uint32_t want = kInline | static_cast<uint32_t>(bits) << 25;
+  for (std::size_t s = hash & mask_;; s = (s + 1) & mask_) {
+    const Slot& slot = slots_[s];
+    if (slot.ref == 0) return nullptr;
+    if (slot.word == key && (slot.ref & ~kMaxEntry) == want) return &indicators_[slot.ref & kMaxEntry];
+  }
+}
+
+const Indicator* IocIndex::probe_key(uint8_t kind, std::string_view key, uint64_t hash) const {
+  if (kind < kV4Kind) return probe(kind, key.data(), key.size(), hash);
+  uint32_t word;
+  std::memcpy(&word, key.data(), 4);
+  return probe_v4(word, kind - kV4Kind, hash);
 }
 
 const Indicator* IocIndex::find_v4(uint32_t addr, int bits) const {
@@ -407,7 +455,7 @@ const Indicator* IocIndex::find_v4(uint32_t addr, int bits) const {
     if (lengths[c] != 32) __builtin_prefetch(&slots_[hashes[c] & mask_]);
   }
   for (std::size_t c = 0; c < n; ++c)
-    if (const Indicator* hit = probe(static_cast<uint8_t>(kV4Kind + lengths[c]), &keys[c], 4, hashes[c])) return hit;
+    if (const Indicator* hit = probe_v4(keys[c], lengths[c], hashes[c])) return hit;
   return nullptr;
 }
 
@@ -446,12 +494,9 @@ const Indicator* IocIndex::find(IocType type, std::string_view value) const {
   switch (type) {
     case IocType::ip: {
       // A dotted quad, the common case, straight to the IPv4 keys: no range, no mapping to undo.
-      if (value.size() <= 15 &&
-          std::all_of(value.begin(), value.end(), [](char c) { return c == '.' || (c >= '0' && c <= '9'); })) {
-        const auto ip = core::IpAddress::parse(value);
-        if (!ip) return nullptr;
+      if (const auto quad = core::parse_quad(value)) {
         uint32_t addr;
-        std::memcpy(&addr, ip->bytes.data() + 12, 4);
+        std::memcpy(&addr, quad->data(), 4);
         return find_v4(addr, 32);
       }
       const auto net = parse_net(value);

@@ -83,20 +83,27 @@ class IocIndex {
   [[nodiscard]] static std::optional<std::string> normalise(IocType type, std::string_view value);
 
  private:
-  // 16 bytes, four to a cache line: the table's size is what lookups pay for (misses in the
-  // caches), more than a second access on a hit. Keys of up to kInlineKey bytes (IPv4 keys) are
-  // held in the slot; the others in arena_.
-  static constexpr std::size_t kInlineKey = 5;
+  // 8 bytes, eight to a cache line: the table's size is what lookups pay for (misses in the
+  // caches), more than a second access on a hit (tests/bench/README.md, "IOC index"). An IPv4
+  // key is held in its slot; any other key in a record of arena_: entry (4 bytes), kind (1),
+  // length (2), the key's bytes.
   struct Slot {
-    uint32_t tag = 0;    // high half of the key's hash
-    uint32_t entry = 0;  // position in indicators_ + 1; 0: empty
-    uint16_t length = 0;
-    uint8_t kind = 0;           // IocType; for ip, the family and prefix length (ioc_index.cpp)
-    char key[kInlineKey] = {};  // the key if length <= kInlineKey, else its offset in arena_
+    uint32_t word = 0;  // IPv4 key: the masked address; else the high half of the key's hash
+    uint32_t ref = 0;   // 0: empty; kInline | prefix length << 25 | entry: an IPv4 key; else
+                        // 1 + the offset of the key's record in arena_
   };
+  static constexpr uint32_t kInline = 1U << 31;
+  static constexpr uint32_t kMaxEntry = (1U << 25) - 1;  // entries of IPv4 slots: 25 bits
+  static constexpr std::size_t kRecordHeader = 7;
 
-  [[nodiscard]] const char* key_of(const Slot& slot) const;
+  [[nodiscard]] static bool is_inline(const Slot& slot) { return (slot.ref & kInline) != 0; }
+  // The slot's key kind and bytes (for an IPv4 slot, the bytes of slot.word).
+  [[nodiscard]] uint8_t kind_of_slot(const Slot& slot) const;
+  [[nodiscard]] std::string_view key_of(const Slot& slot) const;
+  [[nodiscard]] uint32_t entry_of(const Slot& slot) const;  // position in indicators_
   [[nodiscard]] const Indicator* probe(uint8_t kind, const void* key, std::size_t length, uint64_t hash) const;
+  [[nodiscard]] const Indicator* probe_v4(uint32_t key, int bits, uint64_t hash) const;
+  [[nodiscard]] const Indicator* probe_key(uint8_t kind, std::string_view key, uint64_t hash) const;  // either
   [[nodiscard]] const Indicator* find_net(const uint8_t* bytes, int bits) const;
   [[nodiscard]] const Indicator* find_v4(uint32_t addr, int bits) const;  // addr in network byte order
   // Build only: the indexed indicator with this key, or nullptr after adding `ind` under it.
@@ -105,7 +112,7 @@ class IocIndex {
   void resize_table(std::size_t entries);
 
   std::vector<Indicator> indicators_;
-  std::string arena_;        // the keys too long for their slot, back to back
+  std::string arena_;        // the records of the keys other than IPv4, back to back
   std::vector<Slot> slots_;  // power of two, at most 3/4 full
   uint64_t mask_ = 0;        // slots_.size() - 1
   // IPv4 prefix lengths listed, by /16 block of the address (bit p - 16 for /p, p = 16..32):

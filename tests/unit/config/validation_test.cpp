@@ -115,6 +115,7 @@ TEST_CASE("detection.ioc: allowlist, ranges that may be indicators, cap") {
   CHECK(c->detection.ioc.allow_ranges[0].prefix == 8);
   CHECK(c->detection.ioc.max_indicators == 1000);
   expect_one_error("detection:\n  ioc: { allow_ranges: [10.0.0.0/33] }\n", 2, "'10.0.0.0/33' is not an address range");
+  expect_one_error("detection:\n  ioc: { max_indicators: 40000000 }\n", 2, "max_indicators");
 }
 
 TEST_CASE("storage.path") {

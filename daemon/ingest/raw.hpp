@@ -23,6 +23,7 @@ namespace vigie::ingest {
 
 enum class BatchKind : uint8_t {
   syslog_lines,  // one syslog message per record (network listeners, log files)
+  packets,       // captured frames of one link type (pcap files, live capture), routed by flow
   count_         // number of kinds; not a kind
 };
 inline constexpr std::size_t kBatchKinds = static_cast<std::size_t>(BatchKind::count_);
@@ -41,6 +42,14 @@ struct RawMessage {
 struct PackedLine {
   std::string_view text;
   bool truncated = false;  // cut at inputs.max_message_size
+};
+
+// A captured frame of a packets batch: its bytes are block[offset, offset + caplen).
+struct PacketRecord {
+  uint32_t offset = 0;
+  uint32_t caplen = 0;    // bytes captured
+  uint32_t wire_len = 0;  // length on the wire (larger when the snaplen cut the frame)
+  int64_t ts_ns = 0;      // capture time, nanoseconds since the epoch
 };
 
 // Every record of a batch comes from one input (a UDP listener's drain, a TCP connection, a
@@ -62,15 +71,22 @@ struct RawBatch {
   // their addresses when the batch moves.
   std::vector<std::shared_ptr<const char[]>> shared;
   std::vector<char> block;
+  // Packets (kind packets): frames of link type `linktype` (a libpcap DLT_*) whose bytes are in
+  // `block`. end_of_capture: the input ended (a file's end, a capture stopped); the lane's
+  // decoder ends its flows at once instead of waiting for their timeouts.
+  std::vector<PacketRecord> packets;
+  int linktype = 0;
+  bool end_of_capture = false;
 
-  [[nodiscard]] bool empty() const { return messages.empty() && lines.empty(); }
-  [[nodiscard]] std::size_t size() const { return messages.size() + lines.size(); }
+  [[nodiscard]] bool empty() const { return messages.empty() && lines.empty() && packets.empty(); }
+  [[nodiscard]] std::size_t size() const { return messages.size() + lines.size() + packets.size(); }
   // What the batch holds in memory, roughly: the queue's byte budget is charged this.
   [[nodiscard]] std::size_t bytes() const {
     // A line is charged its own bytes, not the shared read block around it.
     std::size_t n = sizeof(RawBatch) + input.size();
     for (const auto& m : messages) n += sizeof(RawMessage) + m.data.size() + m.peer.size();
     for (const auto& l : lines) n += sizeof(PackedLine) + l.text.size();
+    if (!packets.empty()) n += packets.size() * sizeof(PacketRecord) + block.size();
     return n;
   }
 };

@@ -1,0 +1,52 @@
+// Capture files into packets batches (README.md, "Capture"): libpcap reads pcap and pcapng
+// (pcap_open_offline_with_tstamp_precision, nanoseconds); each frame is routed by its flow
+// hash to one lane, so that every frame of a connection reaches the same worker, in order.
+// One pending batch per lane; at the end, every lane gets a batch marked end_of_capture so
+// its decoder ends the file's flows instead of waiting for their timeouts.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include "core/error.hpp"
+#include "ingest/raw.hpp"
+
+namespace vigie::ingest::pcap {
+
+struct CaptureFileStats {
+  uint64_t packets = 0;
+  uint64_t bytes = 0;  // captured bytes
+  int linktype = 0;
+};
+
+// Splits frames into batches of at most `batch_packets` frames or `batch_bytes` bytes, one per
+// lane (RawBatch::flow = lane + lanes: RawQueue puts it in lane flow % lanes, `lane`).
+class LaneBatcher {
+ public:
+  using Push = std::function<void(RawBatch&&)>;
+  LaneBatcher(std::string input, int linktype, std::size_t lanes, Push push, std::size_t batch_packets = 256,
+              std::size_t batch_bytes = std::size_t{1} << 20);
+  void add(const uint8_t* data, uint32_t caplen, uint32_t wire_len, int64_t ts_ns);
+  // Pushes what is pending; with end_of_capture, a (possibly empty) batch to every lane.
+  void flush(bool end_of_capture);
+
+ private:
+  void push(std::size_t lane, bool end_of_capture);
+
+  std::string input_;
+  int linktype_;
+  std::vector<RawBatch> pending_;
+  Push push_;
+  std::size_t batch_packets_, batch_bytes_;
+};
+
+// Reads `file` into batches handed to `push`. An error (not a capture, truncated, unknown link
+// type) names the file; the frames read before it were pushed and stay pushed.
+[[nodiscard]] core::Result<CaptureFileStats> read_capture_file(const std::filesystem::path& file,
+                                                               const std::string& input, std::size_t lanes,
+                                                               const LaneBatcher::Push& push);
+
+}  // namespace vigie::ingest::pcap

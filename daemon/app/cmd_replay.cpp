@@ -16,6 +16,7 @@
 #include "app/pipeline.hpp"
 #include "core/clock.hpp"
 #include "ingest/line_reader.hpp"
+#include "ingest/pcap/capture.hpp"
 #include "notify/dispatcher.hpp"
 #include "notify/notifier.hpp"
 #include "store/store.hpp"
@@ -86,7 +87,16 @@ core::Result<std::size_t> feed_file(const std::filesystem::path& file, ingest::R
           std::fprintf(stderr, "\r%s: %zu lines", file.c_str(), total + n);
         }
       });
-  if (pcap) return core::fail(file.string(), "packet captures cannot be replayed by this version (syslog lines only)");
+  if (pcap) {
+    // A capture: frames through the same queue, as packets batches routed by flow.
+    auto read = ingest::pcap::read_capture_file(file, input, queue.lanes(),
+                                                [&](ingest::RawBatch&& b) { queue.push(std::move(b)); });
+    if (!read) return tl::unexpected(read.error());
+    spdlog::info("{}: {} frame(s) of link type {}, {} bytes captured", file.string(), read->packets, read->linktype,
+                 read->bytes);
+    total += read->packets;
+    return read->packets;
+  }
   if (truncated > 0) {
     metrics.counter("vigie_syslog_truncated_total", {{"input", input}}).fetch_add(truncated);
     spdlog::warn("{}: {} line(s) longer than inputs.max_message_size, truncated to {} bytes", file.string(), truncated,

@@ -1,5 +1,6 @@
 // Which decoder handles which batch kind: the only place that lists them.
 #include "ingest/decoder.hpp"
+#include "ingest/pcap/packet_decoder.hpp"
 #include "ingest/syslog/parser.hpp"
 
 namespace vigie::ingest {
@@ -23,7 +24,9 @@ class SyslogLines final : public BatchDecoder {
 }  // namespace
 
 Decoders::Decoders(std::shared_ptr<const config::Config> cfg, core::Metrics& metrics) {
-  by_kind_[static_cast<std::size_t>(BatchKind::syslog_lines)] = std::make_unique<SyslogLines>(std::move(cfg), metrics);
+  by_kind_[static_cast<std::size_t>(BatchKind::syslog_lines)] = std::make_unique<SyslogLines>(cfg, metrics);
+  by_kind_[static_cast<std::size_t>(BatchKind::packets)] =
+      std::make_unique<pcap::PacketDecoder>(std::move(cfg), metrics);
 }
 
 }  // namespace vigie::ingest

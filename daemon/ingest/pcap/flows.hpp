@@ -17,6 +17,7 @@
 #include <span>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 #include "ingest/pcap/packet.hpp"
 
@@ -50,7 +51,19 @@ struct Flow {
   bool closed = false;                                    // TCP: RST, or FIN both ways
   App app = App::unknown;
   std::array<Stream, 2> streams;
-  bool syslog_framed = false;  // syslog over TCP: the framer state lives in the decoder
+  bool http_head = false;  // the last HTTP request was a HEAD: its response has no body
+
+  // The first packet seen was the responder's (a DNS answer whose query the capture missed):
+  // the two sides trade places, as Zeek's flip does.
+  void flip() {
+    std::swap(orig, resp);
+    std::swap(orig_port, resp_port);
+    std::swap(bytes[0], bytes[1]);
+    std::swap(packets[0], packets[1]);
+    std::swap(payload[0], payload[1]);
+    std::swap(flags[0], flags[1]);
+    std::swap(streams[0], streams[1]);
+  }
 };
 
 struct FlowLimits {

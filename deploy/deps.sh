@@ -9,7 +9,7 @@ vigie_install_deps() {
   local extra
   for extra in "$@"; do
     case "$extra" in
-      --test) pkgs+=(python3 python3-aiosmtpd bsdutils util-linux rsyslog openssl sqlite3 procps) ;;
+      --test) pkgs+=(python3 python3-aiosmtpd bsdutils util-linux rsyslog openssl sqlite3 procps clang libclang-rt-14-dev) ;;
       --bench) pkgs+=(sec time python3) ;;
     esac
   done

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzzes the dissectors with libFuzzer: deploy/fuzz.sh [--seconds N] [TARGET...]
-# TARGET is dns, tls, http or ssh (default: all). Builds in build-fuzz (clang, Debug,
+# TARGET is dns, tls, http, ssh or packet (default: all). Builds in build-fuzz (clang, Debug,
 # -DVIGIE_FUZZ=ON), runs each target N seconds (default 60) over tests/fuzz/corpus/<name>
 # (new inputs land in build-fuzz/corpus/<name>, the seeds stay untouched), and exits non-zero
 # when a target crashes; the crashing input is left in build-fuzz/artifacts/.
@@ -16,7 +16,7 @@ while [[ $# -gt 0 ]]; do
     *) targets+=("$1"); shift ;;
   esac
 done
-[[ ${#targets[@]} -eq 0 ]] && targets=(dns tls http ssh)
+[[ ${#targets[@]} -eq 0 ]] && targets=(dns tls http ssh packet)
 
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DVIGIE_FUZZ=ON \
   -DVIGIE_MIMALLOC=OFF >/dev/null

@@ -8,3 +8,6 @@ BUILD="${VIGIE_BUILD_DIR:-$VIGIE_ROOT/build}"
 vigie_build "$BUILD"
 cd "$BUILD"
 ctest --output-on-failure --timeout 600 -j 2
+# A short fuzzing pass over the packet decoder and each dissector (deploy/fuzz.sh; longer runs:
+# deploy/fuzz.sh --seconds 600).
+bash "$VIGIE_ROOT/deploy/fuzz.sh" --seconds 10

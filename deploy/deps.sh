@@ -9,8 +9,9 @@ vigie_install_deps() {
   local extra
   for extra in "$@"; do
     case "$extra" in
-      --test) pkgs+=(python3 python3-aiosmtpd bsdutils util-linux rsyslog openssl sqlite3 procps clang libclang-rt-14-dev) ;;
-      --bench) pkgs+=(sec time python3) ;;
+      --test) pkgs+=(python3 python3-aiosmtpd bsdutils util-linux rsyslog openssl sqlite3 procps clang libclang-rt-14-dev
+        tcpreplay iproute2) ;;
+      --bench) pkgs+=(sec time python3 tcpdump tshark) ;;
     esac
   done
   local missing=()

@@ -29,6 +29,7 @@
 #include "core/bounded_queue.hpp"
 #include "core/clock.hpp"
 #include "core/heartbeat.hpp"
+#include "ingest/pcap/live.hpp"
 #include "ingest/syslog/server.hpp"
 #include "notify/dispatcher.hpp"
 #include "notify/notifier.hpp"
@@ -212,6 +213,16 @@ int run_serve(const std::filesystem::path& config_path) {
     spdlog::error("{}", r.error().to_string());
     return kExitFailed;
   }
+  // Live captures: opened before READY (a missing interface or a refused permission stops the
+  // start, naming the interface), each on its own thread once the pipeline runs.
+  std::vector<std::unique_ptr<ingest::pcap::LiveCapture>> captures;
+  for (const auto& in : cfg->inputs.pcap) {
+    captures.push_back(std::make_unique<ingest::pcap::LiveCapture>(in, pipeline.input(), metrics));
+    if (auto r = captures.back()->open(); !r) {
+      spdlog::error("{}", r.error().to_string());
+      return kExitFailed;
+    }
+  }
   asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
   signals.add(SIGUSR1);
   std::function<void(const asio::error_code&, int)> on_signal = [&](const asio::error_code& ec, int sig) {
@@ -250,8 +261,11 @@ int run_serve(const std::filesystem::path& config_path) {
       "asio", [&] { io.run(); }, [&] { io_beat.idle(); }));
   std::jthread feeds_thread(supervisor.guard("feeds", [&](const std::stop_token& st) { feeds.run(st); }));
   std::thread observables_thread(supervisor.guard("observables", [&] { observables.run(); }));
+  std::vector<std::thread> capture_threads;
+  for (auto& c : captures) capture_threads.emplace_back(supervisor.guard(c->input(), [&c] { c->run(); }));
 
   for (const auto& ep : server.local_endpoints()) spdlog::info("listening on {}", ep);
+  for (const auto& c : captures) spdlog::info("capturing on {}", c->input());
   spdlog::info("vigie ready: {} decoder(s), {} rule(s), storage {}", rules->decoder_count(), rules->rule_count(),
                cfg->storage.path.string());
   sd_notify(0, "READY=1\nSTATUS=running");
@@ -305,6 +319,9 @@ int run_serve(const std::filesystem::path& config_path) {
   });
   asio::post(io, [&] { io_beat_timer.cancel(); });
   io_thread.join();
+  // Captures hand over what they hold, marked end_of_capture: the workers end their flows.
+  for (auto& c : captures) c->stop();
+  for (auto& t : capture_threads) t.join();
   feeds_thread.request_stop();  // it publishes into the pipeline: stopped before the pipeline is
   feeds_thread.join();
   pipeline.finish();  // the workers hand over what they aggregated

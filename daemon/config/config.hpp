@@ -53,8 +53,21 @@ struct SyslogInput {
   std::size_t receive_buffer = 4 * 1024 * 1024;  // SO_RCVBUF asked for, in bytes
 };
 
+// One `inputs.pcap[]` live capture (ingest/pcap/README.md, "Capture"). Each runs on its own
+// thread; its frames go to the workers routed by flow; when the workers fall behind, frames are
+// dropped and counted (reason queue_full), as the kernel's and the interface's drops are.
+struct PcapInput {
+  std::string interface;               // "eth1"; "any" (Linux cooked capture) works too
+  std::string filter;                  // BPF (pcap-filter(7)); "" = every frame; checked at load
+  int snaplen = 65535;                 // bytes kept per frame
+  bool promiscuous = true;             // a mirrored port sends frames addressed to others
+  std::size_t buffer_size = 32 << 20;  // kernel capture buffer, bytes
+  bool immediate = false;              // deliver each frame at once instead of per buffer
+};
+
 struct Inputs {
   std::vector<SyslogInput> syslog;
+  std::vector<PcapInput> pcap;
   std::size_t max_message_size = 64 * 1024;         // bytes; longer messages are truncated and counted
   std::size_t queue_batches = 1024;                 // capacity of the raw-batch queue (Q1), in batches
   std::size_t queue_bytes = std::size_t{64} << 20;  // and in bytes of the messages it holds

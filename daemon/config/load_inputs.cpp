@@ -1,7 +1,11 @@
 // inputs: and sites: sections, plus the path and time-zone checks shared by all sections.
+#include <pcap/pcap.h>
+
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <memory>
+#include <set>
 #include <system_error>
 #include <tuple>
 
@@ -189,14 +193,60 @@ void load_message_size(const Value& v, Inputs& inputs) {
   }
 }
 
+// One `inputs.pcap[]` entry. The filter is compiled here, on an Ethernet link: a filter serve
+// would refuse is an error of `check` too.
+std::optional<PcapInput> load_pcap_input(const Value& item) {
+  auto m = item.map({"interface", "filter", "snaplen", "promiscuous", "buffer_size", "immediate"});
+  if (!m) return std::nullopt;
+  PcapInput in;
+  if (auto v = m->get("interface")) in.interface = v->string().value_or("");
+  if (in.interface.empty() || in.interface.size() >= 16) {
+    item.error("pcap: interface: the name of a network interface is required (eth1, ens4, any)");
+    return std::nullopt;
+  }
+  if (auto v = m->get("snaplen"))
+    if (auto n = v->integer(64, 262144)) in.snaplen = static_cast<int>(*n);
+  if (auto v = m->get("promiscuous"))
+    if (auto b = v->boolean()) in.promiscuous = *b;
+  if (auto v = m->get("immediate"))
+    if (auto b = v->boolean()) in.immediate = *b;
+  if (auto v = m->get("buffer_size")) {
+    if (auto text = v->string()) {
+      const auto n = parse_size(*text);
+      if (!n || *n < (std::size_t{1} << 20) || *n > (std::size_t{2} << 30))
+        v->error("must be a size between 1MiB and 2GiB (bytes, or with a suffix: 32MiB), found " + *text);
+      else
+        in.buffer_size = *n;
+    }
+  }
+  if (auto v = m->get("filter")) {
+    in.filter = v->string().value_or("");
+    std::unique_ptr<pcap_t, decltype(&pcap_close)> dead(pcap_open_dead(DLT_EN10MB, in.snaplen), &pcap_close);
+    bpf_program program{};
+    if (pcap_compile(dead.get(), &program, in.filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0)
+      v->error("filter: " + std::string(pcap_geterr(dead.get())));
+    else
+      pcap_freecode(&program);
+  }
+  return in;
+}
+
 }  // namespace
 
 void load_inputs(const Value& v, LoadContext& /*ctx*/, Config& cfg) {
   auto m = v.map({"syslog", "max_message_size", "queue_batches", "queue_bytes", "default_timezone", "pcap", "spool"});
   if (!m) return;
-  m->reject_unsupported("pcap");
   m->reject_unsupported("spool");
   Inputs& inputs = cfg.inputs;
+  if (auto s = m->get("pcap")) {
+    std::set<std::string> seen;
+    for (const auto& item : s->sequence().value_or(std::vector<Value>{})) {
+      auto in = load_pcap_input(item);
+      if (!in) continue;
+      if (!seen.insert(in->interface).second) item.error("interface " + in->interface + " is captured twice");
+      inputs.pcap.push_back(std::move(*in));
+    }
+  }
   if (auto s = m->get("syslog")) {
     // TCP and TLS share the TCP port space; port 0 never collides (the kernel picks).
     std::map<std::tuple<bool, std::string, uint16_t>, std::string> bound;

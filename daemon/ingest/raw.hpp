@@ -77,6 +77,9 @@ struct RawBatch {
   std::vector<PacketRecord> packets;
   int linktype = 0;
   bool end_of_capture = false;
+  // Live capture: the capture's clock (ns since the epoch) when the batch left, also sent in
+  // empty batches once a second, so that an idle capture's flows still time out. 0: files.
+  int64_t capture_now_ns = 0;
 
   [[nodiscard]] bool empty() const { return messages.empty() && lines.empty() && packets.empty(); }
   [[nodiscard]] std::size_t size() const { return messages.size() + lines.size() + packets.size(); }

@@ -163,8 +163,12 @@ class Vigie:
             contacts: [rssi@ch-test.example] }
         """
 
-    def __init__(self, workdir, smtp_port=None, rules=None, extra="", smtp_options="", sites=None):
+    def __init__(self, workdir, smtp_port=None, rules=None, extra="", smtp_options="", sites=None, inputs="",
+                 netns=None):
+        """inputs: YAML lines added under `inputs:` (two-space indented keys); netns: run the daemon
+        inside that network namespace (its syslog ports are then not reachable from here)."""
         self.workdir = workdir
+        self.netns = netns
         self.port = free_port()
         self.db = os.path.join(workdir, "vigie.db")
         self.log_path = os.path.join(workdir, "vigie.log")
@@ -179,8 +183,8 @@ class Vigie:
         with open(self.config, "w") as f:
             f.write(f"storage: {{ path: {self.db} }}\n")
             f.write("sites:\n" + textwrap.indent(textwrap.dedent(sites or self.DEFAULT_SITES), "  "))
+            f.write("inputs:\n" + textwrap.indent(textwrap.dedent(inputs), "  "))
             f.write(textwrap.dedent(f"""\
-                inputs:
                   syslog:
                     - {{ listen: "udp://127.0.0.1:{self.port}" }}
                     - {{ listen: "tcp://127.0.0.1:{self.port}" }}
@@ -202,11 +206,14 @@ class Vigie:
 
     def start(self):
         self.log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen([VIGIE, "serve", "--config", self.config], stdout=self.log, stderr=self.log)
+        prefix = ["ip", "netns", "exec", self.netns] if self.netns else []  # ip execs vigie: same pid
+        self.proc = subprocess.Popen(prefix + [VIGIE, "serve", "--config", self.config], stdout=self.log,
+                                     stderr=self.log)
         wait_for(lambda: "vigie ready" in self.log_text() or self.proc.poll() is not None, what="vigie ready")
         if self.proc.poll() is not None:
             raise AssertionError("vigie exited at start:\n" + self.log_text())
-        wait_port(self.port)
+        if not self.netns:
+            wait_port(self.port)
         return self
 
     def same_config(self):

@@ -4,10 +4,12 @@ corpus captures meet an IOC feed and a rule on HTTP fields; a truncated capture 
 the file, and what was read before the cut is still replayed."""
 import json
 import os
+import shutil
 import struct
+import subprocess
 import unittest
 
-from harness import VigieTestCase, run_vigie
+from harness import Vigie, VigieTestCase, run_vigie, wait_for
 
 SOURCE_DIR = os.environ.get("VIGIE_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 CORPUS = os.environ.get("VIGIE_CORPUS") or os.path.join(SOURCE_DIR, "..", "shared", "corpus")
@@ -143,6 +145,57 @@ class Captures(VigieTestCase):
         seen = {a["summary"] for a in ioc}
         self.assertTrue(any("bro.org" in s for s in seen), seen)
         self.assertTrue(any("wikimedia.org" in s for s in seen), seen)
+
+
+class LiveCapture(VigieTestCase):
+    """`vigie serve` capturing on one end of a veth pair, inside a network namespace this test
+    owns; tcpreplay sends the capture on the other end."""
+
+    def namespace(self):
+        if os.geteuid() != 0:
+            self.skipTest("live capture needs root (network namespaces, CAP_NET_RAW)")
+        if not shutil.which("tcpreplay"):
+            self.skipTest("tcpreplay not installed (deploy/test.sh installs it)")
+        ns = f"vigie-it-{os.getpid()}"
+        r = subprocess.run(["ip", "netns", "add", ns], capture_output=True, text=True)
+        if r.returncode != 0:
+            self.skipTest(f"network namespaces unavailable here: ip netns add: {r.stderr.strip()}")
+        self.addCleanup(subprocess.run, ["ip", "netns", "del", ns], capture_output=True)
+        for cmd in (["ip", "link", "add", "v0", "type", "veth", "peer", "name", "v1"], ["ip", "link", "set", "v0", "up"],
+                    ["ip", "link", "set", "v1", "up"], ["ip", "link", "set", "lo", "up"]):
+            subprocess.run(["ip", "netns", "exec", ns, *cmd], check=True)
+        return ns
+
+    def test_capture_on_a_veth_sees_the_replayed_burst(self):
+        ns = self.namespace()
+        pcap = os.path.join(self.tmp, "ssh.pcap")
+        write_pcap(pcap, ssh_connections("203.0.113.9", "10.29.0.5", 12))
+        sites = "- { id: ch-quimper, name: CH, networks: [10.29.0.0/16], timezone: Europe/Paris }\n"
+        vigie = self.track(Vigie(self.tmp, sites=sites, netns=ns,
+                                 inputs="pcap:\n  - { interface: v0, immediate: true, filter: \"tcp port 22\" }\n"))
+        vigie.start()
+        self.assertIn("capturing on pcap:v0", vigie.log_text())
+        subprocess.run(["ip", "netns", "exec", ns, "tcpreplay", "-q", "-i", "v1", "--topspeed", pcap], check=True,
+                       capture_output=True)
+        # Closed connections linger 5 s of capture time, then their flow events feed the rule.
+        try:
+            wait_for(lambda: vigie.query("SELECT count(*) FROM alerts WHERE rule_id = 'vigie-pcap-ssh-burst' "
+                                         "AND site = 'ch-quimper'")[0][0] == 1,
+                     timeout=40, what="the SSH burst alert from the live capture")
+        except AssertionError as e:
+            vigie.stop()
+            rows = vigie.query("SELECT rule_id, site, key, first_seen FROM alerts")
+            raise AssertionError(f"{e}\nalerts: {rows}\n{vigie.log_text()}") from None
+        self.assertEqual(vigie.stop(), 0, vigie.log_text())
+        self.assertEqual(vigie.counter("vigie_pcap_frames_total", input="pcap:v0"), 96)
+        self.assertEqual(vigie.counter("vigie_pcap_flows_total"), 12)
+        self.assertEqual(vigie.counter("vigie_events_dropped_total", input="pcap:v0"), 0)
+
+    def test_missing_interface_stops_the_start_naming_it(self):
+        vigie = Vigie(self.tmp, inputs="pcap:\n  - { interface: nosuch0 }\n")
+        with self.assertRaises(AssertionError) as e:
+            vigie.start()
+        self.assertIn("pcap:nosuch0", str(e.exception))
 
 
 if __name__ == "__main__":

@@ -32,9 +32,11 @@ class LaneBatcher {
   void add(const uint8_t* data, uint32_t caplen, uint32_t wire_len, int64_t ts_ns);
   // Pushes what is pending; with end_of_capture, a (possibly empty) batch to every lane.
   void flush(bool end_of_capture);
+  // Live capture: pushes every lane's batch, empty or not, stamped with the capture's clock.
+  void tick(int64_t now_ns);
 
  private:
-  void push(std::size_t lane, bool end_of_capture);
+  void push(std::size_t lane, bool end_of_capture, int64_t now_ns = 0);
 
   std::string input_;
   int linktype_;

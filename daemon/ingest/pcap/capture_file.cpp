@@ -31,13 +31,14 @@ void LaneBatcher::add(const uint8_t* data, uint32_t caplen, uint32_t wire_len, i
   if (b.packets.size() >= batch_packets_ || b.block.size() >= batch_bytes_) push(lane, false);
 }
 
-void LaneBatcher::push(std::size_t lane, bool end_of_capture) {
+void LaneBatcher::push(std::size_t lane, bool end_of_capture, int64_t now_ns) {
   RawBatch& b = pending_[lane];
   b.kind = BatchKind::packets;
   b.input = input_;
   b.linktype = linktype_;
   b.flow = lane + pending_.size();
   b.end_of_capture = end_of_capture;
+  b.capture_now_ns = now_ns;
   push_(std::move(b));
   b = RawBatch{};
 }
@@ -45,6 +46,10 @@ void LaneBatcher::push(std::size_t lane, bool end_of_capture) {
 void LaneBatcher::flush(bool end_of_capture) {
   for (std::size_t lane = 0; lane < pending_.size(); ++lane)
     if (end_of_capture || !pending_[lane].packets.empty()) push(lane, end_of_capture);
+}
+
+void LaneBatcher::tick(int64_t now_ns) {
+  for (std::size_t lane = 0; lane < pending_.size(); ++lane) push(lane, false, now_ns);
 }
 
 core::Result<CaptureFileStats> read_capture_file(const std::filesystem::path& file, const std::string& input,

@@ -42,6 +42,7 @@ void PacketDecoder::decode(EventBatch& batch) {
     if (r.offset + std::size_t{r.caplen} > raw.block.size()) continue;  // never built so by LaneBatcher
     on_frame(r, {reinterpret_cast<const uint8_t*>(raw.block.data()) + r.offset, r.caplen}, raw.linktype);
   }
+  if (raw.capture_now_ns != 0) table_.expire(raw.capture_now_ns);
   if (raw.end_of_capture) table_.flush();
   publish(raw.input);
   batch_ = nullptr;

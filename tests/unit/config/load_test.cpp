@@ -138,7 +138,7 @@ TEST_CASE("every independent mistake is reported, in line order, with its line")
       {10, "inputs.syslog[0].listen: unknown scheme 'sctp'"},
       {11, "inputs.syslog[1].listen: tls:// inputs are not available yet"},
       {12, "inputs.max_message_size: must be between 480"},
-      {13, "inputs.pcap is not supported by this version"},
+      {14, "inputs.pcap[0].filter: "},
       {15, "detection.suppress_for: invalid duration 'soon'"},
       {16, "workers: expected an integer, found 'many'"},
       {18, "unknown key 'recievers' in notify (did you mean 'receivers'?)"},

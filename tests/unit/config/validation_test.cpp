@@ -16,9 +16,28 @@ TEST_CASE("schema: unknown keys, duplicate keys and wrong types") {
 }
 
 TEST_CASE("unsupported sections of DESIGN §6 are errors, not silently ignored") {
-  expect_one_error("inputs:\n  pcap:\n    - { interface: eth1 }\n", 2, "inputs.pcap is not supported by this version");
   expect_one_error("inputs:\n  spool: { dir: /var/spool/vigie }\n", 2, "inputs.spool is not supported by this version");
   expect_one_error("http: { listen: \"127.0.0.1:9109\" }\n", 1, "http is not supported by this version");
+}
+
+TEST_CASE("inputs.pcap: live captures, the BPF filter compiled at load") {
+  auto c = load_ok(
+      "inputs:\n  pcap:\n    - { interface: eth1, filter: \"not port 22\", snaplen: 1514, promiscuous: false, "
+      "buffer_size: 64MiB, immediate: true }\n    - { interface: any }\n");
+  REQUIRE(c);
+  REQUIRE(c->inputs.pcap.size() == 2);
+  CHECK(c->inputs.pcap[0].interface == "eth1");
+  CHECK(c->inputs.pcap[0].filter == "not port 22");
+  CHECK(c->inputs.pcap[0].snaplen == 1514);
+  CHECK_FALSE(c->inputs.pcap[0].promiscuous);
+  CHECK(c->inputs.pcap[0].buffer_size == (std::size_t{64} << 20));
+  CHECK(c->inputs.pcap[0].immediate);
+  CHECK(c->inputs.pcap[1].promiscuous);
+  CHECK(c->inputs.pcap[1].snaplen == 65535);
+  expect_one_error("inputs:\n  pcap:\n    - { interface: eth1, filter: \"port 22 and\" }\n", 3, "filter: ");
+  expect_one_error("inputs:\n  pcap:\n    - { filter: tcp }\n", 3, "interface");
+  expect_one_error("inputs:\n  pcap:\n    - { interface: eth1 }\n    - { interface: eth1 }\n", 4, "captured twice");
+  expect_one_error("inputs:\n  pcap:\n    - { interface: eth1, snaplen: 10 }\n", 3, "snaplen");
 }
 
 TEST_CASE("feeds: local files in the formats Vigie reads; what comes later says so") {

@@ -25,6 +25,9 @@ if [ "${1:-}" = "--windows" ]; then
   shift
   exec "$VIGIE_ROOT/tests/bench/windows.sh" "$@"
 fi
+# --pcap: the packet captures figure of issue 8 (a generated capture through vigie replay, beside
+# tcpdump and tshark on the same file; tests/bench/pcap.sh).
+if [ "${1:-}" = "--pcap" ]; then shift; exec "$VIGIE_ROOT/tests/bench/pcap.sh" "$@"; fi
 
 LINES=1000000
 SEC_LINES=100000
@@ -70,6 +73,7 @@ usage: deploy/bench.sh [options]
   --reload [...]   the reload figure instead (reloads under TCP load); see tests/bench/reload.sh --help
   --windows [...]  the Windows figure instead (SigmaHQ Windows tree, generated Windows JSON events,
                    RE2::Set alone on the same patterns); see tests/bench/windows.sh --help
+  --pcap [...]     the packet captures figure instead (vigie replay, tcpdump, tshark); see tests/bench/pcap.sh --help
 EOF
 }
 

@@ -160,6 +160,14 @@ int run_replay(const ReplayOptions& opts) {
   if (progress) std::fprintf(stderr, "\r");
   spdlog::info("replayed {} lines in {:.3f}s ({:.0f} lines/s), {} alert(s) from {} record(s)", total, secs,
                secs > 0 ? static_cast<double>(total) / secs : 0.0, alerts.size(), records);
+  if (const uint64_t flows = metrics.total("vigie_pcap_flows_total"); flows > 0)
+    spdlog::info(
+        "captures: {} flow(s), {} evicted at max_flows; streams cut: {} gap(s), {} over 16 KiB, {} over "
+        "the buffer budget; {} weird frame(s), {} not IP, {} dissector error(s)",
+        flows, metrics.total("vigie_pcap_flows_evicted_total"), metrics.total("vigie_pcap_stream_gaps_total"),
+        metrics.total("vigie_pcap_stream_overflow_total"), metrics.total("vigie_pcap_stream_budget_total"),
+        metrics.total("vigie_pcap_weird_total"), metrics.total("vigie_pcap_not_ip_total"),
+        metrics.total("vigie_pcap_dissect_errors_total"));
   if (const uint64_t evicted = metrics.total("vigie_correlation_evicted_total"); evicted > 0)
     spdlog::warn("correlation: {} key(s) evicted at the detection caps (max_keys_per_rule = {}, max_keys = {})",
                  evicted, cfg->detection.max_keys_per_rule, cfg->detection.max_keys);

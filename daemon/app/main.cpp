@@ -39,11 +39,15 @@ int run(int argc, char** argv) {
   check->add_flag("--strict", strict, "a skipped rule (valid Sigma this version cannot run) is an error");
 
   ReplayOptions replay_opts;
-  auto* replay = app.add_subcommand("replay", "run log files through the pipeline and print the alerts");
+  auto* replay =
+      app.add_subcommand("replay", "run log files and packet captures through the pipeline and print the alerts");
   replay->add_option("-c,--config", replay_opts.config, "configuration file")->default_val(kDefaultConfig);
   replay->add_option("--format", replay_opts.format, "json|text")->check(CLI::IsMember({"json", "text"}));
   replay->add_flag("--deliver", replay_opts.deliver, "also store and deliver the alerts");
-  replay->add_option("files", replay_opts.files, "log files (one syslog message or JSON object per line)")->required();
+  replay
+      ->add_option("files", replay_opts.files,
+                   "log files (one syslog message or JSON object per line) or captures (pcap, pcapng)")
+      ->required();
 
   RulesTestOptions rules_opts;
   auto* rules = app.add_subcommand("rules", "rule tooling");

@@ -24,18 +24,7 @@ std::string_view app_name(App a) {
   return "";
 }
 
-std::size_t FlowTable::KeyHash::operator()(const Key& k) const {
-  uint64_t w[4];
-  std::memcpy(w, k.a.data(), 16);
-  std::memcpy(w + 2, k.b.data(), 16);
-  uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t{k.proto} << 32 | uint64_t{k.pa} << 16 | k.pb);
-  for (const uint64_t x : w) {
-    __extension__ using u128 = unsigned __int128;
-    const u128 m = static_cast<u128>(h ^ x) * 0xbf58476d1ce4e5b9ULL;
-    h = static_cast<uint64_t>(m) ^ static_cast<uint64_t>(m >> 64);
-  }
-  return h;
-}
+std::size_t FlowTable::KeyHash::operator()(const Key& k) const { return hash_endpoints(k.a, k.b, k.pa, k.pb, k.proto); }
 
 FlowTable::Key FlowTable::key_of(const Packet& p) {
   const int c = std::memcmp(p.src.data(), p.dst.data(), 16);

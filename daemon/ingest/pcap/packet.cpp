@@ -253,22 +253,26 @@ Decoded decode_packet(int linktype, std::span<const uint8_t> data, uint32_t wire
   return d;
 }
 
-uint64_t flow_hash(const Packet& p) {
-  // Endpoints in a fixed order so that both directions hash alike; then a multiply-fold mix.
-  const bool forward = std::memcmp(p.src.data(), p.dst.data(), 16) < 0 ||
-                       (std::memcmp(p.src.data(), p.dst.data(), 16) == 0 && p.sport <= p.dport);
-  const auto& a = forward ? p.src : p.dst;
-  const auto& b = forward ? p.dst : p.src;
-  const uint16_t pa = forward ? p.sport : p.dport, pb = forward ? p.dport : p.sport;
+uint64_t hash_endpoints(const std::array<uint8_t, 16>& a, const std::array<uint8_t, 16>& b, uint16_t pa, uint16_t pb,
+                        uint8_t proto) {
   uint64_t w[4];
   std::memcpy(w, a.data(), 16);
   std::memcpy(w + 2, b.data(), 16);
-  uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t{p.proto} << 32 | uint64_t{pa} << 16 | pb);
+  uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t{proto} << 32 | uint64_t{pa} << 16 | pb);
   for (const uint64_t x : w) {
     __extension__ using u128 = unsigned __int128;
     const u128 m = static_cast<u128>(h ^ x) * 0xbf58476d1ce4e5b9ULL;
     h = static_cast<uint64_t>(m) ^ static_cast<uint64_t>(m >> 64);
   }
+  return h;
+}
+
+uint64_t flow_hash(const Packet& p) {
+  // Endpoints in a fixed order so that both directions hash alike.
+  const int c = std::memcmp(p.src.data(), p.dst.data(), 16);
+  const bool forward = c < 0 || (c == 0 && p.sport <= p.dport);
+  const uint64_t h = forward ? hash_endpoints(p.src, p.dst, p.sport, p.dport, p.proto)
+                             : hash_endpoints(p.dst, p.src, p.dport, p.sport, p.proto);
   return h == 0 ? 1 : h;
 }
 

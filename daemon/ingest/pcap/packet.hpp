@@ -67,6 +67,10 @@ enum class Decoded : uint8_t {
 [[nodiscard]] Decoded decode_packet(int linktype, std::span<const uint8_t> data, uint32_t wire_len, Packet& out,
                                     Weird& weird);
 
+// A 64-bit mix of a connection's key: protocol, endpoints and ports in the order given.
+[[nodiscard]] uint64_t hash_endpoints(const std::array<uint8_t, 16>& a, const std::array<uint8_t, 16>& b, uint16_t pa,
+                                      uint16_t pb, uint8_t proto);
+
 // The same for both directions of a connection (endpoints ordered before hashing), 0 for a
 // frame that does not decode. The capture routes frames by it: one flow, one worker.
 [[nodiscard]] uint64_t flow_hash(const Packet& p);

@@ -1,7 +1,5 @@
 // The events of PacketDecoder (packet_decoder.hpp): ECS names, values copied into the batch's
 // arena (dissectors' results view buffers that do not outlive the packet).
-#include <arpa/inet.h>
-
 #include <cstdio>
 #include <string>
 
@@ -12,12 +10,6 @@ namespace vigie::ingest::pcap {
 namespace {
 
 core::TimePoint at(int64_t ns) { return core::TimePoint(core::Duration(ns / 1000)); }
-
-std::string ip_text(const std::array<uint8_t, 16>& b, bool v4) {
-  char buf[INET6_ADDRSTRLEN];
-  if (v4) return inet_ntop(AF_INET, b.data() + 12, buf, sizeof buf);
-  return inet_ntop(AF_INET6, b.data(), buf, sizeof buf);
-}
 
 core::IpAddress ip_of(const std::array<uint8_t, 16>& b, bool v4) {
   core::IpAddress ip;
@@ -69,8 +61,8 @@ core::Event& PacketDecoder::begin(int64_t ts, const Flow& f, int dir, std::strin
   e.time = e.ingested = at(ts);
   const auto& src = dir == 0 ? f.orig : f.resp;
   const auto& dst = dir == 0 ? f.resp : f.orig;
-  e.set_copy(core::Field::source_ip, ip_text(src, f.v4));
-  e.set_copy(core::Field::destination_ip, ip_text(dst, f.v4));
+  e.set_copy(core::Field::source_ip, ip_of(src, f.v4).to_string());
+  e.set_copy(core::Field::destination_ip, ip_of(dst, f.v4).to_string());
   e.set_copy(core::Field::source_port, std::to_string(dir == 0 ? f.orig_port : f.resp_port));
   e.set_copy(core::Field::destination_port, std::to_string(dir == 0 ? f.resp_port : f.orig_port));
   e.set(core::Field::transport, transport_name(f.proto));
@@ -237,7 +229,7 @@ void PacketDecoder::flow_event(const Flow& f, const char* why) {
 void PacketDecoder::syslog_event(std::string_view data, const Flow& f, int dir, int64_t ts, bool copy) {
   core::Event& e = batch_->add();
   if (copy) data = e.arena().copy(data);
-  const std::string peer = ip_text(dir == 0 ? f.orig : f.resp, f.v4);
+  const std::string peer = ip_of(dir == 0 ? f.orig : f.resp, f.v4).to_string();
   parser_.parse_into(data, peer, at(ts), batch_->raw.input, e);
 }
 

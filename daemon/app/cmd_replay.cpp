@@ -1,6 +1,5 @@
 // `vigie replay`: runs log files through the same pipeline as serve (parse → decode → match →
 // correlate) and prints the alerts; --deliver also stores and delivers them.
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,8 +14,7 @@
 #include "app/feeds_service.hpp"
 #include "app/pipeline.hpp"
 #include "core/clock.hpp"
-#include "ingest/line_reader.hpp"
-#include "ingest/pcap/capture.hpp"
+#include "ingest/file_input.hpp"
 #include "notify/dispatcher.hpp"
 #include "notify/notifier.hpp"
 #include "store/store.hpp"
@@ -24,21 +22,11 @@
 namespace vigie::app {
 namespace {
 
-constexpr std::size_t kBatchLines = 512;
 // Q1 depth for files. The reader blocks when the queue is full and the file is always there to
 // read on, so a deep queue (sized for network bursts) would only hold memory: 32 batches keep
 // the workers fed (measured: the same lines/s as 1,024 batches, 40 MB instead of 200 MB of peak
 // RSS on the 1M-line benchmark log).
 constexpr std::size_t kReplayQueueBatches = 32;
-
-// The first bytes of a file are a pcap or pcapng magic number.
-bool looks_like_pcap(std::string_view head) {
-  if (head.size() < 4) return false;
-  const auto b = [&](std::size_t i) { return uint32_t{static_cast<unsigned char>(head[i])}; };
-  const uint32_t magic = (b(0) << 24) | (b(1) << 16) | (b(2) << 8) | b(3);
-  return magic == 0xa1b2c3d4 || magic == 0xd4c3b2a1 || magic == 0xa1b23c4d || magic == 0x4d3cb2a1 ||
-         magic == 0x0a0d0d0a;
-}
 
 std::string text_line(const core::Alert& a) {
   std::string s = "[";
@@ -50,63 +38,6 @@ std::string text_line(const core::Alert& a) {
   s.append(" last=").append(core::format_rfc3339(a.last_seen));
   s.append(" — ").append(a.summary);
   return s;
-}
-
-// Feeds one file into the pipeline; returns the number of lines or an error.
-// Lines longer than `max_size` are cut and counted, as the network inputs do. The file is read
-// in 1 MiB blocks that the batches' messages view (ingest/line_reader.hpp): no string, copy or
-// free per line.
-core::Result<std::size_t> feed_file(const std::filesystem::path& file, ingest::RawQueue& queue,
-                                    const core::Clock& clock, std::size_t max_size, core::Metrics& metrics,
-                                    std::size_t& total, bool progress) {
-  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return core::fail(file.string(), "cannot open: " + std::string(std::strerror(errno)));
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-  const std::string input = "file:" + file.string();
-  ingest::BatchPacker packer(input, kBatchLines, clock.now());
-  std::size_t n = 0;
-  std::size_t truncated = 0;
-  auto last_report = std::chrono::steady_clock::now();
-  bool pcap = false;
-  ingest::FileLines lines(fd, max_size);
-  auto r = lines.run(
-      [&](std::string_view head) {
-        pcap = looks_like_pcap(head);
-        return !pcap;
-      },
-      [&](std::string_view line, bool cut, const ingest::SharedBlock* owner) {
-        if (cut) ++truncated;
-        if (packer.add(line, cut, owner)) queue.push(packer.take());
-        ++n;
-        if (progress && (n & 0xffff) == 0 && std::chrono::steady_clock::now() - last_report > std::chrono::seconds(1)) {
-          last_report = std::chrono::steady_clock::now();
-          std::fprintf(stderr, "\r%s: %zu lines", file.c_str(), total + n);
-        }
-      });
-  if (pcap) {
-    // A capture: frames through the same queue, as packets batches routed by flow.
-    auto read = ingest::pcap::read_capture_file(file, input, queue.lanes(),
-                                                [&](ingest::RawBatch&& b) { queue.push(std::move(b)); });
-    if (!read) return tl::unexpected(read.error());
-    spdlog::info("{}: {} frame(s) of link type {}, {} bytes captured", file.string(), read->packets, read->linktype,
-                 read->bytes);
-    total += read->packets;
-    return read->packets;
-  }
-  if (truncated > 0) {
-    metrics.counter("vigie_syslog_truncated_total", {{"input", input}}).fetch_add(truncated);
-    spdlog::warn("{}: {} line(s) longer than inputs.max_message_size, truncated to {} bytes", file.string(), truncated,
-                 max_size);
-  }
-  // What was read before an error is still replayed (and counted in the total).
-  if (!packer.empty()) queue.push(packer.take());
-  total += n;
-  if (!r) return core::fail(file.string(), r.error().what);
-  return n;
 }
 
 }  // namespace
@@ -148,10 +79,25 @@ int run_replay(const ReplayOptions& opts) {
   std::size_t total = 0;
   int rc = kExitOk;
   const auto t0 = std::chrono::steady_clock::now();
+  auto last_report = std::chrono::steady_clock::now();
   for (const auto& f : opts.files) {
-    auto r = feed_file(f, pipeline.input(), clock, cfg->inputs.max_message_size, metrics, total, progress);
-    if (!r) {
-      std::fprintf(stderr, "%s\n", r.error().to_string().c_str());
+    ingest::FileInput in;
+    in.input = "file:" + f.string();
+    in.max_message_size = cfg->inputs.max_message_size;
+    in.lanes = pipeline.input().lanes();
+    in.received = clock.now();
+    if (progress)
+      in.progress = [&](std::size_t n) {
+        if (std::chrono::steady_clock::now() - last_report < std::chrono::seconds(1)) return;
+        last_report = std::chrono::steady_clock::now();
+        std::fprintf(stderr, "\r%s: %zu lines", f.c_str(), total + n);
+      };
+    // The reader blocks while the queue is full: the file is always there to read on.
+    const auto read = ingest::read_file(f, in, [&](ingest::RawBatch&& b) { return pipeline.input().push(std::move(b)); },
+                                        metrics);
+    total += read.records;
+    if (read.error) {
+      std::fprintf(stderr, "%s\n", read.error->to_string().c_str());
       rc = kExitFailed;
     }
   }

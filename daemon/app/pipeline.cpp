@@ -246,6 +246,7 @@ void Pipeline::correlator_loop() {
     if (const auto w = watermark.due()) correlator->advance(*w, alerts);
     for (auto& a : alerts) sink_(std::move(a));
     alerts.clear();
+    correlated_.store(expected, std::memory_order_release);
     correlator_busy_since_.store(0, std::memory_order_relaxed);
   }
   if (correlator) correlator->advance(core::TimePoint::max(), alerts);

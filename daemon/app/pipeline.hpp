@@ -92,6 +92,10 @@ class Pipeline {
   // Workers, and the correlator, busy on one batch for longer than Options::stuck_after
   // ("worker 1", "correlator"), for the watchdog; empty when all make progress.
   [[nodiscard]] std::vector<std::string> stuck_workers(std::chrono::steady_clock::time_point now) const;
+  // Batches the correlator is done with: every batch numbered below it (RawBatch::seq) went
+  // through correlation and its alerts were handed to the sink. With RawQueue::issued(), what
+  // a producer waits on before it calls its input processed (the spool).
+  [[nodiscard]] uint64_t correlated() const { return correlated_.load(std::memory_order_acquire); }
   // Times the correlator replaced its state for a new rule set (tests: an IOC swap is not one).
   [[nodiscard]] uint64_t correlator_generations() const { return generations_.load(); }
 
@@ -159,6 +163,7 @@ class Pipeline {
   std::vector<store::Store::Recent> restored_;  // read by the correlator thread once, at its start
   std::vector<std::unique_ptr<WorkerState>> state_;
   std::atomic<uint64_t> generations_{0};
+  std::atomic<uint64_t> correlated_{0};
   std::vector<std::thread> workers_;
   std::thread correlator_;
   bool started_ = false;

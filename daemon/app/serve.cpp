@@ -24,6 +24,7 @@
 #include "app/observables_thread.hpp"
 #include "app/pipeline.hpp"
 #include "app/reload_status.hpp"
+#include "app/spool_service.hpp"
 #include "app/store_thread.hpp"
 #include "app/supervisor.hpp"
 #include "core/bounded_queue.hpp"
@@ -188,8 +189,10 @@ int run_serve(const std::filesystem::path& config_path) {
 
   notify::Dispatcher dispatcher(cfg, **store, metrics, clock);
   notify::Notifier notifier(cfg, std::move(*notifier_store), notify::make_sink(*cfg), metrics, clock);
+  AlertProgress alert_progress;  // how far the store thread is: the spool waits on it
   auto queue_alert = [&](core::Alert&& a) {
     if (alert_queue.closed()) return lost(a);
+    alert_progress.queued.fetch_add(1, std::memory_order_acq_rel);
     if (!alert_queue.push(std::move(a))) {  // closed meanwhile: `a` is gone with the refused push
       metrics.counter("vigie_alerts_lost_total", {{"reason", "store_thread_failed"}})++;
       spdlog::critical("an alert was not stored: the store thread has failed");
@@ -223,6 +226,15 @@ int run_serve(const std::filesystem::path& config_path) {
       return kExitFailed;
     }
   }
+  // The spool: its directory checked (created when missing) before READY as well.
+  std::unique_ptr<SpoolService> spool;
+  if (!cfg->inputs.spool.dir.empty()) {
+    spool = std::make_unique<SpoolService>(cfg, pipeline, alert_progress, metrics);
+    if (auto r = spool->open(); !r) {
+      spdlog::error("{}", r.error().to_string());
+      return kExitFailed;
+    }
+  }
   asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
   signals.add(SIGUSR1);
   std::function<void(const asio::error_code&, int)> on_signal = [&](const asio::error_code& ec, int sig) {
@@ -247,7 +259,8 @@ int run_serve(const std::filesystem::path& config_path) {
   std::thread store_thread(supervisor.guard(
       "store",
       [&] {
-        return run_store_thread({cfg->storage.path, alert_queue, **store, dispatcher, notifier, metrics, store_beat});
+        return run_store_thread({cfg->storage.path, alert_queue, **store, dispatcher, notifier, metrics, store_beat,
+                                 store::WriterOptions{}, &alert_progress.durable});
       },
       [&] {
         // Producers must never block on a consumer that is gone; what is still queued is logged.
@@ -263,9 +276,12 @@ int run_serve(const std::filesystem::path& config_path) {
   std::thread observables_thread(supervisor.guard("observables", [&] { observables.run(); }));
   std::vector<std::thread> capture_threads;
   for (auto& c : captures) capture_threads.emplace_back(supervisor.guard(c->input(), [&c] { c->run(); }));
+  std::thread spool_thread;
+  if (spool) spool_thread = std::thread(supervisor.guard("spool", [&] { spool->run(); }));
 
   for (const auto& ep : server.local_endpoints()) spdlog::info("listening on {}", ep);
   for (const auto& c : captures) spdlog::info("capturing on {}", c->input());
+  if (spool) spdlog::info("reading the spool {}", cfg->inputs.spool.dir.string());
   spdlog::info("vigie ready: {} decoder(s), {} rule(s), storage {}", rules->decoder_count(), rules->rule_count(),
                cfg->storage.path.string());
   sd_notify(0, "READY=1\nSTATUS=running");
@@ -322,6 +338,10 @@ int run_serve(const std::filesystem::path& config_path) {
   // Captures hand over what they hold, marked end_of_capture: the workers end their flows.
   for (auto& c : captures) c->stop();
   for (auto& t : capture_threads) t.join();
+  if (spool) {  // it pushes into the pipeline: stopped before the pipeline is
+    spool->stop();
+    spool_thread.join();
+  }
   feeds_thread.request_stop();  // it publishes into the pipeline: stopped before the pipeline is
   feeds_thread.join();
   pipeline.finish();  // the workers hand over what they aggregated
@@ -329,6 +349,8 @@ int run_serve(const std::filesystem::path& config_path) {
   observables_thread.join();
   alert_queue.close();
   store_thread.join();
+  if (spool)
+    spool->finish(!supervisor.failed() && alert_progress.durable.load() >= alert_progress.queued.load());
   notifier_thread.request_stop();
   notifier.wake();
   notifier_thread.join();

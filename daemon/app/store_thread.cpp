@@ -24,6 +24,11 @@ core::Result<void> run_store_thread(StoreThreadParts p) {
   writer.on_batch_end([&] { p.dispatcher.batch_committed(); }, [&] { p.dispatcher.batch_rolled_back(); });
   using Clock = store::BatchWriter::Clock;
   auto& hb = p.heartbeat;
+  uint64_t taken = 0;
+  const auto mark_durable = [&] {
+    if (p.durable != nullptr && writer.pending_adds() == 0 && !writer.unjournaled())
+      p.durable->store(taken, std::memory_order_release);
+  };
 
   // The journal of an earlier run first, before anything newer.
   hb.beat();
@@ -50,23 +55,30 @@ core::Result<void> run_store_thread(StoreThreadParts p) {
     hb.beat();
     if (first) {
       writer.add(std::move(*first));
+      ++taken;
       // Whatever else is queued, up to a batch: one transaction for all of it.
       while (writer.pending_adds() < p.options.max_batch) {
         auto more = p.alerts.pop_for(std::chrono::milliseconds(0));
         if (!more) break;
         writer.add(std::move(*more));
+        ++taken;
       }
     }
     if (writer.flush(Clock::now()) > 0) p.notifier.wake();
+    mark_durable();
   }
 
   // Stopping: one last attempt, then what is still kept waits in the journal for the next start.
   hb.beat();
-  while (auto a = p.alerts.pop_for(std::chrono::milliseconds(0))) writer.add(std::move(*a));
+  while (auto a = p.alerts.pop_for(std::chrono::milliseconds(0))) {
+    writer.add(std::move(*a));
+    ++taken;
+  }
   if (writer.pending_adds() > 0 && writer.flush(Clock::now()) > 0) p.notifier.wake();
   if (writer.has_kept()) {
     if (writer.flush(std::max(Clock::now(), writer.next_retry())) > 0) p.notifier.wake();
   }
+  mark_durable();
   if (writer.unjournaled()) {
     // Last resort: neither the database nor the journal took them; the log keeps them whole.
     for (const auto& a : writer.kept()) {

@@ -9,6 +9,8 @@
 // It marks its heartbeat slot idle while it waits for alerts, busy while it writes.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <filesystem>
 
 #include "core/alert.hpp"
@@ -32,6 +34,10 @@ struct StoreThreadParts {
   core::Metrics& metrics;
   core::Heartbeat::Slot& heartbeat;
   store::WriterOptions options{};
+  // Set after each write to the number of alerts taken from the queue so far, once every one
+  // of them is in the database or the journal (never while some are held in memory only):
+  // what the spool waits on before a file leaves it.
+  std::atomic<uint64_t>* durable = nullptr;
 };
 
 // Runs until the alert queue is closed and drained. An error (the journal cannot be opened)

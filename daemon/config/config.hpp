@@ -65,9 +65,25 @@ struct PcapInput {
   bool immediate = false;              // deliver each frame at once instead of per buffer
 };
 
+// `inputs.spool` (ingest/spool/README.md): a directory where sites drop log files and
+// captures, each in the sub-directory named after its site id. A file is read once it has not
+// changed for `settle`, then moved to `done_dir` (after: move) or deleted (after: delete) once
+// what it held is correlated and its alerts are stored; a file that cannot be read goes to
+// `failed_dir`. A crash before that leaves the file where it was: it is read again.
+struct Spool {
+  std::filesystem::path dir;                           // "" = no spool
+  enum class After : uint8_t { move, remove } after = After::move;
+  std::filesystem::path done_dir;                      // default <dir>/.done
+  std::filesystem::path failed_dir;                    // default <dir>/.failed
+  core::Duration every = std::chrono::seconds(10);     // between scans
+  core::Duration settle = std::chrono::seconds(5);     // unchanged for this long before it is read
+  std::size_t max_file_size = std::size_t{4} << 30;    // larger files are refused (failed_dir)
+};
+
 struct Inputs {
   std::vector<SyslogInput> syslog;
   std::vector<PcapInput> pcap;
+  Spool spool;
   std::size_t max_message_size = 64 * 1024;         // bytes; longer messages are truncated and counted
   std::size_t queue_batches = 1024;                 // capacity of the raw-batch queue (Q1), in batches
   std::size_t queue_bytes = std::size_t{64} << 20;  // and in bytes of the messages it holds

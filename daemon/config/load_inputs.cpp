@@ -231,13 +231,57 @@ std::optional<PcapInput> load_pcap_input(const Value& item) {
   return in;
 }
 
+// `inputs.spool`. The directories must not nest in a way that would read a done file again:
+// done_dir and failed_dir are skipped when they are inside dir (hidden names, or named so).
+void load_spool(const Value& v, const LoadContext& ctx, Spool& spool) {
+  auto m = v.map({"dir", "after", "done_dir", "failed_dir", "every", "settle", "max_file_size"});
+  if (!m) return;
+  const auto dir = m->get("dir") ? m->get("dir")->string() : std::nullopt;
+  if (!dir || dir->empty()) {
+    v.error("spool: dir: the directory sites drop their files in is required");
+    return;
+  }
+  spool.dir = ctx.resolve(*dir);
+  spool.done_dir = spool.dir / ".done";
+  spool.failed_dir = spool.dir / ".failed";
+  if (auto a = m->get("after")) {
+    const auto text = a->string().value_or("");
+    if (text == "move")
+      spool.after = Spool::After::move;
+    else if (text == "delete")
+      spool.after = Spool::After::remove;
+    else
+      a->error("must be move or delete, found '" + text + "'");
+  }
+  if (auto d = m->get("done_dir")) {
+    if (spool.after == Spool::After::remove) d->error("is not used with after: delete");
+    if (auto t = d->string()) spool.done_dir = ctx.resolve(*t);
+  }
+  if (auto d = m->get("failed_dir"))
+    if (auto t = d->string()) spool.failed_dir = ctx.resolve(*t);
+  if (auto e = m->get("every"))
+    if (auto d = e->duration(false)) spool.every = *d;
+  if (auto e = m->get("settle"))
+    if (auto d = e->duration(true)) spool.settle = *d;
+  if (auto e = m->get("max_file_size"))
+    if (auto t = e->string()) {
+      const auto n = parse_size(*t);
+      if (!n || *n == 0)
+        e->error("must be a size (bytes, or with a suffix: 512MiB, 4GiB), found " + *t);
+      else
+        spool.max_file_size = *n;
+    }
+  for (const auto* d : {&spool.done_dir, &spool.failed_dir})
+    if (*d == spool.dir) v.error("spool: done_dir and failed_dir must differ from dir (" + d->string() + ")");
+}
+
 }  // namespace
 
-void load_inputs(const Value& v, LoadContext& /*ctx*/, Config& cfg) {
+void load_inputs(const Value& v, LoadContext& ctx, Config& cfg) {
   auto m = v.map({"syslog", "max_message_size", "queue_batches", "queue_bytes", "default_timezone", "pcap", "spool"});
   if (!m) return;
-  m->reject_unsupported("spool");
   Inputs& inputs = cfg.inputs;
+  if (auto s = m->get("spool")) load_spool(*s, ctx, inputs.spool);
   if (auto s = m->get("pcap")) {
     std::set<std::string> seen;
     for (const auto& item : s->sequence().value_or(std::vector<Value>{})) {

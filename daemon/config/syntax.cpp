@@ -88,6 +88,8 @@ std::optional<std::size_t> parse_size(std::string_view text) {
     mult = 1024;
   else if (unit == "MiB")
     mult = std::size_t{1024} * 1024;
+  else if (unit == "GiB")
+    mult = std::size_t{1024} * 1024 * 1024;
   else
     return std::nullopt;
   if (n > std::numeric_limits<std::size_t>::max() / mult) return std::nullopt;

@@ -13,6 +13,7 @@ class SyslogLines final : public BatchDecoder {
 
   void decode(EventBatch& batch) override {
     const RawBatch& raw = batch.raw;
+    parser_.set_input_site(raw.site);
     for (const auto& m : raw.messages) parser_.parse_into(m, raw.input, batch.add());
     for (const auto& l : raw.lines) parser_.parse_into(l.text, {}, raw.lines_received, raw.input, batch.add());
   }

@@ -57,6 +57,9 @@ struct PacketRecord {
 struct RawBatch {
   BatchKind kind = BatchKind::syslog_lines;
   std::string input;  // "udp://127.0.0.1:5514", "tcp://...", "file:/path": the metrics label
+  // The site every record belongs to, when the input knows it (a spool sub-directory: site id);
+  // "" lets the decoder find it from the addresses (sites[].networks).
+  std::string site;
   // Routing key: 0 lets any worker take the batch; batches with the same non-zero key always go
   // to the same worker, in order (decoders that keep per-flow state: a flow hash).
   uint64_t flow = 0;
@@ -86,7 +89,7 @@ struct RawBatch {
   // What the batch holds in memory, roughly: the queue's byte budget is charged this.
   [[nodiscard]] std::size_t bytes() const {
     // A line is charged its own bytes, not the shared read block around it.
-    std::size_t n = sizeof(RawBatch) + input.size();
+    std::size_t n = sizeof(RawBatch) + input.size() + site.size();
     for (const auto& m : messages) n += sizeof(RawMessage) + m.data.size() + m.peer.size();
     for (const auto& l : lines) n += sizeof(PackedLine) + l.text.size();
     if (!packets.empty()) n += packets.size() * sizeof(PacketRecord) + block.size();
@@ -131,6 +134,8 @@ class RawQueue {
   [[nodiscard]] std::size_t capacity() const { return capacity_; }
   [[nodiscard]] std::size_t capacity_bytes() const { return capacity_bytes_; }
   [[nodiscard]] std::size_t lanes() const { return lanes_.size(); }
+  // Numbers given so far: every batch queued before this call has a seq below it.
+  [[nodiscard]] uint64_t issued() const;
 
  private:
   struct Lane {

@@ -101,4 +101,9 @@ std::size_t RawQueue::bytes() const {
   return bytes_;
 }
 
+uint64_t RawQueue::issued() const {
+  std::lock_guard lock(mu_);
+  return next_seq_;
+}
+
 }  // namespace vigie::ingest

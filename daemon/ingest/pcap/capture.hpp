@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "core/error.hpp"
@@ -20,6 +21,8 @@ struct CaptureFileStats {
   uint64_t packets = 0;
   uint64_t bytes = 0;  // captured bytes
   int linktype = 0;
+  bool stopped = false;              // the sink asked to stop: the rest was not read
+  std::optional<core::Error> error;  // names the file; the frames read before it were pushed
 };
 
 // Splits frames into batches of at most `batch_packets` frames or `batch_bytes` bytes, one per
@@ -29,6 +32,8 @@ class LaneBatcher {
   using Push = std::function<void(RawBatch&&)>;
   LaneBatcher(std::string input, int linktype, std::size_t lanes, Push push, std::size_t batch_packets = 256,
               std::size_t batch_bytes = std::size_t{1} << 20);
+  // Every batch's RawBatch::site from now on.
+  void set_site(std::string site) { site_ = std::move(site); }
   void add(const uint8_t* data, uint32_t caplen, uint32_t wire_len, int64_t ts_ns);
   // Pushes what is pending; with end_of_capture, a (possibly empty) batch to every lane.
   void flush(bool end_of_capture);
@@ -39,16 +44,18 @@ class LaneBatcher {
   void push(std::size_t lane, bool end_of_capture, int64_t now_ns = 0);
 
   std::string input_;
+  std::string site_;
   int linktype_;
   std::vector<RawBatch> pending_;
   Push push_;
   std::size_t batch_packets_, batch_bytes_;
 };
 
-// Reads `file` into batches handed to `push`. An error (not a capture, truncated, unknown link
-// type) names the file; the frames read before it were pushed and stay pushed.
-[[nodiscard]] core::Result<CaptureFileStats> read_capture_file(const std::filesystem::path& file,
-                                                               const std::string& input, std::size_t lanes,
-                                                               const LaneBatcher::Push& push);
+// Reads `file` into batches of `input` (and `site`, RawBatch::site) handed to `push`, which
+// returns false to stop the reading. An error (not a capture, truncated, unknown link type)
+// names the file; the frames read before it were pushed and stay pushed.
+[[nodiscard]] CaptureFileStats read_capture_file(const std::filesystem::path& file, const std::string& input,
+                                                 const std::string& site, std::size_t lanes,
+                                                 const std::function<bool(RawBatch&&)>& push);
 
 }  // namespace vigie::ingest::pcap

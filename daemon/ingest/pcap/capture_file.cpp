@@ -35,6 +35,7 @@ void LaneBatcher::push(std::size_t lane, bool end_of_capture, int64_t now_ns) {
   RawBatch& b = pending_[lane];
   b.kind = BatchKind::packets;
   b.input = input_;
+  b.site = site_;
   b.linktype = linktype_;
   b.flow = lane + pending_.size();
   b.end_of_capture = end_of_capture;
@@ -52,34 +53,42 @@ void LaneBatcher::tick(int64_t now_ns) {
   for (std::size_t lane = 0; lane < pending_.size(); ++lane) push(lane, false, now_ns);
 }
 
-core::Result<CaptureFileStats> read_capture_file(const std::filesystem::path& file, const std::string& input,
-                                                 std::size_t lanes, const LaneBatcher::Push& push) {
+CaptureFileStats read_capture_file(const std::filesystem::path& file, const std::string& input, const std::string& site,
+                                   std::size_t lanes, const std::function<bool(RawBatch&&)>& push) {
+  CaptureFileStats stats;
   char err[PCAP_ERRBUF_SIZE] = {};
   std::unique_ptr<pcap_t, decltype(&pcap_close)> handle(
       pcap_open_offline_with_tstamp_precision(file.c_str(), PCAP_TSTAMP_PRECISION_NANO, err), &pcap_close);
-  if (!handle) return core::fail(file.string(), std::string("not a readable capture: ") + err);
-  CaptureFileStats stats;
+  if (!handle) {
+    stats.error = core::Error{file.string(), std::string("not a readable capture: ") + err};
+    return stats;
+  }
   stats.linktype = pcap_datalink(handle.get());
   if (!link_supported(stats.linktype)) {
     const char* name = pcap_datalink_val_to_name(stats.linktype);
-    return core::fail(file.string(), "link type " + std::to_string(stats.linktype) + " (" +
-                                         (name != nullptr ? name : "unknown") + ") is not decoded");
+    stats.error = core::Error{file.string(), "link type " + std::to_string(stats.linktype) + " (" +
+                                                 (name != nullptr ? name : "unknown") + ") is not decoded"};
+    return stats;
   }
-  LaneBatcher batcher(input, stats.linktype, lanes, push);
+  LaneBatcher batcher(input, stats.linktype, lanes, [&](RawBatch&& b) {
+    if (!stats.stopped) stats.stopped = !push(std::move(b));
+  });
+  batcher.set_site(site);
   pcap_pkthdr* header = nullptr;
   const u_char* data = nullptr;
   int rc = 0;
-  while ((rc = pcap_next_ex(handle.get(), &header, &data)) == 1) {
+  while (!stats.stopped && (rc = pcap_next_ex(handle.get(), &header, &data)) == 1) {
     const int64_t ts = int64_t{header->ts.tv_sec} * 1'000'000'000 + header->ts.tv_usec;  // nanoseconds (precision)
     batcher.add(data, header->caplen, header->len, ts);
     ++stats.packets;
     stats.bytes += header->caplen;
   }
+  if (stats.stopped) return stats;
   // Whatever was read stays read: the flows of a truncated file end like those of a whole one.
   batcher.flush(true);
   if (rc == PCAP_ERROR)
-    return core::fail(file.string(),
-                      "after " + std::to_string(stats.packets) + " frame(s): " + pcap_geterr(handle.get()));
+    stats.error = core::Error{file.string(),
+                              "after " + std::to_string(stats.packets) + " frame(s): " + pcap_geterr(handle.get())};
   return stats;
 }
 

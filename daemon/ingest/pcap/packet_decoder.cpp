@@ -33,18 +33,54 @@ PacketDecoder::PacketDecoder(std::shared_ptr<const config::Config> cfg, core::Me
     : cfg_(cfg),
       metrics_(metrics),
       parser_(std::move(cfg), metrics),
-      table_(limits, [this](Flow& f, const char* why) { on_flow_end(f, why); }) {}
+      limits_(limits) {
+  tables_.reserve(kMaxTables + 1);  // Table* stays valid while it is current
+}
+
+void PacketDecoder::select(const std::string& input) {
+  ++serial_;
+  auto it = std::find_if(tables_.begin(), tables_.end(), [&](const Table& t) { return t.input == input; });
+  if (it == tables_.end()) {
+    if (tables_.size() >= kMaxTables) {
+      // The least recently used input ends its flows (into this batch) and goes.
+      auto lru = std::min_element(tables_.begin(), tables_.end(),
+                                  [](const Table& a, const Table& b) { return a.used < b.used; });
+      current_ = &*lru;
+      table_ = lru->table.get();
+      table_->flush();
+      publish(lru->input);
+      tables_.erase(lru);
+      ++tables_evicted_;
+    }
+    Table t;
+    t.input = input;
+    t.table = std::make_unique<FlowTable>(limits_, [this](Flow& f, const char* why) { on_flow_end(f, why); });
+    tables_.push_back(std::move(t));
+    it = tables_.end() - 1;
+  }
+  it->used = serial_;
+  current_ = &*it;
+  table_ = it->table.get();
+}
 
 void PacketDecoder::decode(EventBatch& batch) {
   batch_ = &batch;
   const RawBatch& raw = batch.raw;
+  input_site_ = nullptr;  // an evicted table's flows end with the sites of their addresses
+  parser_.set_input_site({});
+  select(raw.input);
+  input_site_ = raw.site.empty() ? nullptr : cfg_->site(raw.site);
+  parser_.set_input_site(raw.site);
   for (const PacketRecord& r : raw.packets) {
     if (r.offset + std::size_t{r.caplen} > raw.block.size()) continue;  // never built so by LaneBatcher
     on_frame(r, {reinterpret_cast<const uint8_t*>(raw.block.data()) + r.offset, r.caplen}, raw.linktype);
   }
-  if (raw.capture_now_ns != 0) table_.expire(raw.capture_now_ns);
-  if (raw.end_of_capture) table_.flush();
+  if (raw.capture_now_ns != 0) table_->expire(raw.capture_now_ns);
+  if (raw.end_of_capture) table_->flush();
   publish(raw.input);
+  if (raw.end_of_capture) tables_.erase(tables_.begin() + (current_ - tables_.data()));
+  current_ = nullptr;
+  table_ = nullptr;
   batch_ = nullptr;
 }
 
@@ -62,7 +98,7 @@ void PacketDecoder::on_frame(const PacketRecord& r, std::span<const uint8_t> byt
       break;
   }
   int dir = 0;
-  Flow& f = table_.track(p, r.ts_ns, dir);
+  Flow& f = table_->track(p, r.ts_ns, dir);
   if (p.proto == kUdp) on_udp(f, dir, p, r.ts_ns);
   if (p.proto == kTcp) on_tcp(f, dir, p, r.ts_ns);
 }
@@ -98,11 +134,11 @@ void PacketDecoder::on_tcp(Flow& f, int dir, const Packet& p, int64_t ts) {
   f.payload[dir] += p.payload.size();
   if ((p.tcp_flags & kRst) != 0 || ((f.flags[0] & kFin) != 0 && (f.flags[1] & kFin) != 0)) {
     // What the segment carries is still read, then the connection lingers closed.
-    if (!p.payload.empty() && table_.add_segment(f, dir, p)) dissect_stream(f, dir, ts);
-    table_.mark_closed(f);
+    if (!p.payload.empty() && table_->add_segment(f, dir, p)) dissect_stream(f, dir, ts);
+    table_->mark_closed(f);
     return;
   }
-  if (f.app == App::none || p.payload.empty() || !table_.add_segment(f, dir, p)) return;
+  if (f.app == App::none || p.payload.empty() || !table_->add_segment(f, dir, p)) return;
   if (f.app == App::unknown) choose_app(f, p);
   dissect_stream(f, dir, ts);
 }
@@ -117,14 +153,14 @@ void PacketDecoder::choose_app(Flow& f, const Packet& p) {
     if (f.app == App::unknown) f.app = App::none;  // a first segment under 4 bytes: not worth waiting
   }
   if (f.app == App::none)
-    for (int d = 0; d < 2; ++d) table_.finish_stream(f, d);
+    for (int d = 0; d < 2; ++d) table_->finish_stream(f, d);
 }
 
 void PacketDecoder::dissect_stream(Flow& f, int dir, int64_t ts) {
   Stream& s = f.streams[dir];
   const auto error = [&] {
     ++counts_.dissect_errors[static_cast<std::size_t>(f.app)];
-    table_.finish_stream(f, dir);
+    table_->finish_stream(f, dir);
   };
   switch (f.app) {
     case App::dns:
@@ -135,14 +171,14 @@ void PacketDecoder::dissect_stream(Flow& f, int dir, int64_t ts) {
         const std::span<const uint8_t> msg(reinterpret_cast<const uint8_t*>(s.buffer.data()) + 2, length);
         if (dissect::parse_dns(msg, dns_) != dissect::Result::ok) return error();
         dns_event(dns_, f, dir, ts);
-        table_.consume(f, dir, 2 + length);
+        table_->consume(f, dir, 2 + length);
       }
       return;
     case App::tls:
       switch (dissect::parse_tls_hello({reinterpret_cast<const uint8_t*>(s.buffer.data()), s.buffer.size()}, tls_)) {
         case dissect::Result::ok:
           tls_event(tls_, f, dir, ts);
-          table_.finish_stream(f, dir);
+          table_->finish_stream(f, dir);
           return;
         case dissect::Result::need_more:
           return;
@@ -154,7 +190,7 @@ void PacketDecoder::dissect_stream(Flow& f, int dir, int64_t ts) {
       switch (dissect::parse_ssh_banner(s.buffer, banner)) {
         case dissect::Result::ok:
           ssh_event(banner.line, banner.software, f, dir, ts);
-          table_.finish_stream(f, dir);
+          table_->finish_stream(f, dir);
           return;
         case dissect::Result::need_more:
           return;
@@ -165,11 +201,11 @@ void PacketDecoder::dissect_stream(Flow& f, int dir, int64_t ts) {
     case App::http:
       return dissect_http(f, dir, ts);
     case App::syslog: {
-      if (dir != 0) return table_.finish_stream(f, dir);
+      if (dir != 0) return table_->finish_stream(f, dir);
       auto [it, inserted] = framers_.try_emplace(&f, cfg_->inputs.max_message_size);
       frames_.clear();
       it->second.feed(s.buffer, frames_);
-      table_.consume(f, dir, s.buffer.size());
+      table_->consume(f, dir, s.buffer.size());
       for (const auto& fr : frames_) syslog_event(fr.data, f, dir, ts, true);
       return;
     }
@@ -205,7 +241,10 @@ void PacketDecoder::publish(const std::string& input) {
       metrics_.counter("vigie_pcap_dissect_errors_total", {{"protocol", std::string(app_name(App(a)))}})
           .fetch_add(d, std::memory_order_relaxed);
   }
-  const FlowCounters& now = table_.counters();
+  if (const uint64_t d = tables_evicted_ - tables_evicted_published_; d != 0)
+    metrics_.counter("vigie_pcap_tables_evicted_total").fetch_add(d, std::memory_order_relaxed);
+  tables_evicted_published_ = tables_evicted_;
+  const FlowCounters& now = table_->counters();
   const std::pair<const char*, uint64_t FlowCounters::*> flows[] = {
       {"vigie_pcap_flows_total", &FlowCounters::created},
       {"vigie_pcap_flows_evicted_total", &FlowCounters::evicted},
@@ -213,9 +252,9 @@ void PacketDecoder::publish(const std::string& input) {
       {"vigie_pcap_stream_overflow_total", &FlowCounters::stream_overflow},
       {"vigie_pcap_stream_budget_total", &FlowCounters::buffer_budget}};
   for (const auto& [name, member] : flows)
-    if (const uint64_t d = now.*member - published_.flows.*member; d != 0)
+    if (const uint64_t d = now.*member - current_->published.*member; d != 0)
       metrics_.counter(name).fetch_add(d, std::memory_order_relaxed);
-  counts_.flows = now;
+  current_->published = now;
   published_ = counts_;
 }
 

@@ -32,14 +32,19 @@ class PacketDecoder final : public BatchDecoder {
   PacketDecoder(std::shared_ptr<const config::Config> cfg, core::Metrics& metrics, FlowLimits limits = {});
   void decode(EventBatch& batch) override;
 
-  [[nodiscard]] const FlowTable& flows() const { return table_; }
+  // Flow tables are per input (RawBatch::input: an interface, a file, a site's spool): a file's
+  // end ends its own flows, never a live capture's, and its capture times never expire another
+  // input's flows. At most this many at once; past it the least recently used one ends its
+  // flows and goes (counted, vigie_pcap_tables_evicted_total). A table goes with its input's
+  // end_of_capture.
+  static constexpr std::size_t kMaxTables = 8;
+  [[nodiscard]] std::size_t tables() const { return tables_.size(); }
 
  private:
   struct Counts {
     std::array<uint64_t, kWeirds> weird{};
     uint64_t not_ip = 0;
     uint64_t dissect_errors[8] = {};  // by App
-    FlowCounters flows;               // the table's, at the last publish
   };
 
   void on_frame(const PacketRecord& r, std::span<const uint8_t> bytes, int linktype);
@@ -49,6 +54,8 @@ class PacketDecoder final : public BatchDecoder {
   void dissect_stream(Flow& f, int dir, int64_t ts);
   void dissect_http(Flow& f, int dir, int64_t ts);
   void on_flow_end(Flow& f, const char* why);
+  // The table of `input`, made current (table_).
+  void select(const std::string& input);
   void publish(const std::string& input);
 
   // Events (packet_events.cpp): each starts from the endpoints of the message it reports.
@@ -65,7 +72,19 @@ class PacketDecoder final : public BatchDecoder {
   std::shared_ptr<const config::Config> cfg_;
   core::Metrics& metrics_;
   syslog::SyslogParser parser_;
-  FlowTable table_;
+  struct Table {
+    std::string input;
+    std::unique_ptr<FlowTable> table;
+    FlowCounters published;  // its counters at the last publish
+    uint64_t used = 0;       // decode() serial of its last batch
+  };
+  FlowLimits limits_;
+  std::vector<Table> tables_;
+  Table* current_ = nullptr;
+  FlowTable* table_ = nullptr;  // current_'s: the table of the batch being decoded
+  uint64_t serial_ = 0;
+  uint64_t tables_evicted_ = 0, tables_evicted_published_ = 0;
+  const config::Site* input_site_ = nullptr;  // RawBatch::site of the batch being decoded
   EventBatch* batch_ = nullptr;  // the batch being decoded: flow ends write their events into it
   std::unordered_map<const Flow*, syslog::TcpFramer> framers_;  // syslog over TCP, per flow
   std::vector<syslog::Frame> frames_;

@@ -68,8 +68,10 @@ core::Event& PacketDecoder::begin(int64_t ts, const Flow& f, int dir, std::strin
   e.set(core::Field::transport, transport_name(f.proto));
   e.set("event.module", "pcap");
   e.set("event.dataset", dataset);
-  // The site: the one whose networks hold the originator, else the responder's.
-  const config::Site* site = cfg_->site_for(ip_of(f.orig, f.v4));
+  // The site: the input's, else the one whose networks hold the originator, else the responder's.
+  // An input that knows the site (a spool sub-directory) says so first.
+  const config::Site* site = input_site_;
+  if (site == nullptr) site = cfg_->site_for(ip_of(f.orig, f.v4));
   if (site == nullptr) site = cfg_->site_for(ip_of(f.resp, f.v4));
   if (site != nullptr && !site->id.empty()) e.set_copy(core::Field::site, site->id);
   return e;
@@ -259,14 +261,14 @@ void PacketDecoder::dissect_http(Flow& f, int dir, int64_t ts) {
     if (r == dissect::Result::need_more) return;
     if (r != dissect::Result::ok || next == 0) {
       if (r != dissect::Result::ok) ++counts_.dissect_errors[static_cast<std::size_t>(App::http)];
-      table_.finish_stream(f, dir);
+      table_->finish_stream(f, dir);
       return;
     }
     if (next <= s.buffer.size()) {
-      table_.consume(f, dir, static_cast<std::size_t>(next));
+      table_->consume(f, dir, static_cast<std::size_t>(next));
     } else {
       s.skip = next - s.buffer.size();
-      table_.consume(f, dir, s.buffer.size());
+      table_->consume(f, dir, s.buffer.size());
     }
   }
 }

@@ -168,9 +168,10 @@ void SyslogParser::fill(std::string_view data, std::string_view peer, core::Time
   if (h.malformed) c.rfc5424->fetch_add(1, std::memory_order_relaxed);
 
   // Site: from the sender address; for files (no peer), from a hostname that is an address.
-  const config::Site* site = nullptr;
+  // An input that knows the site (a spool sub-directory) says so first.
+  const config::Site* site = input_site_;
   const std::string_view who = peer.empty() ? h.hostname : peer;
-  if (!cfg_->sites.empty() && could_be_address(who))
+  if (site == nullptr && !cfg_->sites.empty() && could_be_address(who))
     if (auto ip = core::IpAddress::parse(who)) site = cfg_->site_for(*ip);
 
   ev.time = received;

@@ -37,6 +37,10 @@ class SyslogParser {
   void parse_into(std::string_view data, std::string_view peer, core::TimePoint received, std::string_view input,
                   core::Event& ev);
 
+  // The site of the records that follow, when their input knows it (RawBatch::site: a spool
+  // sub-directory); "" (or an id no site has): from the sender's address, as usual.
+  void set_input_site(std::string_view id) { input_site_ = id.empty() ? nullptr : cfg_->site(id); }
+
   // A lone event that owns copies of what it views (tests, `rules test`, `rules explain`).
   [[nodiscard]] core::Event parse(const RawMessage& m, std::string_view input) {
     core::Event ev;
@@ -71,6 +75,7 @@ class SyslogParser {
   core::TimeZoneCache zones_;
   std::set<std::string, std::less<>> bad_zones_;  // zone names already reported
   const core::TimeZone utc_ = core::TimeZone::utc();
+  const config::Site* input_site_ = nullptr;  // set_input_site
   const config::Site* zone_site_ = nullptr;  // the site zone_ belongs to (nullptr: no site)
   const core::TimeZone* zone_ = nullptr;
   bool zone_site_valid_ = false;

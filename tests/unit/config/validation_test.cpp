@@ -16,8 +16,34 @@ TEST_CASE("schema: unknown keys, duplicate keys and wrong types") {
 }
 
 TEST_CASE("unsupported sections of DESIGN §6 are errors, not silently ignored") {
-  expect_one_error("inputs:\n  spool: { dir: /var/spool/vigie }\n", 2, "inputs.spool is not supported by this version");
   expect_one_error("http: { listen: \"127.0.0.1:9109\" }\n", 1, "http is not supported by this version");
+}
+
+TEST_CASE("inputs.spool: the directory, what becomes of read files, the scan's pace") {
+  auto c = load_ok("inputs:\n  spool: { dir: /var/spool/vigie }\n");
+  REQUIRE(c);
+  const Spool& d = c->inputs.spool;
+  CHECK(d.dir == "/var/spool/vigie");
+  CHECK(d.after == Spool::After::move);
+  CHECK(d.done_dir == "/var/spool/vigie/.done");
+  CHECK(d.failed_dir == "/var/spool/vigie/.failed");
+  CHECK(d.every == std::chrono::seconds(10));
+  CHECK(d.settle == std::chrono::seconds(5));
+  auto e = load_ok(
+      "inputs:\n  spool: { dir: /s, after: delete, failed_dir: /f, every: 1m, settle: 0s, max_file_size: 1GiB }\n");
+  REQUIRE(e);
+  CHECK(e->inputs.spool.after == Spool::After::remove);
+  CHECK(e->inputs.spool.failed_dir == "/f");
+  CHECK(e->inputs.spool.every == std::chrono::minutes(1));
+  CHECK(e->inputs.spool.settle == std::chrono::seconds(0));
+  CHECK(e->inputs.spool.max_file_size == (std::size_t{1} << 30));
+  expect_one_error("inputs:\n  spool: { after: move }\n", 2, "dir: the directory sites drop their files in");
+  expect_one_error("inputs:\n  spool: { dir: /s, after: keep }\n", 2, "must be move or delete, found 'keep'");
+  expect_one_error("inputs:\n  spool: { dir: /s, after: delete, done_dir: /d }\n", 2, "not used with after: delete");
+  expect_one_error("inputs:\n  spool: { dir: /s, done_dir: /s }\n", 2, "must differ from dir");
+  expect_one_error("inputs:\n  spool: { dir: /s, every: 0s }\n", 2, "every");
+  expect_one_error("inputs:\n  spool: { dir: /s, max_file_size: lots }\n", 2, "must be a size");
+  expect_one_error("inputs:\n  spool: { dir: /s, colour: blue }\n", 2, "unknown key 'colour'");
 }
 
 TEST_CASE("inputs.pcap: live captures, the BPF filter compiled at load") {

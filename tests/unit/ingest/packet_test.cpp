@@ -5,6 +5,9 @@
 
 #include <doctest/doctest.h>
 
+#include "core/metrics.hpp"
+#include "ingest/pcap/packet_decoder.hpp"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -210,4 +213,69 @@ TEST_CASE("flow_hash is the same both ways and differs between flows") {
   CHECK(flow_hash(pa) == flow_hash(pb));
   CHECK(flow_hash(pa) != flow_hash(pc));
   CHECK(flow_hash(pa) != 0);
+}
+
+namespace {
+
+// A packets batch of `input` holding one frame (Ethernet), at capture time `ts_ns`.
+vigie::ingest::RawBatch one_frame(const std::string& input, const Bytes& frame, int64_t ts_ns, bool end = false) {
+  vigie::ingest::RawBatch b;
+  b.kind = vigie::ingest::BatchKind::packets;
+  b.input = input;
+  b.linktype = 1;  // DLT_EN10MB
+  b.block.assign(frame.begin(), frame.end());
+  b.packets.push_back({0, static_cast<uint32_t>(frame.size()), static_cast<uint32_t>(frame.size()), ts_ns});
+  b.end_of_capture = end;
+  return b;
+}
+
+std::vector<std::string> flow_sites(vigie::ingest::EventBatch& batch) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < batch.size(); ++i)
+    if (batch[i].get(std::string_view("event.dataset")) == std::string_view("pcap.flow"))
+      out.emplace_back(batch[i].value(vigie::core::Field::site));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("packets decoder: a flow table per input; the batch's site before the addresses") {
+  auto cfg = std::make_shared<vigie::config::Config>();
+  vigie::config::Site brest;
+  brest.id = "ch-brest";
+  cfg->sites.push_back(brest);
+  vigie::core::Metrics metrics;
+  PacketDecoder d(cfg, metrics);
+  vigie::ingest::EventBatch batch;
+  const Bytes syn = cat(ether(0x0800), ipv4(6, tcp_segment(40000, 22, 1, 0x02, "")));
+  const Bytes other = cat(ether(0x0800), ipv4(6, tcp_segment(40001, 443, 1, 0x02, "")));
+  constexpr int64_t t0 = 1'700'000'000'000'000'000;
+
+  batch.raw = one_frame("eth1", syn, t0);  // a live capture's open connection
+  d.decode(batch);
+  CHECK(flow_sites(batch).empty());
+  batch.clear();
+  // A spooled file of ch-brest, hours later in capture time, ends: its flow only, with its site.
+  auto spooled = one_frame("spool:ch-brest", other, t0 + 3'600'000'000'000LL * 5, true);
+  spooled.site = "ch-brest";
+  batch.raw = std::move(spooled);
+  d.decode(batch);
+  CHECK(flow_sites(batch) == std::vector<std::string>{"ch-brest"});
+  CHECK(d.tables() == 1);  // the file's table went with its end
+  batch.clear();
+  // The live capture's flow is still open: it ends with its own input, with no site.
+  batch.raw = one_frame("eth1", syn, t0 + 1, true);
+  d.decode(batch);
+  CHECK(flow_sites(batch) == std::vector<std::string>{""});
+  CHECK(d.tables() == 0);
+  batch.clear();
+
+  // Past kMaxTables inputs, the least recently used one ends its flows and goes (counted).
+  for (std::size_t i = 0; i <= PacketDecoder::kMaxTables; ++i) {
+    batch.raw = one_frame("file:" + std::to_string(i), syn, t0);
+    d.decode(batch);
+    batch.clear();
+  }
+  CHECK(d.tables() == PacketDecoder::kMaxTables);
+  CHECK(metrics.total("vigie_pcap_tables_evicted_total") == 1);
 }

@@ -59,6 +59,14 @@ int run_feeds_list(const FeedsOptions& opts);
 int run_feeds_refresh(const FeedsOptions& opts);
 int run_feeds_import(const FeedsOptions& opts);
 
+struct ExposureOptions {
+  std::filesystem::path config;
+  std::string site;     // one site's inventory
+  std::string product;  // a part of the product's name, any case
+  bool json = false;    // one JSON object per line
+};
+int run_exposure_list(const ExposureOptions& opts);
+
 int run_check(const std::filesystem::path& config, bool strict = false);
 int run_replay(const ReplayOptions& opts);
 int run_rules_test(const RulesTestOptions& opts);

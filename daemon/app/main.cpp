@@ -88,6 +88,15 @@ int run(int argc, char** argv) {
   for (auto* sub : {feeds_refresh, feeds_import})
     sub->add_option("--timeout", feeds_timeout, "seconds to wait for the running daemon to read")->default_val(60);
 
+  ExposureOptions exposure_opts;
+  auto* exposure = app.add_subcommand("exposure", "the software seen at each site (SSH, HTTP, TLS, packages)");
+  exposure->require_subcommand(1);
+  auto* exposure_list = exposure->add_subcommand("list", "the inventory: product, version, host, first and last seen");
+  exposure_list->add_option("-c,--config", exposure_opts.config, "configuration file")->default_val(kDefaultConfig);
+  exposure_list->add_option("--site", exposure_opts.site, "one site (its id)");
+  exposure_list->add_option("--product", exposure_opts.product, "products whose name contains this, any case");
+  exposure_list->add_flag("--json", exposure_opts.json, "one JSON object per line");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -113,6 +122,7 @@ int run(int argc, char** argv) {
   if (*feeds_list) return run_feeds_list(feeds_opts);
   if (*feeds_refresh) return run_feeds_refresh(feeds_opts);
   if (*feeds_import) return run_feeds_import(feeds_opts);
+  if (*exposure_list) return run_exposure_list(exposure_opts);
   if (*rules_test) return run_rules_test(rules_opts);
   if (*rules_lint) return run_rules_lint(rules_opts);
   if (*rules_explain) return run_rules_explain(explain_opts);

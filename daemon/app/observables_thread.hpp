@@ -1,9 +1,10 @@
-// The observables writer of `serve` (retro-hunt, DESIGN.md §7): the only writer of the
-// observables table. Workers aggregate what events carry (intel::ObservableAggregator, one per
+// The observables writer of `serve` (retro-hunt, DESIGN.md §7; the exposure inventory): the only
+// writer of the observables and software tables. Workers aggregate what events carry (intel::ObservableAggregator, one per
 // worker) and hand batches of distinct values here through a bounded queue; a batch that does
 // not fit is dropped and counted (vigie_observables_dropped_total), never waited for: the hot
 // path does not block on the disk. Each batch is one upsert transaction; once an hour, and at
-// start, rows last seen before now − retention are purged.
+// start, rows last seen before now − retention are purged, and software rows last seen more than
+// kSoftwareRetention ago or beyond kSoftwarePerSite per site (the least recently seen first).
 #pragma once
 
 #include <stop_token>
@@ -14,11 +15,13 @@
 #include "core/clock.hpp"
 #include "core/metrics.hpp"
 #include "store/observables.hpp"
+#include "store/software.hpp"
 #include "store/sqlite.hpp"
 
 namespace vigie::app {
 
 using ObservableBatch = std::vector<store::ObservableRow>;
+using SoftwareBatch = std::vector<store::SoftwareRow>;
 
 class ObservablesWriter {
  public:
@@ -27,11 +30,15 @@ class ObservablesWriter {
 
   // From a worker: queued, or dropped and counted when the queue is full or closed.
   void offer(ObservableBatch&& batch);
+  void offer(SoftwareBatch&& batch);
   // The thread body: until close() and the queue drained.
   void run();
   void close() { queue_.close(); }
 
   static constexpr std::size_t kQueueBatches = 64;
+  // The inventory keeps what was seen within half a year, at most this many rows per site.
+  static constexpr core::Duration kSoftwareRetention = std::chrono::hours(24 * 183);
+  static constexpr std::size_t kSoftwarePerSite = 5'000;
 
  private:
   void purge();
@@ -40,7 +47,11 @@ class ObservablesWriter {
   store::Db& db_;
   core::Metrics& metrics_;
   const core::Clock& clock_;
-  core::BoundedQueue<ObservableBatch> queue_;
+  struct Batch {
+    ObservableBatch observables;
+    SoftwareBatch software;
+  };
+  core::BoundedQueue<Batch> queue_;
   core::TimePoint last_purge_{};
 };
 

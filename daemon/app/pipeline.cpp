@@ -1,5 +1,6 @@
 #include "app/pipeline.hpp"
 
+#include "intel/inventory.hpp"
 #include "intel/observables.hpp"
 
 #include <algorithm>
@@ -74,14 +75,20 @@ void Pipeline::worker_loop(std::size_t lane) {
   std::unique_ptr<intel::ObservableAggregator> observed;
   if (options_.observables && retro.enabled)
     observed = std::make_unique<intel::ObservableAggregator>(retro.max_entries);
+  std::unique_ptr<intel::InventoryAggregator> inventory;
+  if (options_.software) inventory = std::make_unique<intel::InventoryAggregator>(*cfg_);
   auto last_flush = std::chrono::steady_clock::now();
   const auto flush_wait = std::chrono::duration_cast<std::chrono::microseconds>(retro.flush_every);
+  // What is aggregated goes to its writer every flush_every, also from an idle worker.
+  const auto hand_over = [&] {
+    if (observed && (observed->size() > 0 || observed->full_batch_waiting())) options_.observables(observed->take());
+    if (inventory && inventory->size() > 0) options_.software(inventory->take());
+    last_flush = std::chrono::steady_clock::now();
+  };
   for (;;) {
-    // Retro-hunt: an idle worker still hands over what it holds, every flush_every.
-    auto raw = observed ? input_.pop_lane_for(lane, flush_wait) : input_.pop_lane(lane);
-    if (!raw && observed && !input_.closed()) {
-      if (observed->size() > 0 || observed->full_batch_waiting()) options_.observables(observed->take());
-      last_flush = std::chrono::steady_clock::now();
+    auto raw = observed || inventory ? input_.pop_lane_for(lane, flush_wait) : input_.pop_lane(lane);
+    if (!raw && (observed || inventory) && !input_.closed()) {
+      hand_over();
       continue;
     }
     if (!raw) break;
@@ -110,6 +117,7 @@ void Pipeline::worker_loop(std::size_t lane) {
       out.latest.add(detect::clock_time(e, clock_));
       matcher->process(e, hits);
       if (observed) observed->add(e, e.value(core::Field::site));  // the decoders' fields are set now
+      if (inventory) inventory->add(e, e.value(core::Field::site));
       if (hits.empty()) continue;
       const auto first = static_cast<uint32_t>(out.rules.size());
       out.rules.insert(out.rules.end(), hits.begin(), hits.end());
@@ -122,17 +130,19 @@ void Pipeline::worker_loop(std::size_t lane) {
       out.raw = std::move(backing.raw);
       out.arena = std::move(backing.arena);
     }
-    if (observed) {
-      const auto now = std::chrono::steady_clock::now();
-      if (observed->full_batch_waiting() || now - last_flush >= retro.flush_every) {
-        options_.observables(observed->take());
-        last_flush = now;
-      }
-    }
+    if ((observed && observed->full_batch_waiting()) ||
+        ((observed || inventory) && std::chrono::steady_clock::now() - last_flush >= retro.flush_every))
+      hand_over();
     st.busy_since.store(0, std::memory_order_relaxed);
     hits_.push(lane, std::move(out));
   }
-  if (observed) options_.observables(observed->take());
+  hand_over();
+  if (inventory) {
+    const auto& seen = inventory->stats();
+    metrics_.counter("vigie_software_sightings_total").fetch_add(seen.observed, std::memory_order_relaxed);
+    metrics_.counter("vigie_software_dropped_total", {{"reason", "cap"}})
+        .fetch_add(seen.dropped, std::memory_order_relaxed);
+  }
   hits_.close_lane(lane);
 }
 

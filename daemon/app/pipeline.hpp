@@ -46,6 +46,7 @@
 #include "detect/engine.hpp"
 #include "ingest/raw.hpp"
 #include "store/observables.hpp"
+#include "store/software.hpp"
 #include "store/store.hpp"
 
 namespace vigie::app {
@@ -62,6 +63,9 @@ class Pipeline {
     // detection.ioc.retro_hunt.flush_every, when its aggregate is full, and at the end); unset,
     // or retro_hunt disabled: no aggregation at all.
     std::function<void(std::vector<store::ObservableRow>&&)> observables;
+    // The exposure inventory: where each worker hands the software it saw (same schedule);
+    // unset: none is aggregated.
+    std::function<void(std::vector<store::SoftwareRow>&&)> software;
   };
 
   // `clock`: reception_time for the daemon, event_time for files (detect/watermark.hpp). The

@@ -201,6 +201,7 @@ int run_serve(const std::filesystem::path& config_path) {
   ObservablesWriter observables(cfg->detection.ioc.retro_hunt, (*observables_store)->db(), metrics, clock);
   Pipeline::Options pipeline_options;
   pipeline_options.observables = [&](ObservableBatch&& rows) { observables.offer(std::move(rows)); };
+  pipeline_options.software = [&](SoftwareBatch&& rows) { observables.offer(std::move(rows)); };
   Pipeline pipeline(cfg, rules, metrics, detect::EvictionClock::reception_time, queue_alert, pipeline_options);
 
   // Local feeds (and the bodies URL feeds fetched before) are read before the first event

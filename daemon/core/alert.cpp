@@ -92,6 +92,8 @@ void write_advisory(JsonWriter& w, const AdvisoryRef& a) {
   strings("risks", a.risks);
   strings("affected", a.affected);
   strings("fixes", a.fixes);
+  strings("exposed", a.exposed);
+  w.key("exposure_known").value(a.exposure_known);
   w.key("change").value(a.change);
   strings("new_cves", a.new_cves);
   w.key("thread").value(a.thread);

@@ -68,6 +68,11 @@ struct AdvisoryRef {
   std::vector<std::string> risks;
   std::vector<std::string> affected;  // "Fortinet FortiOS : versions 7.2.x antérieures à 7.2.11"
   std::vector<std::string> fixes;     // the vendors' bulletins: "title — url"
+  // Where the inventory saw what `affected` names (intel/exposure.hpp): one line per host,
+  // "site\tsoftware\thost\tlast seen (Unix s)\treason" (reason "" when affected, else why the
+  // version cannot tell), then "+\tN" for N more; the mail writes them in its language.
+  std::vector<std::string> exposed;
+  bool exposure_known = false;  // the advisory states versions the inventory was compared with
   // What this mail says: "new" (first mail of its thread), "cves" (new CVEs, new_cves),
   // "exploited", "closed", "revised" (a new revision that matters), "also" (another feed
   // published the same CVEs: this advisory joins that thread).

@@ -1,5 +1,7 @@
 #include "intel/relay.hpp"
 
+#include "intel/exposure.hpp"
+
 #include "intel/formats.hpp"
 
 #include <spdlog/spdlog.h>
@@ -134,6 +136,13 @@ core::Alert AdvisoryRelay::make_alert(const Advisory& a, const config::Feed& fee
     if (auto t = affected_text(s); !t.empty() && std::find(r.affected.begin(), r.affected.end(), t) == r.affected.end())
       r.affected.push_back(std::move(t));
   for (const auto& v : a.vendor_advisories) r.fixes.push_back(v.title.empty() ? v.url : v.title + " — " + v.url);
+  // Which sites run what it names: the inventory at the time of the mail.
+  if (auto exposed = find_exposed(db_, a)) {
+    r.exposed = exposure_lines(*exposed);
+    r.exposure_known = exposed->ranges;
+  } else {
+    spdlog::warn("advisory {}: exposure not looked up: {}", a.reference, exposed.error().to_string());
+  }
   r.change = std::move(change);
   r.new_cves = std::move(new_cves);
   r.thread = th.t.seq == 0 ? "" : th.t.id;

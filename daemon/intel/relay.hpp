@@ -41,7 +41,7 @@ struct RelayCounts {
 
 class AdvisoryRelay {
  public:
-  explicit AdvisoryRelay(store::Db& db) : store_(db) {}
+  explicit AdvisoryRelay(store::Db& db) : db_(db), store_(db) {}
 
   // The alerts to queue for `advisories` read from `feed` (its `relay` flag decides whether
   // anything is relayed; everything is stored either way). Call commit() once they are queued.
@@ -62,6 +62,7 @@ class AdvisoryRelay {
   core::Alert make_alert(const Advisory& a, const config::Feed& feed, Thread& th, std::string change,
                          std::vector<std::string> new_cves);
 
+  store::Db& db_;  // also the exposure inventory's (intel/exposure.hpp)
   store::AdvisoryStore store_;
   std::vector<store::AdvisoryStore::Write> pending_;
   std::vector<Thread> threads_;  // read or opened during this relay() (pass-local)

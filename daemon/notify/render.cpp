@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cctype>
 #include <cstdio>
 
@@ -198,6 +199,46 @@ mu::data lines(const std::vector<std::string>& v) {
   return list;
 }
 
+// AdvisoryRef::exposed lines in the mail's language: "ch-quimper : OpenSSH 8.4p1 sur
+// 10.29.1.5, vu le 2026-12-03" — and, for a version a banner cannot settle, what to check.
+std::vector<std::string> exposure_text(const std::vector<std::string>& exposed, bool fr) {
+  // The reasons come from intel/software.cpp in French; the English mail says them in English.
+  static constexpr std::array<std::array<std::string_view, 2>, 4> kReasons = {{
+      {"version non déterminée", "version not determined"},
+      {"correctif non visible dans la bannière", "a fix the banner cannot show"},
+      {"paquet ", ""},
+      {" : correctifs rétroportés possibles", " build: fixes may be backported"},
+  }};
+  std::vector<std::string> out;
+  for (const auto& line : exposed) {
+    std::vector<std::string_view> f;
+    std::string_view rest = line;
+    for (std::size_t tab; (tab = rest.find('\t')) != std::string_view::npos; rest.remove_prefix(tab + 1))
+      f.push_back(rest.substr(0, tab));
+    f.push_back(rest);
+    if (f.size() == 2 && f[0] == "+") {
+      out.push_back(std::string(fr ? "… et " : "… and ") + std::string(f[1]) + (fr ? " autre(s)" : " more"));
+      continue;
+    }
+    if (f.size() != 5) continue;
+    int64_t secs = 0;
+    std::from_chars(f[3].data(), f[3].data() + f[3].size(), secs);
+    const std::string day = core::format_rfc3339(core::TimePoint{std::chrono::seconds(secs)}).substr(0, 10);
+    std::string t = std::string(f[0]) + (fr ? " : " : ": ") + std::string(f[1]);
+    if (!f[2].empty()) t.append(fr ? " sur " : " on ").append(f[2]);
+    t.append(fr ? ", vu le " : ", seen ").append(day);
+    if (!f[4].empty()) {
+      std::string reason(f[4]);
+      if (!fr)
+        for (const auto& [from, to] : kReasons)
+          if (const auto at = reason.find(from); at != std::string::npos) reason.replace(at, from.size(), to);
+      t.append(fr ? " — à vérifier : " : " — to check: ").append(reason);
+    }
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
 // The variables of advisory_subject / advisory_body (deploy/templates/README.md).
 mu::data advisory_view(const core::Alert& a, const MailParams& p) {
   const core::AdvisoryRef& r = *a.advisory;
@@ -239,6 +280,10 @@ mu::data advisory_view(const core::Alert& a, const MailParams& p) {
   d.set("fixes", lines(r.fixes));
   d.set("has_fixes", !r.fixes.empty());
   const bool fr = p.language != "en";
+  const auto exposed = exposure_text(r.exposed, fr);
+  d.set("exposed", lines(exposed));
+  d.set("has_exposed", !exposed.empty());
+  d.set("none_exposed", exposed.empty() && r.exposure_known);
   static constexpr std::array<std::array<std::string_view, 3>, 6> kChanges = {{
       {"new", "", ""},
       {"cves", "Nouvelles CVE", "New CVEs"},

@@ -120,8 +120,9 @@ core::Result<void> advisory_of(od::value v, std::optional<core::AdvisoryRef>& ou
     if (field.unescaped_key().get(k)) return bad("bad field name in advisory");
     const std::string where = "advisory." + std::string(k);
     core::Result<void> r;
-    if (k == "alert" || k == "exploited") {
-      if (field.value().get_bool().get(k == "alert" ? a.alert : a.exploited)) return bad(where + " is not a boolean");
+    if (k == "alert" || k == "exploited" || k == "exposure_known") {
+      bool& flag = k == "alert" ? a.alert : k == "exploited" ? a.exploited : a.exposure_known;
+      if (field.value().get_bool().get(flag)) return bad(where + " is not a boolean");
     } else if (k == "seq") {
       uint64_t n = 0;
       if (field.value().get_uint64().get(n)) return bad(where + " is not a non-negative integer");
@@ -133,6 +134,7 @@ core::Result<void> advisory_of(od::value v, std::optional<core::AdvisoryRef>& ou
                             : k == "risks"    ? &a.risks
                             : k == "affected" ? &a.affected
                             : k == "fixes"    ? &a.fixes
+                            : k == "exposed"  ? &a.exposed
                             : k == "new_cves" ? &a.new_cves
                                               : nullptr) {
       r = strings_of(field.value(), *list, where);

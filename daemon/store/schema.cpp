@@ -8,7 +8,7 @@ namespace {
 
 // Times are integers: microseconds since the Unix epoch, UTC (core::TimePoint).
 // Append only: never edit a migration that has shipped, add a new one.
-constexpr std::array<const char*, 6> kMigrations = {
+constexpr std::array<const char*, 7> kMigrations = {
     // 1: alerts, their evidence and the outbox.
     R"sql(
 CREATE TABLE alerts (
@@ -164,6 +164,27 @@ CREATE TABLE iocs_known (
   feed          TEXT NOT NULL,
   PRIMARY KEY (type, key)
 ) WITHOUT ROWID;
+)sql",
+    // 7: the exposure inventory (store/software.hpp): per site, the software its hosts showed
+    // (an SSH banner, a Server header, an appliance's certificate, a package in a log), with
+    // what intel/software.cpp read of it. Purged by age and to a cap per site, least recently
+    // seen first (index site_seen).
+    R"sql(
+CREATE TABLE software (
+  site       TEXT NOT NULL,
+  host       TEXT NOT NULL,
+  source     TEXT NOT NULL,                 -- the event field: ssh.server.version, package, ...
+  raw        TEXT NOT NULL,                 -- the string as seen (at most 256 bytes)
+  product    TEXT NOT NULL DEFAULT '',
+  version    TEXT NOT NULL DEFAULT '',
+  distro     TEXT NOT NULL DEFAULT '',
+  first_seen INTEGER NOT NULL,
+  last_seen  INTEGER NOT NULL,
+  count      INTEGER NOT NULL CHECK (count >= 1),
+  PRIMARY KEY (site, host, source, raw)
+) WITHOUT ROWID;
+CREATE INDEX software_product ON software(product);
+CREATE INDEX software_site_seen ON software(site, last_seen);
 )sql",
 };
 

@@ -93,8 +93,8 @@ int run_replay(const ReplayOptions& opts) {
         std::fprintf(stderr, "\r%s: %zu lines", f.c_str(), total + n);
       };
     // The reader blocks while the queue is full: the file is always there to read on.
-    const auto read = ingest::read_file(f, in, [&](ingest::RawBatch&& b) { return pipeline.input().push(std::move(b)); },
-                                        metrics);
+    const auto read = ingest::read_file(
+        f, in, [&](ingest::RawBatch&& b) { return pipeline.input().push(std::move(b)); }, metrics);
     total += read.records;
     if (read.error) {
       std::fprintf(stderr, "%s\n", read.error->to_string().c_str());

@@ -47,7 +47,8 @@ void ObservablesWriter::run() {
     } else if (!batch->software.empty()) {
       if (auto r = store::upsert_software(db_, batch->software); !r) {
         metrics_.counter("vigie_software_dropped_total", {{"reason", "store"}}) += batch->software.size();
-        spdlog::error("software inventory: a batch of {} not stored: {}", batch->software.size(), r.error().to_string());
+        spdlog::error("software inventory: a batch of {} not stored: {}", batch->software.size(),
+                      r.error().to_string());
       } else {
         software += batch->software.size();
       }

@@ -1,10 +1,9 @@
 // The observables writer of `serve` (retro-hunt, DESIGN.md §7; the exposure inventory): the only
-// writer of the observables and software tables. Workers aggregate what events carry (intel::ObservableAggregator, one per
-// worker) and hand batches of distinct values here through a bounded queue; a batch that does
-// not fit is dropped and counted (vigie_observables_dropped_total), never waited for: the hot
-// path does not block on the disk. Each batch is one upsert transaction; once an hour, and at
-// start, rows last seen before now − retention are purged, and software rows last seen more than
-// kSoftwareRetention ago or beyond kSoftwarePerSite per site (the least recently seen first).
+// writer of the observables and software tables. Workers aggregate what events carry (intel::ObservableAggregator, one
+// per worker) and hand batches of distinct values here through a bounded queue; a batch that does not fit is dropped
+// and counted (vigie_observables_dropped_total), never waited for: the hot path does not block on the disk. Each batch
+// is one upsert transaction; once an hour, and at start, rows last seen before now − retention are purged, and software
+// rows last seen more than kSoftwareRetention ago or beyond kSoftwarePerSite per site (the least recently seen first).
 #pragma once
 
 #include <stop_token>

@@ -350,8 +350,7 @@ int run_serve(const std::filesystem::path& config_path) {
   observables_thread.join();
   alert_queue.close();
   store_thread.join();
-  if (spool)
-    spool->finish(!supervisor.failed() && alert_progress.durable.load() >= alert_progress.queued.load());
+  if (spool) spool->finish(!supervisor.failed() && alert_progress.durable.load() >= alert_progress.queued.load());
   notifier_thread.request_stop();
   notifier.wake();
   notifier_thread.join();

@@ -64,9 +64,10 @@ void SpoolService::stop() {
 void SpoolService::finish(bool stored) {
   if (spool_.unsettled() == 0) return;
   if (!stored) {
-    spdlog::warn("spool: {} file(s) read before the stop stay in the spool (alerts not all stored): read again at "
-                 "the next start",
-                 spool_.unsettled());
+    spdlog::warn(
+        "spool: {} file(s) read before the stop stay in the spool (alerts not all stored): read again at "
+        "the next start",
+        spool_.unsettled());
     return;
   }
   spool_.settle_read();

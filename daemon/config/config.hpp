@@ -71,13 +71,13 @@ struct PcapInput {
 // what it held is correlated and its alerts are stored; a file that cannot be read goes to
 // `failed_dir`. A crash before that leaves the file where it was: it is read again.
 struct Spool {
-  std::filesystem::path dir;                           // "" = no spool
+  std::filesystem::path dir;  // "" = no spool
   enum class After : uint8_t { move, remove } after = After::move;
-  std::filesystem::path done_dir;                      // default <dir>/.done
-  std::filesystem::path failed_dir;                    // default <dir>/.failed
-  core::Duration every = std::chrono::seconds(10);     // between scans
-  core::Duration settle = std::chrono::seconds(5);     // unchanged for this long before it is read
-  std::size_t max_file_size = std::size_t{4} << 30;    // larger files are refused (failed_dir)
+  std::filesystem::path done_dir;                    // default <dir>/.done
+  std::filesystem::path failed_dir;                  // default <dir>/.failed
+  core::Duration every = std::chrono::seconds(10);   // between scans
+  core::Duration settle = std::chrono::seconds(5);   // unchanged for this long before it is read
+  std::size_t max_file_size = std::size_t{4} << 30;  // larger files are refused (failed_dir)
 };
 
 struct Inputs {

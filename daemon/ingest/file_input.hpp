@@ -26,8 +26,8 @@ struct FileInput {
   std::string input;  // RawBatch::input, the metrics label: "file:/path", "spool:ch-quimper"
   std::string site;   // RawBatch::site ("" = from the addresses)
   std::size_t max_message_size = 64 * 1024;
-  std::size_t lanes = 1;            // the queue's (captures are routed by flow over them)
-  core::TimePoint received{};       // reception time of every line
+  std::size_t lanes = 1;                      // the queue's (captures are routed by flow over them)
+  core::TimePoint received{};                 // reception time of every line
   std::function<void(std::size_t)> progress;  // lines so far, now and then (may be empty)
 };
 

@@ -96,7 +96,9 @@ std::vector<std::string> exposure_lines(const ExposureReport& r) {
   std::vector<std::string> out;
   for (const auto& h : r.hosts)
     out.push_back(h.site + "\t" + h.software + "\t" + h.host + "\t" + std::to_string(h.last_seen / 1'000'000) + "\t" +
-                  (h.exposure == Exposure::affected ? std::string() : h.reason.empty() ? "?" : h.reason));
+                  (h.exposure == Exposure::affected ? std::string()
+                   : h.reason.empty()               ? "?"
+                                                    : h.reason));
   if (r.more > 0) out.push_back("+\t" + std::to_string(r.more));
   return out;
 }

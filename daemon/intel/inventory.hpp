@@ -53,8 +53,8 @@ class InventoryAggregator {
     int64_t first = 0, last = 0, count = 0;
   };
   using Key = std::tuple<std::string, std::string, std::string, std::string>;  // site, host, source, raw
-  void sight(std::string_view site, std::string_view host, std::string_view source, std::string_view raw,
-             int64_t at, bool server);
+  void sight(std::string_view site, std::string_view host, std::string_view source, std::string_view raw, int64_t at,
+             bool server);
 
   const config::Config& cfg_;
   std::size_t max_entries_;

@@ -35,13 +35,14 @@ std::string_view trim(std::string_view s) {
 }
 
 // Distributions whose packages keep the upstream version while fixes are backported.
-constexpr std::array<std::string_view, 12> kDistros = {"debian",   "ubuntu",      "raspbian", "red hat",
-                                                       "redhat",   "centos",      "rocky",    "almalinux",
-                                                       "fedora",   "suse",        "freebsd",  "amazon"};
+constexpr std::array<std::string_view, 12> kDistros = {"debian", "ubuntu", "raspbian", "red hat",
+                                                       "redhat", "centos", "rocky",    "almalinux",
+                                                       "fedora", "suse",   "freebsd",  "amazon"};
 
 bool names_distro(std::string_view word) {
   const std::string w = lower(word);
-  return std::any_of(kDistros.begin(), kDistros.end(), [&](std::string_view d) { return w.find(d) != std::string::npos; });
+  return std::any_of(kDistros.begin(), kDistros.end(),
+                     [&](std::string_view d) { return w.find(d) != std::string::npos; });
 }
 
 struct Alias {
@@ -186,8 +187,8 @@ std::optional<Software> from_package(std::string_view v) {
   for (const auto& [package, as] : kPackages)
     if (name == package) token = as;
   Software sw = named(token, version);
-  if (!revision.empty()) sw.distro = (lower(revision).find("ubuntu") != std::string::npos ? "Ubuntu-" : "Debian-") +
-                                     std::string(revision);
+  if (!revision.empty())
+    sw.distro = (lower(revision).find("ubuntu") != std::string::npos ? "Ubuntu-" : "Debian-") + std::string(revision);
   return sw;
 }
 

@@ -68,7 +68,7 @@ std::string product_key(std::string_view name) {
 
 // Where the version words start: what precedes is the product.
 constexpr std::array<std::string_view, 9> kStarts = {" versions ", " version ", " toutes ", " sans ", " before ",
-                                                     " prior to ", " through ", " up to ", " from "};
+                                                     " prior to ", " through ", " up to ",  " from "};
 
 }  // namespace
 

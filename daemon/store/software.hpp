@@ -45,7 +45,7 @@ struct SoftwareFilter {
 [[nodiscard]] core::Result<std::vector<std::string>> software_products(Db& db);
 // The rows of exactly `product`, by site, version, host; at most `limit`.
 [[nodiscard]] core::Result<std::vector<SoftwareRow>> software_of_product(Db& db, std::string_view product,
-                                                                        std::size_t limit = 10'000);
+                                                                         std::size_t limit = 10'000);
 // Rows last seen before `last_before` (µs), then per site the least recently seen beyond
 // `max_per_site`. Returns the rows deleted.
 [[nodiscard]] core::Result<std::size_t> purge_software(Db& db, int64_t last_before, std::size_t max_per_site);

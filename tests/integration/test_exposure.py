@@ -1,11 +1,13 @@
 """The exposure inventory end to end: a site drops a capture in its spool directory; the SSH servers
-it shows (inside the site's networks) become the site's inventory, listed by `vigie exposure list`;
+it shows (inside the site's networks) and a package a host's dpkg.log names (over syslog) become
+the site's inventory, listed by `vigie exposure list`;
 then CERT-FR publishes an advisory on OpenSSH (served over HTTP), and its mail to the regional list
 names the exposed server, lists a Debian build as to be checked (fixes are backported), and leaves
 out both a fixed version and a server outside the site."""
 import email.header
 import json
 import os
+import socket
 import unittest
 from datetime import datetime, timedelta, timezone
 
@@ -13,7 +15,7 @@ from harness import HttpServer, SmtpServer, Vigie, VigieTestCase, run_vigie, wai
 from test_captures import frame, write_pcap
 
 SITES = """\
-    - { id: ch-quimper, name: "CH de Cornouaille", networks: [10.29.0.0/16], timezone: Europe/Paris,
+    - { id: ch-quimper, name: "CH de Cornouaille", networks: [10.29.0.0/16, 127.0.0.0/8], timezone: Europe/Paris,
         contacts: [rssi@ch-quimper.example] }
     """
 
@@ -81,15 +83,29 @@ class Exposure(VigieTestCase):
         def servers():
             return vigie.query("SELECT host, product, version, distro FROM software "
                                "WHERE site = 'ch-quimper' AND source = 'ssh.server.version' ORDER BY host")
+        # A host's dpkg.log, forwarded by its rsyslog (imfile, tag dpkg).
+        vigie.logger("2026-12-01 10:03:12 status installed openssh-server:amd64 1:9.2p1-2+deb12u3", tag="dpkg")
         rows = wait_for(lambda: (lambda r: r if len(r) == 3 else None)(servers()), what="three servers inventoried")
         self.assertEqual(rows, [("10.29.1.5", "OpenSSH", "8.4p1", ""),
                                 ("10.29.1.6", "OpenSSH", "9.2p1", "Debian-2+deb12u3"),
                                 ("10.29.1.7", "OpenSSH", "9.9p1", "")])
+        package = wait_for(lambda: vigie.query("SELECT host, product, version, distro FROM software "
+                                               "WHERE source = 'package'"), what="the package inventoried")
+        hostname = socket.gethostname()
+        self.assertEqual(package, [(hostname, "OpenSSH", "9.2p1", "Debian-2+deb12u3")])
         listed = run_vigie("exposure", "list", "--config", vigie.config, "--site", "ch-quimper")
         self.assertEqual(listed.returncode, 0, listed.stderr)
         for host in ("10.29.1.5", "10.29.1.6", "10.29.1.7"):
             self.assertIn(host, listed.stdout)
         self.assertNotIn("198.51.100.22", listed.stdout)
+        as_json = run_vigie("exposure", "list", "--config", vigie.config, "--json", "--product", "openssh")
+        records = [json.loads(line) for line in as_json.stdout.splitlines()]
+        self.assertEqual(len([r for r in records if r["source"] == "ssh.server.version"]), 3)
+        self.assertTrue(all(r["product"] == "OpenSSH" and r["site"] == "ch-quimper" for r in records))
+        self.assertRegex(records[0]["last_seen"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        unknown = run_vigie("exposure", "list", "--config", vigie.config, "--site", "ch-nowhere")
+        self.assertEqual(unknown.returncode, 2)
+        self.assertIn("no site with id 'ch-nowhere'", unknown.stderr)
 
         doc, date = advisory("CERTFR-2026-AVI-0950")
         http.put("docs/CERTFR-2026-AVI-0950.json", doc)
@@ -108,6 +124,7 @@ class Exposure(VigieTestCase):
         self.assertIn("  - ch-quimper : OpenSSH 9.2p1 Debian-2+deb12u3 sur 10.29.1.6, vu le 2026-03-31 — à vérifier :",
                       text)
         self.assertIn("rétroportés", text)
+        self.assertIn(f"  - ch-quimper : OpenSSH 9.2p1 Debian-2+deb12u3 sur {hostname}, vu le ", text)
         self.assertNotIn("10.29.1.7", text)
         self.assertNotIn("198.51.100.22", text)
         self.assertEqual(vigie.stop(), 0)

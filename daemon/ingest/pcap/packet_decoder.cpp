@@ -30,10 +30,7 @@ App sniff(std::string_view b) {
 }  // namespace
 
 PacketDecoder::PacketDecoder(std::shared_ptr<const config::Config> cfg, core::Metrics& metrics, FlowLimits limits)
-    : cfg_(cfg),
-      metrics_(metrics),
-      parser_(std::move(cfg), metrics),
-      limits_(limits) {
+    : cfg_(cfg), metrics_(metrics), parser_(std::move(cfg), metrics), limits_(limits) {
   tables_.reserve(kMaxTables + 1);  // Table* stays valid while it is current
 }
 

@@ -85,7 +85,7 @@ class PacketDecoder final : public BatchDecoder {
   uint64_t serial_ = 0;
   uint64_t tables_evicted_ = 0, tables_evicted_published_ = 0;
   const config::Site* input_site_ = nullptr;  // RawBatch::site of the batch being decoded
-  EventBatch* batch_ = nullptr;  // the batch being decoded: flow ends write their events into it
+  EventBatch* batch_ = nullptr;               // the batch being decoded: flow ends write their events into it
   std::unordered_map<const Flow*, syslog::TcpFramer> framers_;  // syslog over TCP, per flow
   std::vector<syslog::Frame> frames_;
   dissect::DnsMessage dns_;

@@ -90,7 +90,7 @@ class Spool {
   std::size_t lanes_;
   Hooks hooks_;
   core::Metrics& metrics_;
-  std::vector<Read> read_;                // read, not settled yet
+  std::vector<Read> read_;                 // read, not settled yet
   std::unordered_set<std::string> stuck_;  // could not be moved or deleted: not read again
 };
 

@@ -76,7 +76,7 @@ class SyslogParser {
   std::set<std::string, std::less<>> bad_zones_;  // zone names already reported
   const core::TimeZone utc_ = core::TimeZone::utc();
   const config::Site* input_site_ = nullptr;  // set_input_site
-  const config::Site* zone_site_ = nullptr;  // the site zone_ belongs to (nullptr: no site)
+  const config::Site* zone_site_ = nullptr;   // the site zone_ belongs to (nullptr: no site)
   const core::TimeZone* zone_ = nullptr;
   bool zone_site_valid_ = false;
   StampResolver stamps_;

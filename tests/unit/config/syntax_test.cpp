@@ -38,8 +38,8 @@ TEST_CASE("parse_size") {
   CHECK(parse_size("64KiB") == 64u * 1024);
   CHECK(parse_size("1MiB") == 1024u * 1024);
   CHECK(parse_size("4GiB") == std::size_t{4} << 30);
-  for (const char* bad : {"", "KiB", "-1", "1.5MiB", "64kib", "64 KiB", "64KB", "1GB", "99999999999999999999MiB",
-                          "99999999999GiB"}) {
+  for (const char* bad :
+       {"", "KiB", "-1", "1.5MiB", "64kib", "64 KiB", "64KB", "1GB", "99999999999999999999MiB", "99999999999GiB"}) {
     CAPTURE(bad);
     CHECK_FALSE(parse_size(bad).has_value());
   }

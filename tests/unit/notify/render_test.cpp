@@ -17,6 +17,7 @@ notify::RenderedMail render(const core::Alert& a, std::string_view lang, bool up
   notify::MailParams p{
       "Vigie <vigie@vigie.test>", "vigie.test", {"alertes-ssi@listes.example", "rssi@site.example"}, site, zone, update,
       test::at(1'700'000'100)};
+  p.language = std::string(lang);
   auto m = notify::render_mail(*t, a, p);
   REQUIRE_MESSAGE(m, m.error().to_string());
   return *m;
@@ -182,4 +183,36 @@ TEST_CASE("a folded YAML description is wrapped under its indent, with no stray 
   CHECK(got[0].rfind("  At least 10 failed SSH password logins", 0) == 0);
   CHECK(got.back() == "  Second paragraph.");
   CHECK(got[got.size() - 2].empty());  // the paragraph break
+}
+
+TEST_CASE("advisory mails: the exposed sites in the mail's language, 'none' only when versions were compared") {
+  core::Alert a = test::sample_alert();
+  a.rule.id = "vigie-advisory";
+  core::AdvisoryRef r;
+  r.feed = "certfr-avis";
+  r.reference = "CERTFR-2026-AVI-0950";
+  r.title = "Vulnérabilité dans OpenSSH";
+  r.affected = {"OpenBSD OpenSSH : OpenSSH versions antérieures à 9.8p1"};
+  r.exposure_known = true;
+  r.exposed = {"ch-quimper\tOpenSSH 8.4p1\t10.29.1.5\t1775000000\t",
+               "ch-brest\tOpenSSH 9.2p1 Debian-2+deb12u3\t10.30.0.6\t1775100000\t"
+               "paquet Debian : correctifs rétroportés possibles",
+               "+\t3"};
+  a.advisory = r;
+  auto fr = test::qp_decode(test::body_of(render(a, "fr").bytes));
+  CHECK(fr.find("  - ch-quimper : OpenSSH 8.4p1 sur 10.29.1.5, vu le 2026-03-31\r\n") != std::string::npos);
+  CHECK(fr.find("  - ch-brest : OpenSSH 9.2p1 Debian-2+deb12u3 sur 10.30.0.6, vu le 2026-04-02 — à vérifier : "
+                "paquet Debian : correctifs rétroportés possibles\r\n") != std::string::npos);
+  CHECK(fr.find("  - … et 3 autre(s)\r\n") != std::string::npos);
+  auto en = test::qp_decode(test::body_of(render(a, "en").bytes));
+  CHECK(en.find("  - ch-quimper: OpenSSH 8.4p1 on 10.29.1.5, seen 2026-03-31\r\n") != std::string::npos);
+  CHECK(en.find("— to check: Debian build: fixes may be backported\r\n") != std::string::npos);
+  CHECK(en.find("Exposed: no site") == std::string::npos);
+
+  a.advisory->exposed.clear();
+  fr = test::qp_decode(test::body_of(render(a, "fr").bytes));
+  CHECK(fr.find("Exposés : aucun site, d'après les versions que Vigie a vues.") != std::string::npos);
+  a.advisory->exposure_known = false;  // nothing Vigie could compare: it says nothing
+  fr = test::qp_decode(test::body_of(render(a, "fr").bytes));
+  CHECK(fr.find("Exposés") == std::string::npos);
 }

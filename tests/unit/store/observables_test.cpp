@@ -164,8 +164,8 @@ TEST_CASE("migration 6 upgrades a version-5 database and keeps what it held") {
     REQUIRE(st->record(alert_from("198.51.100.9"), {}, at_s(1'700'000'100)));
     REQUIRE(store::upsert_observables(st->db(), {row("k", "s", 1, 1, 1)}));
     // Back to what a version-5 vigie left: no retro-hunt tables.
-    REQUIRE(st->db().exec(
-        "DROP TABLE observables; DROP TABLE iocs_known; DROP TABLE software; PRAGMA user_version = 5"));
+    REQUIRE(
+        st->db().exec("DROP TABLE observables; DROP TABLE iocs_known; DROP TABLE software; PRAGMA user_version = 5"));
   }
   {
     auto db = store::Db::open(file).value();

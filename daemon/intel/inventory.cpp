@@ -16,16 +16,16 @@ void InventoryAggregator::add(const core::Event& e, std::string_view site) {
   // One lookup decides for almost every event: only these datasets carry software.
   const std::string_view dataset = field(e, "event.dataset");
   const int64_t at = store::us(e.time != core::TimePoint{} ? e.time : e.ingested);
-  const std::string_view sender = e.value(core::Field::source_ip);  // the banner's or header's sender
+  const auto sender = [&] { return e.value(core::Field::source_ip); };  // the banner's or header's sender
   if (dataset == "pcap.ssh") {
     for (const std::string_view source : {"ssh.server.version", "ssh.client.version"})
-      if (const auto v = field(e, source); !v.empty()) sight(site, sender, source, v, at, true);
+      if (const auto v = field(e, source); !v.empty()) sight(site, sender(), source, v, at, true);
   } else if (dataset == "pcap.http") {
     if (const auto v = field(e, "http.response.server"); !v.empty())
-      sight(site, sender, "http.response.server", v, at, true);
+      sight(site, sender(), "http.response.server", v, at, true);
   } else if (dataset == "pcap.tls") {
     for (const std::string_view source : {"tls.server.subject", "tls.server.issuer"})
-      if (const auto v = field(e, source); !v.empty()) sight(site, sender, source, v, at, true);
+      if (const auto v = field(e, source); !v.empty()) sight(site, sender(), source, v, at, true);
   } else if (const auto name = field(e, "package.name"); !name.empty()) {
     // A package named in a log (dpkg, rpm): its host is the sender's host name.
     const auto version = field(e, "package.version");

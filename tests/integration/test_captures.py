@@ -47,25 +47,29 @@ def write_pcap(path, frames):
             f.write(struct.pack("<IIII", int(ts), int((ts % 1) * 1e6), len(data), len(data)) + data)
 
 
-def ssh_connections(client, server, count, start=1_775_000_000.0):
-    """`count` SSH connections, 10 s apart: handshake, both banners, FIN both ways."""
+def ssh_session(client, server, port, t, server_banner=b"SSH-2.0-OpenSSH_8.4p1 Debian-5+deb11u3",
+                client_banner=b"SSH-2.0-libssh_0.9.6"):
+    """One SSH connection at time t: handshake, both identification strings, FIN both ways."""
     SYN, ACK, PSH, FIN = 0x02, 0x10, 0x08, 0x01
+    c, s = 1000, 5000
+    cb, sb = client_banner + b"\r\n", server_banner + b"\r\n"
+    return [
+        (t, frame(client, server, port, 22, SYN, c, 0)),
+        (t + 0.001, frame(server, client, 22, port, SYN | ACK, s, c + 1)),
+        (t + 0.002, frame(client, server, port, 22, ACK, c + 1, s + 1)),
+        (t + 0.010, frame(server, client, 22, port, PSH | ACK, s + 1, c + 1, sb)),
+        (t + 0.020, frame(client, server, port, 22, PSH | ACK, c + 1, s + 1 + len(sb), cb)),
+        (t + 1.0, frame(client, server, port, 22, FIN | ACK, c + 1 + len(cb), s + 1 + len(sb))),
+        (t + 1.001, frame(server, client, 22, port, FIN | ACK, s + 1 + len(sb), c + 2 + len(cb))),
+        (t + 1.002, frame(client, server, port, 22, ACK, c + 2 + len(cb), s + 2 + len(sb))),
+    ]
+
+
+def ssh_connections(client, server, count, start=1_775_000_000.0):
+    """`count` SSH connections, 10 s apart."""
     out = []
     for i in range(count):
-        t = start + 10 * i
-        port = 50000 + i
-        c, s = 1000, 5000
-        cb, sb = b"SSH-2.0-libssh_0.9.6\r\n", b"SSH-2.0-OpenSSH_8.4p1 Debian-5+deb11u3\r\n"
-        out += [
-            (t, frame(client, server, port, 22, SYN, c, 0)),
-            (t + 0.001, frame(server, client, 22, port, SYN | ACK, s, c + 1)),
-            (t + 0.002, frame(client, server, port, 22, ACK, c + 1, s + 1)),
-            (t + 0.010, frame(server, client, 22, port, PSH | ACK, s + 1, c + 1, sb)),
-            (t + 0.020, frame(client, server, port, 22, PSH | ACK, c + 1, s + 1 + len(sb), cb)),
-            (t + 1.0, frame(client, server, port, 22, FIN | ACK, c + 1 + len(cb), s + 1 + len(sb))),
-            (t + 1.001, frame(server, client, 22, port, FIN | ACK, s + 1 + len(sb), c + 2 + len(cb))),
-            (t + 1.002, frame(client, server, port, 22, ACK, c + 2 + len(cb), s + 2 + len(sb))),
-        ]
+        out += ssh_session(client, server, 50000 + i, start + 10 * i)
     return out
 
 

@@ -12,7 +12,7 @@ import unittest
 from datetime import datetime, timedelta, timezone
 
 from harness import HttpServer, SmtpServer, Vigie, VigieTestCase, run_vigie, wait_for
-from test_captures import frame, write_pcap
+from test_captures import ssh_session, write_pcap
 
 SITES = """\
     - { id: ch-quimper, name: "CH de Cornouaille", networks: [10.29.0.0/16, 127.0.0.0/8], timezone: Europe/Paris,
@@ -20,23 +20,7 @@ SITES = """\
     """
 
 START = 1_775_000_000.0  # 2026-03-31
-
-
-def ssh_session(client, server, port, t, server_banner):
-    """One SSH connection: handshake, both identification strings, FIN both ways."""
-    SYN, ACK, PSH, FIN = 0x02, 0x10, 0x08, 0x01
-    c, s = 1000, 5000
-    cb, sb = b"SSH-2.0-PuTTY_Release_0.81\r\n", server_banner.encode() + b"\r\n"
-    return [
-        (t, frame(client, server, port, 22, SYN, c, 0)),
-        (t + 0.001, frame(server, client, 22, port, SYN | ACK, s, c + 1)),
-        (t + 0.002, frame(client, server, port, 22, ACK, c + 1, s + 1)),
-        (t + 0.010, frame(server, client, 22, port, PSH | ACK, s + 1, c + 1, sb)),
-        (t + 0.020, frame(client, server, port, 22, PSH | ACK, c + 1, s + 1 + len(sb), cb)),
-        (t + 1.0, frame(client, server, port, 22, FIN | ACK, c + 1 + len(cb), s + 1 + len(sb))),
-        (t + 1.001, frame(server, client, 22, port, FIN | ACK, s + 1 + len(sb), c + 2 + len(cb))),
-        (t + 1.002, frame(client, server, port, 22, ACK, c + 2 + len(cb), s + 2 + len(sb))),
-    ]
+PUTTY = b"SSH-2.0-PuTTY_Release_0.81"
 
 
 def advisory(reference):
@@ -72,11 +56,11 @@ class Exposure(VigieTestCase):
                  "detection: { ioc: { retro_hunt: { flush_every: 1s } } }\n")
         vigie = self.track(Vigie(self.tmp, smtp_port=smtp.port, sites=SITES, extra=extra,
                                  inputs=f"spool: {{ dir: {spool}, every: 200ms, settle: 0s }}\n").start())
-        frames = (ssh_session("192.0.2.7", "10.29.1.5", 50001, START, "SSH-2.0-OpenSSH_8.4p1")
-                  + ssh_session("192.0.2.7", "10.29.1.6", 50002, START + 10, "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3")
-                  + ssh_session("192.0.2.7", "10.29.1.7", 50003, START + 20, "SSH-2.0-OpenSSH_9.9p1")
+        frames = (ssh_session("192.0.2.7", "10.29.1.5", 50001, START, b"SSH-2.0-OpenSSH_8.4p1", PUTTY)
+                  + ssh_session("192.0.2.7", "10.29.1.6", 50002, START + 10, b"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3", PUTTY)
+                  + ssh_session("192.0.2.7", "10.29.1.7", 50003, START + 20, b"SSH-2.0-OpenSSH_9.9p1", PUTTY)
                   # A server outside the site, reached by one of its clients: not the site's software.
-                  + ssh_session("10.29.2.2", "198.51.100.22", 50004, START + 30, "SSH-2.0-OpenSSH_7.4"))
+                  + ssh_session("10.29.2.2", "198.51.100.22", 50004, START + 30, b"SSH-2.0-OpenSSH_7.4", PUTTY))
         os.makedirs(os.path.join(spool, "ch-quimper"))
         write_pcap(os.path.join(spool, "ch-quimper", "dmz.pcap"), frames)
 

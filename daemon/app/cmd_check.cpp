@@ -77,6 +77,11 @@ int run_check(const std::filesystem::path& config, bool strict) {
               config.c_str(), cfg->sites.size(), cfg->inputs.syslog.size(), rules->decoder_count(), rules->rule_count(),
               cfg->notify.receivers.size(), cfg->notify.routes.size());
   std::printf("rules: %s (logsources: %s)\n", detect::load_summary(*rules).c_str(), rules->logsource_file().c_str());
+  for (const auto& p : cfg->inputs.pcap)
+    std::printf("capture: %s%s%s\n", p.interface.c_str(), p.filter.empty() ? "" : ", filter ", p.filter.c_str());
+  if (const auto& sp = cfg->inputs.spool; !sp.dir.empty())
+    std::printf("spool: %s, read files %s\n", sp.dir.c_str(),
+                sp.after == config::Spool::After::move ? ("moved to " + sp.done_dir.string()).c_str() : "deleted");
   // Feeds are read as serve reads them. One that cannot be read is a warning: serve runs
   // without it (and keeps a previous good read when it has one); --strict makes it an error.
   std::size_t unreadable = 0;

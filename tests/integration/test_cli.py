@@ -33,6 +33,8 @@ class Cli(VigieTestCase):
         r = run_vigie("check", "--config", os.path.join(SOURCE_DIR, "deploy/demo/vigie.yml"))
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("OK", r.stdout)
+        self.assertIn("spool: " + os.path.normpath(os.path.join(SOURCE_DIR, "var", "spool")) + ", read files moved to ",
+                      r.stdout)
 
     def test_check_lists_every_error_with_file_and_line(self):
         cfg = write(os.path.join(self.tmp, "bad.yml"), """\

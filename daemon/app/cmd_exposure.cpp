@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "app/commands.hpp"
@@ -18,14 +19,32 @@ std::string seconds_text(int64_t us) {
   return core::format_rfc3339(core::TimePoint{std::chrono::microseconds(us)}).substr(0, 19) + "Z";
 }
 
+// A cell as printed: the strings come from the network (a banner, a Server header), so every
+// byte outside printable ASCII is shown as \xHH — no terminal escapes, and one byte one column.
+std::string cell(std::string_view s, const char* if_empty = "-") {
+  if (s.empty()) return if_empty;
+  std::string out;
+  for (const char c : s) {
+    const auto b = static_cast<unsigned char>(c);
+    if (b >= 0x20 && b < 0x7f && b != '\\') {
+      out += c;
+    } else {
+      char hex[5];
+      std::snprintf(hex, sizeof hex, "\\x%02x", b);
+      out += hex;
+    }
+  }
+  return out;
+}
+
 void print_table(const std::vector<store::SoftwareRow>& rows) {
-  const char* head[] = {"SITE", "PRODUCT", "VERSION", "BUILD", "HOST", "SOURCE", "FIRST SEEN", "LAST SEEN", "COUNT"};
+  const char* head[] = {"SITE", "PRODUCT", "VERSION", "DISTRO", "HOST", "SOURCE", "FIRST SEEN", "LAST SEEN", "COUNT"};
   std::vector<std::vector<std::string>> table;
   table.emplace_back(std::begin(head), std::end(head));
   for (const auto& r : rows)
-    table.push_back({r.site, r.product.empty() ? "(" + r.raw + ")" : r.product,
-                     r.version.empty() ? "(no version)" : r.version, r.distro.empty() ? "-" : r.distro, r.host,
-                     r.source, seconds_text(r.first_seen), seconds_text(r.last_seen), std::to_string(r.count)});
+    table.push_back({cell(r.site), r.product.empty() ? "(" + cell(r.raw) + ")" : cell(r.product),
+                     cell(r.version, "(no version)"), cell(r.distro), cell(r.host), cell(r.source),
+                     seconds_text(r.first_seen), seconds_text(r.last_seen), std::to_string(r.count)});
   std::vector<std::size_t> width(std::size(head), 0);
   for (const auto& row : table)
     for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());

@@ -1,7 +1,9 @@
 #include "store/software.hpp"
 
+#include <algorithm>
 #include <limits>
 #include <optional>
+#include <utility>
 
 namespace vigie::store {
 namespace {
@@ -23,9 +25,25 @@ constexpr const char* kProducts = "SELECT DISTINCT product FROM software WHERE p
 constexpr const char* kPurgeOld = "DELETE FROM software WHERE last_seen < ?1";
 constexpr const char* kPurgeCap =
     "DELETE FROM software WHERE (site, host, source, raw) IN (SELECT site, host, source, raw FROM"
-    " (SELECT site, host, source, raw, row_number() OVER (PARTITION BY site ORDER BY last_seen DESC) AS n"
+    " (SELECT site, host, source, raw,"
+    " row_number() OVER (PARTITION BY site ORDER BY last_seen DESC, host, source, raw) AS n"
     " FROM software) WHERE n > ?1)";
 
+// The connection's open transaction if it has one (the store thread's batch), else a new one.
+struct Scope {
+  std::optional<Transaction> own;
+  [[nodiscard]] static core::Result<Scope> begin(Db& db) {
+    Scope s;
+    if (sqlite3_get_autocommit(db.handle()) == 0) return s;
+    auto tx = Transaction::begin(db);
+    if (!tx) return tl::unexpected(tx.error());
+    s.own.emplace(std::move(*tx));
+    return s;
+  }
+  [[nodiscard]] core::Result<void> commit() { return own ? own->commit() : core::Result<void>{}; }
+};
+
+// SQLite's LIMIT: -1 is "no limit".
 int64_t sql_limit(std::size_t limit) {
   return limit > static_cast<std::size_t>(std::numeric_limits<int64_t>::max()) ? -1 : static_cast<int64_t>(limit);
 }
@@ -58,21 +76,16 @@ core::Result<void> upsert_software(Db& db, const std::vector<SoftwareRow>& rows)
   if (rows.empty()) return {};
   auto put = db.cached(kUpsert);
   if (!put) return tl::unexpected(put.error());
-  // The connection's open transaction if it has one, else one of its own.
-  std::optional<Transaction> own;
-  if (sqlite3_get_autocommit(db.handle()) != 0) {
-    auto tx = Transaction::begin(db);
-    if (!tx) return tl::unexpected(tx.error());
-    own.emplace(std::move(*tx));
-  }
+  auto scope = Scope::begin(db);
+  if (!scope) return tl::unexpected(scope.error());
   Stmt& s = **put;
   for (const auto& r : rows) {
     s.bind(1, r.site).bind(2, r.host).bind(3, r.source).bind(4, r.raw);
     s.bind(5, r.product).bind(6, r.version).bind(7, r.distro);
-    s.bind(8, r.first_seen).bind(9, r.last_seen).bind(10, r.count < 1 ? int64_t{1} : r.count);
+    s.bind(8, r.first_seen).bind(9, r.last_seen).bind(10, r.count);
     if (auto done = s.run(); !done) return done;
   }
-  return own ? own->commit() : core::Result<void>{};
+  return scope->commit();
 }
 
 core::Result<std::vector<SoftwareRow>> list_software(Db& db, const SoftwareFilter& filter) {
@@ -100,8 +113,11 @@ core::Result<std::vector<SoftwareRow>> software_of_product(Db& db, std::string_v
 }
 
 core::Result<std::size_t> purge_software(Db& db, int64_t last_before, std::size_t max_per_site) {
+  // Not sql_limit(): the cap is compared with row numbers, where -1 would delete every row.
+  const auto cap = static_cast<int64_t>(
+      std::min<std::size_t>(max_per_site, static_cast<std::size_t>(std::numeric_limits<int64_t>::max())));
   std::size_t gone = 0;
-  for (const auto& [sql, value] : {std::pair{kPurgeOld, last_before}, std::pair{kPurgeCap, sql_limit(max_per_site)}}) {
+  for (const auto& [sql, value] : {std::pair{kPurgeOld, last_before}, std::pair{kPurgeCap, cap}}) {
     auto del = db.cached(sql);
     if (!del) return tl::unexpected(del.error());
     (*del)->bind(1, value);

@@ -77,12 +77,20 @@ void Pipeline::worker_loop(std::size_t lane) {
     observed = std::make_unique<intel::ObservableAggregator>(retro.max_entries);
   std::unique_ptr<intel::InventoryAggregator> inventory;
   if (options_.software) inventory = std::make_unique<intel::InventoryAggregator>(*cfg_);
+  intel::InventoryStats published;
   auto last_flush = std::chrono::steady_clock::now();
   const auto flush_wait = std::chrono::duration_cast<std::chrono::microseconds>(retro.flush_every);
   // What is aggregated goes to its writer every flush_every, also from an idle worker.
   const auto hand_over = [&] {
     if (observed && (observed->size() > 0 || observed->full_batch_waiting())) options_.observables(observed->take());
-    if (inventory && inventory->size() > 0) options_.software(inventory->take());
+    if (inventory) {
+      // The counters as they grow, not once at the end.
+      const auto& seen = inventory->stats();
+      metrics_.counter("vigie_software_sightings_total").fetch_add(seen.observed - published.observed);
+      metrics_.counter("vigie_software_dropped_total", {{"reason", "cap"}}).fetch_add(seen.dropped - published.dropped);
+      published = seen;
+      if (inventory->size() > 0) options_.software(inventory->take());
+    }
     last_flush = std::chrono::steady_clock::now();
   };
   for (;;) {
@@ -137,12 +145,6 @@ void Pipeline::worker_loop(std::size_t lane) {
     hits_.push(lane, std::move(out));
   }
   hand_over();
-  if (inventory) {
-    const auto& seen = inventory->stats();
-    metrics_.counter("vigie_software_sightings_total").fetch_add(seen.observed, std::memory_order_relaxed);
-    metrics_.counter("vigie_software_dropped_total", {{"reason", "cap"}})
-        .fetch_add(seen.dropped, std::memory_order_relaxed);
-  }
   hits_.close_lane(lane);
 }
 

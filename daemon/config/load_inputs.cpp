@@ -271,6 +271,14 @@ void load_spool(const Value& v, const LoadContext& ctx, Spool& spool) {
       else
         spool.max_file_size = *n;
     }
+  // Compared without trailing separators ("spool/" and "spool/." are "spool").
+  const auto plain = [](std::filesystem::path p) {
+    p = p.lexically_normal();
+    return p.has_filename() || !p.has_parent_path() ? p : p.parent_path();
+  };
+  spool.dir = plain(spool.dir);
+  spool.done_dir = plain(spool.done_dir);
+  spool.failed_dir = plain(spool.failed_dir);
   for (const auto* d : {&spool.done_dir, &spool.failed_dir})
     if (*d == spool.dir) v.error("spool: done_dir and failed_dir must differ from dir (" + d->string() + ")");
 }

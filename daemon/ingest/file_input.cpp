@@ -64,7 +64,7 @@ FileRead read_file(const std::filesystem::path& file, const FileInput& in, const
       });
   if (out.capture) {
     // A capture: frames through the same queue, as packets batches routed by flow.
-    auto read = pcap::read_capture_file(file, in.input, in.site, in.lanes, sink);
+    auto read = pcap::read_capture_file(file, in.input, in.site, in.received, in.lanes, sink);
     out.records = read.packets;
     out.stopped = read.stopped;
     out.error = std::move(read.error);

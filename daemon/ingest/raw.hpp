@@ -68,7 +68,7 @@ struct RawBatch {
   // one or the other; decoders take messages first, then lines).
   std::vector<RawMessage> messages;
   std::vector<PackedLine> lines;
-  core::TimePoint lines_received{};  // reception time of every line
+  core::TimePoint lines_received{};  // reception time of every line, and of a capture file's frames
   // What `lines` view: read blocks shared with the neighbouring batches of the same file (freed
   // with the last of them), and the batch's own copies (lines that spanned two reads). Both keep
   // their addresses when the batch moves.

@@ -11,6 +11,10 @@
 namespace vigie::intel {
 namespace {
 
+// Inventory rows read per product at most (every site's); past it the report says it is
+// incomplete rather than "no site".
+constexpr std::size_t kMaxRows = 200'000;
+
 // The version statements of `a`: its affected systems, else the sentences of its title and
 // summary (an RSS item says "OpenSSH versions antérieures à 9.8p1" in prose).
 std::vector<AffectedRange> ranges_of(const Advisory& a) {
@@ -57,9 +61,21 @@ core::Result<ExposureReport> find_exposed(store::Db& db, const Advisory& a, std:
     for (const auto& r : ranges)
       if (match_exposure(probe, r).exposure != Exposure::not_affected) concerned.push_back(&r);
     if (concerned.empty()) continue;
-    auto rows = store::software_of_product(db, product);
+    auto rows = store::software_of_product(db, product, kMaxRows + 1);
     if (!rows) return tl::unexpected(rows.error());
+    if (rows->size() > kMaxRows) {
+      rows->pop_back();
+      report.incomplete = true;
+    }
+    // A host upgraded since shows its old banner too: only what it showed last counts, per
+    // place it was seen (an SSH server, its package).
+    std::map<std::tuple<std::string, std::string, std::string>, const store::SoftwareRow*> latest;
     for (const auto& row : *rows) {
+      auto [it, fresh] = latest.try_emplace(std::make_tuple(row.site, row.host, row.source), &row);
+      if (!fresh && row.last_seen > it->second->last_seen) it->second = &row;
+    }
+    for (const auto& [where, latest_row] : latest) {
+      const store::SoftwareRow& row = *latest_row;
       const auto sw = identify_software(row.source, row.raw);
       if (!sw) continue;
       // The worst verdict of the ranges that concern it: affected beats undetermined.
@@ -99,7 +115,10 @@ std::vector<std::string> exposure_lines(const ExposureReport& r) {
                   (h.exposure == Exposure::affected ? std::string()
                    : h.reason.empty()               ? "?"
                                                     : h.reason));
-  if (r.more > 0) out.push_back("+\t" + std::to_string(r.more));
+  if (r.more > 0)
+    out.push_back("+\t" + std::to_string(r.more));
+  else if (r.incomplete)
+    out.push_back("+\t?");
   return out;
 }
 

@@ -29,6 +29,7 @@ struct ExposureReport {
   std::vector<ExposedHost> hosts;  // affected first, then undetermined; by site, software, host
   std::size_t more = 0;            // beyond the limit
   bool ranges = false;             // the advisory states versions Vigie could read
+  bool incomplete = false;         // a product had more inventory rows than were read
 };
 
 // What the inventory holds of the software `a` names (its affected systems; for a feed without
@@ -36,7 +37,8 @@ struct ExposureReport {
 [[nodiscard]] core::Result<ExposureReport> find_exposed(store::Db& db, const Advisory& a, std::size_t limit = 30);
 
 // The report as AdvisoryRef::exposed lines: "site\tsoftware\thost\tlast seen (Unix s)\treason"
-// (reason "" when affected), then "+\tN" when N more were left out. notify/render.cpp writes
+// (reason "" when affected), then "+\tN" when N more were left out ("+\t?" when the
+// inventory was not read whole). notify/render.cpp writes
 // them in the mail's language.
 [[nodiscard]] std::vector<std::string> exposure_lines(const ExposureReport& r);
 

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "core/time.hpp"
 #include "ingest/raw.hpp"
 
 namespace vigie::ingest::pcap {
@@ -34,6 +35,8 @@ class LaneBatcher {
               std::size_t batch_bytes = std::size_t{1} << 20);
   // Every batch's RawBatch::site from now on.
   void set_site(std::string site) { site_ = std::move(site); }
+  // Every batch's RawBatch::lines_received: when a file was read (zero for live captures).
+  void set_received(core::TimePoint t) { received_ = t; }
   void add(const uint8_t* data, uint32_t caplen, uint32_t wire_len, int64_t ts_ns);
   // Pushes what is pending; with end_of_capture, a (possibly empty) batch to every lane.
   void flush(bool end_of_capture);
@@ -45,17 +48,18 @@ class LaneBatcher {
 
   std::string input_;
   std::string site_;
+  core::TimePoint received_{};
   int linktype_;
   std::vector<RawBatch> pending_;
   Push push_;
   std::size_t batch_packets_, batch_bytes_;
 };
 
-// Reads `file` into batches of `input` (and `site`, RawBatch::site) handed to `push`, which
+// Reads `file` into batches of `input` (and `site`, RawBatch::site; `received`, lines_received) handed to `push`, which
 // returns false to stop the reading. An error (not a capture, truncated, unknown link type)
 // names the file; the frames read before it were pushed and stay pushed.
 [[nodiscard]] CaptureFileStats read_capture_file(const std::filesystem::path& file, const std::string& input,
-                                                 const std::string& site, std::size_t lanes,
+                                                 const std::string& site, core::TimePoint received, std::size_t lanes,
                                                  const std::function<bool(RawBatch&&)>& push);
 
 }  // namespace vigie::ingest::pcap

@@ -36,6 +36,7 @@ void LaneBatcher::push(std::size_t lane, bool end_of_capture, int64_t now_ns) {
   b.kind = BatchKind::packets;
   b.input = input_;
   b.site = site_;
+  b.lines_received = received_;
   b.linktype = linktype_;
   b.flow = lane + pending_.size();
   b.end_of_capture = end_of_capture;
@@ -54,7 +55,8 @@ void LaneBatcher::tick(int64_t now_ns) {
 }
 
 CaptureFileStats read_capture_file(const std::filesystem::path& file, const std::string& input, const std::string& site,
-                                   std::size_t lanes, const std::function<bool(RawBatch&&)>& push) {
+                                   core::TimePoint received, std::size_t lanes,
+                                   const std::function<bool(RawBatch&&)>& push) {
   CaptureFileStats stats;
   char err[PCAP_ERRBUF_SIZE] = {};
   std::unique_ptr<pcap_t, decltype(&pcap_close)> handle(
@@ -74,6 +76,7 @@ CaptureFileStats read_capture_file(const std::filesystem::path& file, const std:
     if (!stats.stopped) stats.stopped = !push(std::move(b));
   });
   batcher.set_site(site);
+  batcher.set_received(received);
   pcap_pkthdr* header = nullptr;
   const u_char* data = nullptr;
   int rc = 0;

@@ -67,6 +67,7 @@ void PacketDecoder::decode(EventBatch& batch) {
   parser_.set_input_site({});
   select(raw.input);
   input_site_ = raw.site.empty() ? nullptr : cfg_->site(raw.site);
+  received_ = raw.lines_received;
   parser_.set_input_site(raw.site);
   for (const PacketRecord& r : raw.packets) {
     if (r.offset + std::size_t{r.caplen} > raw.block.size()) continue;  // never built so by LaneBatcher

@@ -85,6 +85,7 @@ class PacketDecoder final : public BatchDecoder {
   uint64_t serial_ = 0;
   uint64_t tables_evicted_ = 0, tables_evicted_published_ = 0;
   const config::Site* input_site_ = nullptr;  // RawBatch::site of the batch being decoded
+  core::TimePoint received_{};                // its lines_received: a file's reading time, else zero
   EventBatch* batch_ = nullptr;               // the batch being decoded: flow ends write their events into it
   std::unordered_map<const Flow*, syslog::TcpFramer> framers_;  // syslog over TCP, per flow
   std::vector<syslog::Frame> frames_;

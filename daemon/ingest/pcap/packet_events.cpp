@@ -58,7 +58,11 @@ std::string_view conn_state(const Flow& f) {
 
 core::Event& PacketDecoder::begin(int64_t ts, const Flow& f, int dir, std::string_view dataset) {
   core::Event& e = batch_->add();
-  e.time = e.ingested = at(ts);
+  e.time = at(ts);
+  // A file's frames were received when it was read (serve's clocks run on reception: an old
+  // capture must not move them back, nor one stamped in the future forward); a live frame when
+  // it was captured.
+  e.ingested = received_ != core::TimePoint{} ? received_ : e.time;
   const auto& src = dir == 0 ? f.orig : f.resp;
   const auto& dst = dir == 0 ? f.resp : f.orig;
   e.set_copy(core::Field::source_ip, ip_of(src, f.v4).to_string());
@@ -232,7 +236,7 @@ void PacketDecoder::syslog_event(std::string_view data, const Flow& f, int dir, 
   core::Event& e = batch_->add();
   if (copy) data = e.arena().copy(data);
   const std::string peer = ip_of(dir == 0 ? f.orig : f.resp, f.v4).to_string();
-  parser_.parse_into(data, peer, at(ts), batch_->raw.input, e);
+  parser_.parse_into(data, peer, received_ != core::TimePoint{} ? received_ : at(ts), batch_->raw.input, e);
 }
 
 void PacketDecoder::dissect_http(Flow& f, int dir, int64_t ts) {

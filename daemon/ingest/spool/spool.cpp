@@ -46,6 +46,7 @@ void consider(const fs::directory_entry& e, const fs::path& root, const config::
   Candidate c{{e.path(), e.path().lexically_relative(root), std::move(site), std::move(problem), e.file_size(ec)},
               mtime};
   if (ec) return;  // gone meanwhile
+  c.found.mtime = mtime;
   if (c.found.problem.empty() && c.found.size > spool.max_file_size)
     c.found.problem = "larger than inputs.spool.max_file_size (" + std::to_string(c.found.size) + " bytes)";
   if (c.found.problem.empty() && compressed(name))
@@ -153,12 +154,26 @@ void Spool::finish(const Read& r) {
   std::string why;
   const char* outcome = r.error.empty() ? "done" : "failed";
   bool ok = false;
+  // Rewritten since it was read (a site uploading again under the same name): what it holds now
+  // was not read, so it stays for the next scan; gone: nothing left to move.
+  std::error_code ec;
+  const auto size = fs::file_size(r.file.path, ec);
+  const auto mtime = ec ? fs::file_time_type{} : fs::last_write_time(r.file.path, ec);
+  if (ec == std::errc::no_such_file_or_directory) {
+    spdlog::warn("spool: {}: removed by someone else after it was read", r.file.path.string());
+    metrics_.counter("vigie_spool_files_total", {{"outcome", "gone"}})++;
+    return;
+  }
+  if (!ec && r.file.problem.empty() && (size != r.file.size || mtime != r.file.mtime)) {
+    spdlog::info("spool: {}: changed since it was read; read again at the next scan", r.file.path.string());
+    metrics_.counter("vigie_spool_files_total", {{"outcome", "changed"}})++;
+    return;
+  }
   if (!r.error.empty()) {
     ok = move_under(r.file, spool.failed_dir, why);
   } else if (spool.after == config::Spool::After::move) {
     ok = move_under(r.file, spool.done_dir, why);
   } else {
-    std::error_code ec;
     ok = fs::remove(r.file.path, ec) || !ec;
     if (!ok) why = "cannot delete: " + ec.message();
   }
@@ -182,6 +197,10 @@ bool Spool::move_under(const Found& file, const fs::path& root, std::string& why
   // A name already taken (a site sending capture.pcap every day) gets a number.
   const fs::path base = target;
   for (int n = 1; fs::exists(target, ec) && n < 1000; ++n) target = base.string() + "." + std::to_string(n);
+  if (fs::exists(target, ec)) {  // never over a file already there
+    why = "no free name beside " + base.string();
+    return false;
+  }
   fs::rename(file.path, target, ec);
   if (ec == std::errc::cross_device_link) {
     ec.clear();

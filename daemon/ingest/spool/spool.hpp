@@ -44,6 +44,7 @@ struct Found {
   std::string site;                // the site directory's id; "" at the top level
   std::string problem;             // set: not read, straight to failed_dir, with this reason
   uintmax_t size = 0;
+  std::filesystem::file_time_type mtime{};  // when scanned: a file changed since is not moved
 };
 
 // The files of the spool ready at `now`, oldest modification first, at most `limit` of them;

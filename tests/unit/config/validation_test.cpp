@@ -41,6 +41,8 @@ TEST_CASE("inputs.spool: the directory, what becomes of read files, the scan's p
   expect_one_error("inputs:\n  spool: { dir: /s, after: keep }\n", 2, "must be move or delete, found 'keep'");
   expect_one_error("inputs:\n  spool: { dir: /s, after: delete, done_dir: /d }\n", 2, "not used with after: delete");
   expect_one_error("inputs:\n  spool: { dir: /s, done_dir: /s }\n", 2, "must differ from dir");
+  expect_one_error("inputs:\n  spool: { dir: /s, done_dir: /s/ }\n", 2, "must differ from dir");
+  expect_one_error("inputs:\n  spool: { dir: /s/, failed_dir: /s/. }\n", 2, "must differ from dir");
   expect_one_error("inputs:\n  spool: { dir: /s, every: 0s }\n", 2, "every");
   expect_one_error("inputs:\n  spool: { dir: /s, max_file_size: lots }\n", 2, "must be a size");
   expect_one_error("inputs:\n  spool: { dir: /s, colour: blue }\n", 2, "unknown key 'colour'");

@@ -258,9 +258,15 @@ TEST_CASE("packets decoder: a flow table per input; the batch's site before the 
   // A spooled file of ch-brest, hours later in capture time, ends: its flow only, with its site.
   auto spooled = one_frame("spool:ch-brest", other, t0 + 3'600'000'000'000LL * 5, true);
   spooled.site = "ch-brest";
+  const vigie::core::TimePoint read_at{std::chrono::seconds(1'800'000'000)};
+  spooled.lines_received = read_at;
   batch.raw = std::move(spooled);
   d.decode(batch);
   CHECK(flow_sites(batch) == std::vector<std::string>{"ch-brest"});
+  // A file's events were received when it was read; their time is the capture's.
+  REQUIRE(batch.size() == 1);
+  CHECK(batch[0].ingested == read_at);
+  CHECK(batch[0].time < read_at);
   CHECK(d.tables() == 1);  // the file's table went with its end
   batch.clear();
   // The live capture's flow is still open: it ends with its own input, with no site.

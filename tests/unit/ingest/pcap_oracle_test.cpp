@@ -57,7 +57,7 @@ std::vector<Fields> events_of(const std::filesystem::path& file, std::size_t lan
                          "network.transport",
                          "log.syslog.facility.code",
                          "log.syslog.severity.code"};
-  auto r = pcap::read_capture_file(file, "file:" + file.string(), "", lanes, [&](RawBatch&& raw) {
+  auto r = pcap::read_capture_file(file, "file:" + file.string(), "", {}, lanes, [&](RawBatch&& raw) {
     batch.raw = std::move(raw);
     d->decode(batch);
     for (std::size_t i = 0; i < batch.size(); ++i) {

@@ -207,3 +207,32 @@ TEST_CASE("pass: a stop while a file is read leaves it in the spool, not settled
   CHECK(fs::exists(d.root / "ch-quimper" / "big.log"));
   CHECK(metrics.total("vigie_spool_files_total") == 0);
 }
+
+TEST_CASE("pass: a file rewritten while it was settled stays for the next scan; one removed is gone") {
+  Dir d;
+  auto cfg = config_for(d.root);
+  cfg->inputs.spool.settle = std::chrono::seconds(0);
+  const auto path = d.write("ch-quimper/auth.log", "<38>Dec  4 10:00:00 srv sshd[1]: one\n");
+  const auto other = d.write("ch-quimper/old.log", "<38>Dec  4 10:00:00 srv sshd[1]: two\n");
+  core::Metrics metrics;
+  int settles = 0;
+  spool::Spool s(cfg, 1,
+                 {[](RawBatch&&) { return true; },
+                  [&] {
+                    if (++settles == 1) {  // the site uploads auth.log again meanwhile; old.log is removed
+                      std::ofstream(path, std::ios::app) << "<38>Dec  4 10:00:01 srv sshd[1]: three\n";
+                      fs::remove(other);
+                    }
+                    return true;
+                  }},
+                 metrics);
+  std::atomic<bool> stop{false};
+  CHECK(s.pass(stop) == 2);
+  CHECK(fs::exists(path));
+  CHECK(metrics.counter("vigie_spool_files_total", {{"outcome", "changed"}}).load() == 1);
+  CHECK(metrics.counter("vigie_spool_files_total", {{"outcome", "gone"}}).load() == 1);
+  fs::last_write_time(path, fs::file_time_type::clock::now() - std::chrono::seconds(60));
+  CHECK(s.pass(stop) == 1);  // read again, whole, then moved
+  CHECK_FALSE(fs::exists(path));
+  CHECK(fs::exists(d.root / ".done" / "ch-quimper" / "auth.log"));
+}

@@ -201,4 +201,11 @@ TEST_CASE("find_exposed: affected hosts, then those to check, from the inventory
   Advisory vague;
   vague.affected = {{"SUSE", "openSUSE Leap", "openSUSE Leap 15.5"}};
   CHECK_FALSE(find_exposed(d.db(), vague).value().ranges);
+
+  // 10.29.1.5 upgraded since: its last banner is what it runs, the old one no longer counts.
+  REQUIRE(store::upsert_software(
+      d.db(), {row("ch-quimper", "10.29.1.5", "SSH-2.0-OpenSSH_9.9p1", 1'776'000'000'000'000, "OpenSSH", "9.9p1")}));
+  r = find_exposed(d.db(), a).value();
+  REQUIRE(r.hosts.size() == 1);
+  CHECK(r.hosts[0].host == "10.29.1.6");
 }

@@ -25,31 +25,13 @@ constexpr const char* kAddKnown =
     "INSERT INTO iocs_known (type, key, first_indexed, feed) VALUES (?1, ?2, ?3, ?4)"
     " ON CONFLICT (type, key) DO NOTHING";
 
-// The connection's open transaction if it has one (the store thread's batch), else a new one.
-struct Scope {
-  std::optional<Transaction> own;
-  [[nodiscard]] static core::Result<Scope> begin(Db& db) {
-    Scope s;
-    if (sqlite3_get_autocommit(db.handle()) == 0) return s;
-    auto tx = Transaction::begin(db);
-    if (!tx) return tl::unexpected(tx.error());
-    s.own.emplace(std::move(*tx));
-    return s;
-  }
-  [[nodiscard]] core::Result<void> commit() { return own ? own->commit() : core::Result<void>{}; }
-};
-
-int64_t sql_limit(std::size_t limit) {
-  return limit > static_cast<std::size_t>(std::numeric_limits<int64_t>::max()) ? -1 : static_cast<int64_t>(limit);
-}
-
 }  // namespace
 
 core::Result<void> upsert_observables(Db& db, const std::vector<ObservableRow>& rows) {
   if (rows.empty()) return {};
   auto put = db.cached(kUpsert);
   if (!put) return tl::unexpected(put.error());
-  auto scope = Scope::begin(db);
+  auto scope = TransactionScope::begin(db);
   if (!scope) return tl::unexpected(scope.error());
   Stmt& s = **put;
   for (const auto& r : rows) {
@@ -115,7 +97,7 @@ core::Result<std::size_t> add_known_iocs(Db& db, const std::vector<KnownIoc>& io
   if (iocs.empty()) return 0;
   auto add = db.cached(kAddKnown);
   if (!add) return tl::unexpected(add.error());
-  auto scope = Scope::begin(db);
+  auto scope = TransactionScope::begin(db);
   if (!scope) return tl::unexpected(scope.error());
   Stmt& s = **add;
   std::size_t added = 0;

@@ -29,25 +29,6 @@ constexpr const char* kPurgeCap =
     " row_number() OVER (PARTITION BY site ORDER BY last_seen DESC, host, source, raw) AS n"
     " FROM software) WHERE n > ?1)";
 
-// The connection's open transaction if it has one (the store thread's batch), else a new one.
-struct Scope {
-  std::optional<Transaction> own;
-  [[nodiscard]] static core::Result<Scope> begin(Db& db) {
-    Scope s;
-    if (sqlite3_get_autocommit(db.handle()) == 0) return s;
-    auto tx = Transaction::begin(db);
-    if (!tx) return tl::unexpected(tx.error());
-    s.own.emplace(std::move(*tx));
-    return s;
-  }
-  [[nodiscard]] core::Result<void> commit() { return own ? own->commit() : core::Result<void>{}; }
-};
-
-// SQLite's LIMIT: -1 is "no limit".
-int64_t sql_limit(std::size_t limit) {
-  return limit > static_cast<std::size_t>(std::numeric_limits<int64_t>::max()) ? -1 : static_cast<int64_t>(limit);
-}
-
 SoftwareRow read_row(const Stmt& s) {
   SoftwareRow r;
   r.site = s.text(0);
@@ -76,7 +57,7 @@ core::Result<void> upsert_software(Db& db, const std::vector<SoftwareRow>& rows)
   if (rows.empty()) return {};
   auto put = db.cached(kUpsert);
   if (!put) return tl::unexpected(put.error());
-  auto scope = Scope::begin(db);
+  auto scope = TransactionScope::begin(db);
   if (!scope) return tl::unexpected(scope.error());
   Stmt& s = **put;
   for (const auto& r : rows) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -132,5 +133,25 @@ class Transaction {
   explicit Transaction(Db* db) : db_(db) {}
   Db* db_;
 };
+
+// The connection's open transaction if it has one (the store thread's batch), else a new one
+// of its own, committed by commit().
+struct TransactionScope {
+  std::optional<Transaction> own;
+  [[nodiscard]] static core::Result<TransactionScope> begin(Db& db) {
+    TransactionScope s;
+    if (sqlite3_get_autocommit(db.handle()) == 0) return s;
+    auto tx = Transaction::begin(db);
+    if (!tx) return tl::unexpected(tx.error());
+    s.own.emplace(std::move(*tx));
+    return s;
+  }
+  [[nodiscard]] core::Result<void> commit() { return own ? own->commit() : core::Result<void>{}; }
+};
+
+// SQLite's LIMIT for `limit` rows: -1 is "no limit".
+inline int64_t sql_limit(std::size_t limit) {
+  return limit > static_cast<std::size_t>(std::numeric_limits<int64_t>::max()) ? -1 : static_cast<int64_t>(limit);
+}
 
 }  // namespace vigie::store
